@@ -1,0 +1,13 @@
+{#- Post-hook of int_scoring_config_problems: stop the run with every problem listed by row. -#}
+{% macro raise_scoring_config_problems() %}
+    {%- if execute -%}
+        {%- set rows = run_query("select seed_name, model_id, rule_id, problem from " ~ this ~ " order by 1, 2, 3, 4") -%}
+        {%- if rows | length > 0 -%}
+            {%- set lines = [] -%}
+            {%- for row in rows -%}
+                {%- do lines.append("  - seed " ~ row[0] ~ ", row model_id=" ~ (row[1] or '') ~ (", rule_id=" ~ row[2] if row[2] else "") ~ ": " ~ row[3]) -%}
+            {%- endfor -%}
+            {{ exceptions.raise_compiler_error("The scoring configuration has " ~ (rows | length) ~ " problem(s); nothing was rescored:\n" ~ (lines | join("\n"))) }}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}

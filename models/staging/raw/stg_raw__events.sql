@@ -1,0 +1,65 @@
+-- One row per event: deduplicated by event_id, event types normalised, timestamps in UTC, and the
+-- JSON properties that scoring and the lifecycle read most often pulled out as typed columns.
+
+with
+
+source as (
+
+    select {{ raw_source_columns('events') }}
+    from {{ source('raw', 'events') }}
+
+),
+
+cleaned as (
+
+    select
+        trim(event_id) as event_id,
+        trim(lead_id) as lead_id,
+        replace(replace(lower(trim(event_type)), ' ', '_'), '-', '_') as event_type,
+        {{ to_utc_timestamp('occurred_at') }} as occurred_at,
+        nullif(lower(trim(source_system)), '') as source_system,
+        properties,
+        {{ to_utc_timestamp('coalesce(received_at, occurred_at)') }} as received_at
+    from source
+    where event_id is not null
+
+),
+
+-- The same event delivered twice keeps its first delivery: that is when we first knew of it.
+ranked as (
+
+    select
+        cleaned.*,
+        row_number() over (
+            partition by event_id
+            order by received_at, occurred_at
+        ) as delivery_rank
+    from cleaned
+
+),
+
+final as (
+
+    select
+        event_id,
+        lead_id,
+        event_type,
+        occurred_at,
+        cast(occurred_at as date) as occurred_on,
+        received_at,
+        source_system,
+        properties,
+        {{ json_get_text('properties', "'page_url'") }} as page_url,
+        {{ json_get_text('properties', "'content_type'") }} as content_type,
+        {{ json_get_text('properties', "'newsletter'") }} as newsletter,
+        {{ json_get_text('properties', "'form_id'") }} as form_id,
+        {{ json_get_text('properties', "'owner'") }} as sales_owner,
+        {{ json_get_text('properties', "'reason'") }} as reason,
+        cast({{ json_get_text('properties', "'budget_confirmed'") }} as {{ dbt.type_boolean() }}) as budget_confirmed,
+        cast({{ json_get_text('properties', "'is_decision_maker'") }} as {{ dbt.type_boolean() }}) as is_decision_maker
+    from ranked
+    where delivery_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,44 @@
+"""Resources: the DuckDB warehouse and the dbt CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration import settings
+from orchestration.dbt_project import dbt_project
+
+# Every step that opens the DuckDB file runs in this pool (limit 1 in dagster.yaml).
+WAREHOUSE_POOL = "duckdb"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file. Connections are short-lived: open, work, close."""
+
+    path: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            con.execute("set TimeZone = 'UTC'")  # not as connect config: ICU loads after connect
+            yield con
+        finally:
+            con.close()
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(settings.DBT_PROJECT_DIR),
+            dbt_executable=settings.dbt_executable(),
+        ),
+    }

@@ -1,0 +1,61 @@
+"""Paths and settings, all overridable through environment variables.
+
+LEAD_SCORING_DB        DuckDB warehouse file (default: warehouse/lead_scoring.duckdb). Keep the
+                       file name `lead_scoring.duckdb`: the stem is the database name dbt records.
+LEAD_SCORING_RAW_DIR   Folder with your own export (one file or sub-folder per raw table). When it
+                       is unset, the pipeline loads built-in sample data instead.
+LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
+                       Size, history length, random seed and last day of the sample data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_DIR
+RAW_TABLES = ("leads", "events", "opportunities")
+RAW_SCHEMA = "raw"
+
+
+def dbt_executable() -> str:
+    """The dbt next to this Python (the project's virtualenv), else whatever is on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+def warehouse_path() -> Path:
+    default = PROJECT_DIR / "warehouse" / "lead_scoring.duckdb"
+    return Path(os.environ.get("LEAD_SCORING_DB", default)).expanduser().resolve()
+
+
+def raw_dir() -> Path | None:
+    value = os.environ.get("LEAD_SCORING_RAW_DIR")
+    return Path(value).expanduser().resolve() if value else None
+
+
+def sample_dir() -> Path:
+    """Where generated sample files are written: beside the warehouse, never in git."""
+    return warehouse_path().parent / "sample_raw"
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    leads: int
+    days: int
+    seed: int
+    end_date: dt.date
+
+    @classmethod
+    def from_env(cls) -> "SampleSettings":
+        end = os.environ.get("LEAD_SCORING_SAMPLE_END_DATE")
+        return cls(
+            leads=int(os.environ.get("LEAD_SCORING_SAMPLE_LEADS", "5000")),
+            days=int(os.environ.get("LEAD_SCORING_SAMPLE_DAYS", "365")),
+            seed=int(os.environ.get("LEAD_SCORING_SAMPLE_SEED", "42")),
+            end_date=dt.date.fromisoformat(end) if end else dt.datetime.now(dt.timezone.utc).date(),
+        )

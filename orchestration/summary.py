@@ -1,0 +1,63 @@
+"""A short, plain-text summary of what the last run produced, read from the warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.settings import RAW_TABLES
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
+def format_table(headers: list[str], rows: list[tuple]) -> str:
+    cells = [[str(h) for h in headers]] + [["" if v is None else (f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """[(title, text)] for every part of the pipeline that exists in the warehouse."""
+    sections = []
+    raw_rows = []
+    for table in RAW_TABLES:
+        raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if _exists(con, "raw", table) else None
+        stg_name = f"stg_raw__{table}"
+        stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if _exists(con, "staging", stg_name) else None
+        raw_rows.append((table, raw, stg))
+    sections.append(("Rows per raw table", format_table(["table", "raw rows", "after staging"], raw_rows)))
+
+    if _exists(con, "staging", "stg_raw__events"):
+        rows = con.execute(
+            "select event_type, count(*) as events, count(distinct lead_id) as leads "
+            "from staging.stg_raw__events group by 1 order by 2 desc"
+        ).fetchall()
+        sections.append(("Events by type", format_table(["event type", "events", "leads"], rows)))
+
+    for title, sql, headers in EXTRA_SECTIONS:
+        tables = [name.split(".") for name in sql_dependencies(sql)]
+        if all(_exists(con, s, t) for s, t in tables):
+            sections.append((title, format_table(headers, con.execute(sql).fetchall())))
+    return sections
+
+
+# Sections over the marts, shown once the models they read exist: (title, sql, headers).
+EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = []
+
+
+def sql_dependencies(sql: str) -> list[str]:
+    """schema.table names a section reads, in the form `from schema.table` / `join schema.table`."""
+    words = sql.replace("\n", " ").split()
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w.lower() in {"from", "join"} and "." in words[i + 1]]
+
+
+def render_summary(con: duckdb.DuckDBPyConnection) -> str:
+    return "\n\n".join(f"== {title} ==\n{text}" for title, text in summary_sections(con))

@@ -1,0 +1,58 @@
+"""Shared fixtures: a small generated data set and a warehouse built from it once per session.
+
+Every test that touches a warehouse works in a temporary folder; nothing under warehouse/ is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_END = dt.date(2026, 6, 30)
+SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
+
+
+@pytest.fixture(scope="session")
+def sample_raw_dir(tmp_path_factory) -> Path:
+    """Small deterministic raw files (Parquet), the same generator `make demo` uses."""
+    from orchestration.sample_data import generate
+
+    folder = tmp_path_factory.mktemp("sample_raw")
+    generate(folder, **SAMPLE)
+    return folder
+
+
+def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the dbt CLI of this virtualenv against the warehouse file `db_path`."""
+    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(PROJECT_DIR), **(extra_env or {})}
+    exe = Path(sys.executable).parent / "dbt"
+    return subprocess.run([str(exe), *args, "--project-dir", str(PROJECT_DIR)], env=env, capture_output=True, text=True, cwd=PROJECT_DIR)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
+    """A warehouse with the sample raw data loaded and `dbt build` (seeds, models, all tests) run once."""
+    from orchestration.raw_loader import load_raw_folder
+
+    db_path = tmp_path_factory.mktemp("warehouse") / "lead_scoring.duckdb"
+    con = duckdb.connect(str(db_path))
+    load_raw_folder(con, sample_raw_dir)
+    con.close()
+    result = dbt(["build", "--target-path", str(db_path.parent / "target")], db_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return db_path
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
