@@ -231,8 +231,9 @@ CONTENT = {
     "cs-bank-automation": ("case_study", 0.10, 0.09),
 }
 # form: (share hot, share cold)
-FORMS = {"contact": (0.25, 0.03), "demo_request": (0.30, 0.01),
-         "newsletter_signup": (0.10, 0.40), "content_gate": (0.35, 0.56)}
+# Demo and contact requests are rare even among buyers: most forms gate content.
+FORMS = {"contact": (0.08, 0.01), "demo_request": (0.10, 0.003),
+         "newsletter_signup": (0.20, 0.40), "content_gate": (0.62, 0.587)}
 NEWSLETTERS = ["product", "general"]
 AD_PLATFORMS = {"linkedin": ("li", 0.55), "google": ("gg", 0.45)}
 CALL_OUTCOMES = ["no_answer", "voicemail", "connected"]

@@ -50,7 +50,37 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 # Sections over the marts, shown once the models they read exist: (title, sql, headers).
-EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = []
+EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
+    (
+        "MQLs per scoring model (benchmarks: lead->MQL 5-15 %, 14-30 days to MQL)",
+        """
+        select
+            scores.model_id || case when scores.is_primary_model then ' (primary)' else '' end,
+            max(scores.mql_threshold),
+            count(*),
+            count(case when scores.mql_count > 0 then 1 end),
+            round(100.0 * count(case when scores.mql_count > 0 then 1 end) / count(*), 1),
+            count(case when scores.mql_count > 1 then 1 end),
+            median(date_diff('day', leads.created_at, scores.first_mql_at)),
+            count(case when scores.is_mql_qualified then 1 end)
+        from marts.mart_lead_scores_current as scores
+        join staging.stg_raw__leads as leads on leads.lead_id = scores.lead_id
+        group by scores.model_id, scores.is_primary_model
+        order by scores.is_primary_model desc, scores.model_id
+        """,
+        ["model", "threshold", "leads", "MQL leads", "lead->MQL %", "re-MQL leads", "median days to MQL", "qualified today"],
+    ),
+    (
+        "Leads per score band today",
+        """
+        select model_id, score_band, count(*), round(avg(total_score), 1), count(case when mql_count > 0 then 1 end)
+        from marts.mart_lead_scores_current
+        group by model_id, score_band
+        order by model_id, case score_band when 'hot' then 1 when 'nurture' then 2 else 3 end
+        """,
+        ["model", "band", "leads", "avg score", "ever MQL"],
+    ),
+]
 
 
 def sql_dependencies(sql: str) -> list[str]:

@@ -29,11 +29,11 @@ def sample_raw_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> subprocess.CompletedProcess:
     """Run the dbt CLI of this virtualenv against the warehouse file `db_path`."""
-    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(PROJECT_DIR), **(extra_env or {})}
+    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(project_dir), **(extra_env or {})}
     exe = Path(sys.executable).parent / "dbt"
-    return subprocess.run([str(exe), *args, "--project-dir", str(PROJECT_DIR)], env=env, capture_output=True, text=True, cwd=PROJECT_DIR)
+    return subprocess.run([str(exe), *args, "--project-dir", str(project_dir)], env=env, capture_output=True, text=True, cwd=project_dir)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     con = duckdb.connect(str(db_path))
     load_raw_folder(con, sample_raw_dir)
     con.close()
-    result = dbt(["build", "--target-path", str(db_path.parent / "target")], db_path)
+    result = dbt(["build", "--target-path", str(db_path.parent / "target"), "--vars", f"{{scoring_as_of_date: '{SAMPLE_END.isoformat()}'}}"], db_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return db_path
 

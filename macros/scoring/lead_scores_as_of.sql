@@ -1,0 +1,90 @@
+{#- Scores as of any day D, using only what happened on or before D (point in time):
+      lead_rule_points_as_of(D)  one row per (model, lead, engagement rule) with state on D
+      lead_scores_as_of(D)       one row per (model, lead) created on or before D
+    D is a SQL date expression, e.g. "cast('2026-03-31' as date)". Example (dbt analysis or model):
+      select * from ({{ lead_scores_as_of("cast('2026-03-31' as date)") }}) as scores
+    The result on a day that appears in fct_lead_scores equals that row; between rows it adds the
+    decay of the days in between. -#}
+{% macro lead_rule_points_as_of(as_of_date) -%}
+    select
+        states.model_id,
+        states.lead_id,
+        states.rule_id,
+        rules.description,
+        rules.event_type,
+        rules.points,
+        rules.max_per_day,
+        rules.max_points,
+        rules.window_days,
+        rules.half_life_days,
+        rules.min_count,
+        rules.is_required_for_mql,
+        states.state_date as last_change_date,
+        states.occurrences_in_window,
+        states.weighted_occurrences
+            * {{ decay_factor(dbt.datediff('states.state_date', as_of_date, 'day'), 'rules.half_life_days') }}
+            as weighted_occurrences,
+        {{ rule_points_at('states', 'rules', as_of_date) }} as rule_points,
+        {{ rule_holds('states', 'rules') }} as rule_holds
+    from {{ ref('int_lead_rule_score_changes') }} as states
+    inner join {{ ref('int_engagement_rules') }} as rules
+        on rules.model_id = states.model_id
+        and rules.rule_id = states.rule_id
+    where states.state_date <= {{ as_of_date }}
+      and (states.next_state_date is null or states.next_state_date > {{ as_of_date }})
+{%- endmacro %}
+
+{% macro lead_scores_as_of(as_of_date) -%}
+    with
+
+    fit as (
+        select * from {{ ref('int_lead_fit_scores') }}
+        where created_on <= {{ as_of_date }}
+    ),
+
+    rule_points as (
+        {{ lead_rule_points_as_of(as_of_date) }}
+    ),
+
+    required_engagement_rules_per_model as (
+        select model_id, count(case when is_required_for_mql then 1 end) as required_engagement_rules
+        from {{ ref('int_engagement_rules') }}
+        group by model_id
+    ),
+
+    engagement as (
+        select
+            model_id,
+            lead_id,
+            sum(rule_points) as engagement_score,
+            count(case when is_required_for_mql and rule_holds then 1 end) as required_engagement_rules_holding
+        from rule_points
+        group by model_id, lead_id
+    ),
+
+    scored as (
+        select
+            fit.model_id,
+            fit.lead_id,
+            {{ as_of_date }} as as_of_date,
+            fit.fit_score,
+            coalesce(engagement.engagement_score, 0.0) as engagement_score,
+            fit.fit_score + coalesce(engagement.engagement_score, 0.0) as total_score,
+            fit.required_fit_rules_hold
+                and coalesce(engagement.required_engagement_rules_holding, 0)
+                    = coalesce(required.required_engagement_rules, 0) as required_rules_hold
+        from fit
+        left join engagement
+            on engagement.model_id = fit.model_id
+            and engagement.lead_id = fit.lead_id
+        left join required_engagement_rules_per_model as required
+            on required.model_id = fit.model_id
+    )
+
+    select
+        scored.*,
+        {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.required_rules_hold') }}
+    from scored
+    inner join {{ ref('int_scoring_models') }} as models
+        on models.model_id = scored.model_id
+{%- endmacro %}

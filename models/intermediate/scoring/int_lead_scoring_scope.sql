@@ -1,0 +1,104 @@
+-- Which leads the incremental scoring models recompute in this run.
+--
+-- Every lead has a fingerprint of everything its score depends on: the scoring configuration
+-- (all scoring seeds, and the var scoring_logic_version), the lead's attributes, and its events
+-- (count, first and latest occurred_at, latest received_at, and the summed length of their types
+-- and properties, which catches most corrections in place; a corrected event that keeps its
+-- timestamps and length needs a newer received_at, as CDC exports give it, or --full-refresh). A lead is rescored when its fingerprint differs
+-- from the one stored with its scores, so late-arriving events of any age, corrected leads and
+-- edited seeds are all picked up without a lookback window; an edited seed changes every
+-- fingerprint and so rescores everything. On a first run or --full-refresh every lead is in scope.
+--
+-- The stored fingerprints are read from int_lead_score_changes without ref(), which would be a
+-- cycle: they are written only when scores are, so a run that fails half-way is redone in full.
+{%- set scores = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_score_changes') -%}
+{%- set rule_states = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_rule_score_changes') -%}
+{%- set rescore_all = flags.FULL_REFRESH or scores is none or rule_states is none %}
+
+with
+
+leads as (
+
+    select * from {{ ref('stg_raw__leads') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_raw__events') }}
+
+),
+
+config as (
+
+    select config_hash from {{ ref('int_scoring_config_fingerprint') }}
+
+),
+
+event_stats as (
+
+    select
+        lead_id,
+        count(*) as events,
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at,
+        max(received_at) as last_received_at,
+        sum({{ dbt.length('event_type') }} + coalesce({{ dbt.length('properties') }}, 0)) as content_length
+    from events
+    group by lead_id
+
+),
+
+fingerprints as (
+
+    select
+        leads.lead_id,
+        {{ dbt.hash(dbt.concat([
+            "config.config_hash", "'|'",
+            "coalesce(cast(leads.created_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(leads.company_size as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(leads.industry, '')", "'|'",
+            "coalesce(leads.job_title, '')", "'|'",
+            "coalesce(leads.country_code, '')", "'|'",
+            "coalesce(leads.lead_source, '')", "'|'",
+            "coalesce(leads.campaign, '')", "'|'",
+            "coalesce(cast(event_stats.events as " ~ dbt.type_string() ~ "), '0')", "'|'",
+            "coalesce(cast(event_stats.first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.last_received_at as " ~ dbt.type_string() ~ "), '')",
+        ])) }} as scoring_fingerprint
+    from leads
+    cross join config
+    left join event_stats on event_stats.lead_id = leads.lead_id
+
+),
+
+{% if not rescore_all %}
+stored as (
+
+    select lead_id, max(scoring_fingerprint) as scoring_fingerprint
+    from {{ scores }}
+    group by lead_id
+
+),
+{% endif %}
+
+final as (
+
+    select
+        fingerprints.lead_id,
+        fingerprints.scoring_fingerprint,
+        {% if rescore_all -%}
+        true as needs_rescore
+        {%- else -%}
+        (stored.scoring_fingerprint is null or stored.scoring_fingerprint != fingerprints.scoring_fingerprint) as needs_rescore
+        {%- endif %}
+    from fingerprints
+    {% if not rescore_all -%}
+    left join stored on stored.lead_id = fingerprints.lead_id
+    {%- endif %}
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+-- MQL episodes per scoring model and lead. A lead becomes an MQL the first time its score reaches
+-- the model's threshold while all required rules hold. After sales rejects it (recycled), the next
+-- upward crossing starts a new episode; crossings without a rejection in between (a score that
+-- dipped and recovered while sales works the lead) do not. Disqualified leads never re-qualify.
+
+with
+
+scores as (
+
+    select * from {{ ref('fct_lead_scores') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_raw__events') }}
+
+),
+
+recycles as (
+
+    select lead_id, occurred_on as recycled_on
+    from events
+    where event_type = 'sales_rejected'
+
+),
+
+disqualifications as (
+
+    select lead_id, min(occurred_on) as disqualified_on
+    from events
+    where event_type = 'disqualified'
+    group by lead_id
+
+),
+
+flagged as (
+
+    select
+        scores.*,
+        lag(scores.is_mql_qualified) over (
+            partition by scores.model_id, scores.lead_id
+            order by scores.score_date
+        ) as was_qualified
+    from scores
+
+),
+
+crossings as (
+
+    select model_id, is_primary_model, lead_id, score_date, changed_at, total_score
+    from flagged
+    where is_mql_qualified and not coalesce(was_qualified, false)
+
+),
+
+-- Rejections strictly before the crossing day: crossings that share this count belong to the
+-- same stint with sales, and only the first of them opens an episode.
+crossings_with_recycles as (
+
+    select
+        crossings.model_id,
+        crossings.is_primary_model,
+        crossings.lead_id,
+        crossings.score_date,
+        crossings.changed_at,
+        crossings.total_score,
+        count(recycles.lead_id) as recycles_before
+    from crossings
+    left join recycles
+        on recycles.lead_id = crossings.lead_id
+        and recycles.recycled_on < crossings.score_date
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+episode_starts as (
+
+    select
+        crossings_with_recycles.*,
+        row_number() over (
+            partition by crossings_with_recycles.model_id, crossings_with_recycles.lead_id, crossings_with_recycles.recycles_before
+            order by crossings_with_recycles.score_date
+        ) as crossing_in_stint
+    from crossings_with_recycles
+    left join disqualifications
+        on disqualifications.lead_id = crossings_with_recycles.lead_id
+    where disqualifications.disqualified_on is null
+       or crossings_with_recycles.score_date < disqualifications.disqualified_on
+
+),
+
+final as (
+
+    select
+        model_id,
+        is_primary_model,
+        lead_id,
+        cast(row_number() over (partition by model_id, lead_id order by score_date) as {{ dbt.type_int() }}) as mql_episode,
+        score_date as mql_date,
+        changed_at as mql_at,
+        total_score as score_at_mql,
+        cast(recycles_before as {{ dbt.type_int() }}) as recycles_before
+    from episode_starts
+    where crossing_in_stint = 1
+
+)
+
+select * from final

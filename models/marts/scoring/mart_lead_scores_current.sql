@@ -1,0 +1,65 @@
+-- Every lead's score today (var scoring_as_of_date) per scoring model, decayed to today, with its
+-- MQL status. One row per model and lead.
+
+with
+
+current_scores as (
+
+    {{ lead_scores_as_of(scoring_as_of_date()) }}
+
+),
+
+models as (
+
+    select model_id, is_primary, mql_threshold from {{ ref('int_scoring_models') }}
+
+),
+
+episodes as (
+
+    select * from {{ ref('fct_lead_mql_episodes') }}
+
+),
+
+mql_status as (
+
+    select
+        model_id,
+        lead_id,
+        count(*) as mql_count,
+        min(mql_at) as first_mql_at,
+        max(mql_at) as latest_mql_at
+    from episodes
+    group by model_id, lead_id
+
+),
+
+final as (
+
+    select
+        current_scores.model_id,
+        models.is_primary as is_primary_model,
+        current_scores.lead_id,
+        current_scores.as_of_date,
+        current_scores.fit_score,
+        current_scores.engagement_score,
+        current_scores.total_score,
+        models.mql_threshold,
+        current_scores.required_rules_hold,
+        current_scores.score_band,
+        current_scores.fit_grade,
+        current_scores.engagement_level,
+        {{ dbt.concat(['current_scores.fit_grade', dbt.cast('current_scores.engagement_level', dbt.type_string())]) }} as score_matrix_cell,
+        current_scores.is_mql_qualified,
+        cast(coalesce(mql_status.mql_count, 0) as {{ dbt.type_int() }}) as mql_count,
+        mql_status.first_mql_at,
+        mql_status.latest_mql_at
+    from current_scores
+    inner join models on models.model_id = current_scores.model_id
+    left join mql_status
+        on mql_status.model_id = current_scores.model_id
+        and mql_status.lead_id = current_scores.lead_id
+
+)
+
+select * from final

@@ -1,0 +1,226 @@
+"""The scoring engine end to end: incremental runs equal full rebuilds, seed edits rescore by
+themselves, bad seeds stop the run before any mart changes, and the source text's example scores
+exactly +10."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from conftest import PROJECT_DIR, SAMPLE_END, dbt, query
+from orchestration.raw_loader import load_raw_folder
+
+pytestmark = pytest.mark.slow
+
+AS_OF = SAMPLE_END.isoformat()
+SCORING_TABLES = {
+    "intermediate.int_lead_rule_score_changes": "model_id, lead_id, rule_id, state_date",
+    "intermediate.int_lead_score_changes": "model_id, lead_id, score_date",
+    "marts.fct_lead_scores": "model_id, lead_id, score_date",
+    "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
+    "marts.mart_lead_scores_current": "model_id, lead_id",
+    "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
+}
+DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
+
+
+def load(db_path: Path, folder: Path) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        load_raw_folder(con, folder)
+    finally:
+        con.close()
+
+
+def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False):
+    """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed)."""
+    target = db_path.parent / "target"
+    skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
+    return dbt(["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{AS_OF}'}}", *skip_tests, *args], db_path, project_dir=project_dir)
+
+
+def table_rows(db_path: Path, table: str, order_by: str) -> list[tuple]:
+    """Rows with floats rounded (parallel sums may differ in the last bit), in a fixed order."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        frame = con.execute(f"select * exclude (scoring_fingerprint) from {table} order by {order_by}" if "int_" in table else f"select * from {table} order by {order_by}").df()
+    finally:
+        con.close()
+    for column in frame.columns:
+        if frame[column].dtype.kind == "f":
+            frame[column] = frame[column].round(9)
+    frame = frame.astype(object).where(frame.notna(), None)  # NaN != NaN; None == None
+    return list(frame.itertuples(index=False, name=None))
+
+
+def split_export(source: Path, cutoff: dt.datetime, out: Path) -> Path:
+    """The export as it looked at `cutoff`: leads created and events received before it."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    cut = f"timestamptz '{cutoff.isoformat()}'"
+    for table, where in {
+        "leads": f"created_at < {cut}",
+        "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet('{source}/leads/*.parquet') where created_at < {cut})",
+        "opportunities": f"created_at < {cut}",
+    }.items():
+        (out / table).mkdir(parents=True, exist_ok=True)
+        con.execute(f"copy (select * from read_parquet('{source}/{table}/*.parquet') where {where}) to '{out}/{table}/part-00000.parquet' (format parquet)")
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def incremental_and_full(tmp_path_factory, sample_raw_dir):
+    """Warehouse A: yesterday's export built in full, then today's export built incrementally.
+    Warehouse B: today's export built from scratch."""
+    base = tmp_path_factory.mktemp("incremental")
+    yesterday = split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), base / "yesterday")
+    incremental_db = base / "a" / "lead_scoring.duckdb"
+    full_db = base / "b" / "lead_scoring.duckdb"
+
+    load(incremental_db, yesterday)
+    assert build(incremental_db, with_tests=True).returncode == 0
+    load(incremental_db, sample_raw_dir)
+    second = build(incremental_db)
+    assert second.returncode == 0, second.stdout[-3000:]
+    scope = query(incremental_db, "select count(*) filter (where needs_rescore), count(*) from intermediate.int_lead_scoring_scope")[0]
+
+    load(full_db, sample_raw_dir)
+    assert build(full_db, "--full-refresh").returncode == 0
+    return incremental_db, full_db, scope
+
+
+def test_incremental_run_rescores_only_changed_leads(incremental_and_full):
+    _, _, (rescored, leads) = incremental_and_full
+    assert 0 < rescored < leads
+
+
+@pytest.mark.parametrize("table", sorted(SCORING_TABLES))
+def test_incremental_run_equals_full_rebuild(incremental_and_full, table):
+    incremental_db, full_db, _ = incremental_and_full
+    incremental = table_rows(incremental_db, table, SCORING_TABLES[table])
+    full = table_rows(full_db, table, SCORING_TABLES[table])
+    assert len(full) > 0
+    assert incremental == full
+
+
+def test_nothing_changed_means_nothing_rescored(incremental_and_full):
+    incremental_db, _, _ = incremental_and_full
+    before = table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"])
+    assert build(incremental_db).returncode == 0
+    assert query(incremental_db, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
+    assert table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"]) == before
+
+
+@pytest.fixture()
+def project_copy(tmp_path) -> Path:
+    """A copy of the dbt project whose seeds a test may edit."""
+    copy = tmp_path / "project"
+    for name in DBT_PROJECT_FILES:
+        source = PROJECT_DIR / name
+        target = copy / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return copy
+
+
+def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    assert build(db, project_dir=project_copy).returncode == 0
+    pricing_before = query(db, "select count(*) from marts.fct_lead_score_explanations where rule_id = 'pricing_page' and model_id = 'hybrid_v1'")[0][0]
+    assert pricing_before > 0
+
+    rules = project_copy / "seeds" / "scoring_engagement_rules.csv"
+    frame = pd.read_csv(rules, dtype=str, keep_default_na=False)
+    frame.loc[(frame.model_id == "hybrid_v1") & (frame.rule_id == "pricing_page"), ["points", "max_points"]] = ["40", "40"]
+    frame.to_csv(rules, index=False)
+
+    edited = build(db, project_dir=project_copy)
+    assert edited.returncode == 0, edited.stdout[-3000:]
+    assert query(db, "select count(*) filter (where needs_rescore), count(*) from intermediate.int_lead_scoring_scope")[0] == (600, 600)
+    # Every pricing contribution doubled (20 -> 40 per visit, cap 20 -> 40).
+    max_pricing = query(db, "select max(points) from marts.fct_lead_score_explanations where rule_id = 'pricing_page' and model_id = 'hybrid_v1'")[0][0]
+    assert 20 < max_pricing <= 40
+
+    fresh = tmp_path / "fresh" / "lead_scoring.duckdb"
+    load(fresh, sample_raw_dir)
+    assert build(fresh, project_dir=project_copy).returncode == 0
+    for table, order_by in SCORING_TABLES.items():
+        assert table_rows(db, table, order_by) == table_rows(fresh, table, order_by), table
+
+
+BAD_ROWS = {
+    "unknown event type": ("hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
+                           "rule_id=webinar_watch: unknown event_type 'webinar_watched'"),
+    "non-numeric points": ("hybrid_v1,case_study,Case study,content_download,content_type,equals,case_study,ten,1,,,,,false",
+                           "rule_id=case_study: points must be a number, got 'ten'"),
+    "negative half-life": ("hybrid_v1,docs,Docs pages,page_view,page_url,starts_with,/docs,2,1,,,-7,,false",
+                           "rule_id=docs: half_life_days must be positive, got -7"),
+    "duplicate rule id": ("hybrid_v1,pricing_page,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
+                          "rule_id=pricing_page: rule_id appears 2 times in this model"),
+    "gate that can never be met": ("enterprise_gate_v1,ten_demos,Ten demo requests in a week,form_submit,form_id,equals,demo_request,10,1,,7,,10,true",
+                                   "rule_id=ten_demos: required rule can never hold: min_count exceeds max_per_day x window_days"),
+}
+
+
+@pytest.fixture(scope="module")
+def scored_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
+    db = tmp_path_factory.mktemp("bad_seed") / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    assert build(db).returncode == 0
+    return db
+
+
+@pytest.mark.parametrize("problem", sorted(BAD_ROWS))
+def test_bad_scoring_seed_stops_the_run_before_any_mart_changes(problem, scored_warehouse, project_copy):
+    row, message = BAD_ROWS[problem]
+    rules = project_copy / "seeds" / "scoring_engagement_rules.csv"
+    rules.write_text(rules.read_text().rstrip("\n") + "\n" + row + "\n")
+    before = {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()}
+
+    result = build(scored_warehouse, project_dir=project_copy)
+    assert result.returncode != 0
+    assert "seed scoring_engagement_rules" in result.stdout and message in result.stdout, result.stdout[-3000:]
+    assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
+
+
+def test_source_text_example_scores_plus_ten(tmp_path):
+    """Pricing sheet +10, career page -5, three product newsletters +15, unsubscribe -10 -> +10,
+    with the shipped champion model, for a lead whose fit is 0 (no fit rule matches)."""
+    day = dt.date(2026, 6, 30)
+    at = lambda d, h=10: f"{(day - dt.timedelta(days=d)).isoformat()}T{h:02d}:00:00Z"  # noqa: E731
+    folder = tmp_path / "raw"
+    (folder).mkdir()
+    pd.DataFrame([{
+        "lead_id": "L1", "email": "jo@shop.example", "company_size": 50, "industry": "retail",
+        "job_title": "Marketing Specialist", "country": "US", "lead_source": "organic_search",
+        "created_at": at(20, 8),
+    }]).to_csv(folder / "leads.csv", index=False)
+    events = [
+        ("e1", "email_open", at(12), '{"newsletter": "product"}'),
+        ("e2", "email_open", at(8), '{"newsletter": "product"}'),
+        ("e3", "page_view", at(5), '{"page_url": "/careers"}'),
+        ("e4", "email_open", at(4), '{"newsletter": "product"}'),
+        ("e5", "email_unsubscribe", at(2), '{"newsletter": "general"}'),
+        ("e6", "content_download", at(0), '{"content_type": "pricing_sheet"}'),
+    ]
+    pd.DataFrame([{"event_id": i, "lead_id": "L1", "event_type": t, "occurred_at": o, "properties": p} for i, t, o, p in events]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at"]).to_csv(folder / "opportunities.csv", index=False)
+
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, folder)
+    result = build(db)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert query(db, "select fit_score, engagement_score, total_score from marts.mart_lead_scores_current where model_id = 'hybrid_v1'") == [(0.0, 10.0, 10.0)]
+    explained = query(db, "select rule_id, points from marts.fct_lead_score_explanations where model_id = 'hybrid_v1' order by rule_id")
+    assert explained == [("career_page", -5.0), ("newsletter_unsubscribe", -10.0), ("pricing_sheet", 10.0), ("product_newsletter_3_opens", 15.0)]
