@@ -46,10 +46,8 @@
         {{ lead_rule_points_as_of(as_of_date) }}
     ),
 
-    required_engagement_rules_per_model as (
-        select model_id, count(case when is_required_for_mql then 1 end) as required_engagement_rules
-        from {{ ref('int_engagement_rules') }}
-        group by model_id
+    gates as (
+        select * from {{ ref('int_scoring_model_gates') }}
     ),
 
     engagement as (
@@ -70,15 +68,12 @@
             fit.fit_score,
             coalesce(engagement.engagement_score, 0.0) as engagement_score,
             fit.fit_score + coalesce(engagement.engagement_score, 0.0) as total_score,
-            fit.required_fit_rules_hold
-                and coalesce(engagement.required_engagement_rules_holding, 0)
-                    = coalesce(required.required_engagement_rules, 0) as required_rules_hold
+            {{ required_rules_hold('fit.required_fit_rules_matched', 'engagement.required_engagement_rules_holding', 'gates') }} as required_rules_hold
         from fit
         left join engagement
             on engagement.model_id = fit.model_id
             and engagement.lead_id = fit.lead_id
-        left join required_engagement_rules_per_model as required
-            on required.model_id = fit.model_id
+        inner join gates on gates.model_id = fit.model_id
     )
 
     select

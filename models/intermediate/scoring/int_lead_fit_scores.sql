@@ -1,5 +1,5 @@
--- Fit score per scoring model and lead (every lead, every model), and whether the model's
--- required fit rules (gates) all match.
+-- Fit score per scoring model and lead (every lead, every model), and how many of the model's
+-- required fit rules (gates) match.
 
 with
 
@@ -15,25 +15,9 @@ models as (
 
 ),
 
-fit_rules as (
-
-    select * from {{ ref('int_fit_rules') }}
-
-),
-
 matches as (
 
     select * from {{ ref('int_lead_fit_rule_matches') }}
-
-),
-
-required_rules_per_model as (
-
-    select
-        model_id,
-        count(distinct case when is_required_for_mql then rule_id end) as required_fit_rules
-    from fit_rules
-    group by model_id
 
 ),
 
@@ -59,15 +43,12 @@ final as (
         cast(leads.created_at as date) as created_on,
         coalesce(matched_per_lead.fit_score, 0.0) as fit_score,
         coalesce(matched_per_lead.fit_rules_matched, 0) as fit_rules_matched,
-        coalesce(matched_per_lead.required_fit_rules_matched, 0)
-            = coalesce(required_rules_per_model.required_fit_rules, 0) as required_fit_rules_hold
+        coalesce(matched_per_lead.required_fit_rules_matched, 0) as required_fit_rules_matched
     from leads
     cross join models
     left join matched_per_lead
         on matched_per_lead.model_id = models.model_id
         and matched_per_lead.lead_id = leads.lead_id
-    left join required_rules_per_model
-        on required_rules_per_model.model_id = models.model_id
 
 )
 

@@ -80,34 +80,32 @@ counted as (
 ),
 
 -- +occurrences on their day, -occurrences on the first day they are out of the window.
+window_edges as (
+
+    select 1 as direction union all select -1 as direction
+
+),
+
 deltas as (
 
     select
-        model_id,
-        rule_id,
-        lead_id,
-        anchor_date,
-        half_life_days,
-        occurred_on as state_date,
-        last_occurred_at,
-        counted_occurrences as occurrence_delta,
-        counted_occurrences * {{ decay_factor('-1 * ' ~ dbt.datediff('anchor_date', 'occurred_on', 'day'), 'half_life_days') }} as anchored_weight_delta
+        counted.model_id,
+        counted.rule_id,
+        counted.lead_id,
+        counted.anchor_date,
+        counted.half_life_days,
+        case
+            when window_edges.direction = 1 then counted.occurred_on
+            else cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
+        end as state_date,
+        case when window_edges.direction = 1 then counted.last_occurred_at end as last_occurred_at,
+        window_edges.direction * counted.counted_occurrences as occurrence_delta,
+        window_edges.direction * counted.counted_occurrences
+            * {{ decay_factor('-1 * ' ~ dbt.datediff('counted.anchor_date', 'counted.occurred_on', 'day'), 'counted.half_life_days') }}
+            as anchored_weight_delta
     from counted
-
-    union all
-
-    select
-        model_id,
-        rule_id,
-        lead_id,
-        anchor_date,
-        half_life_days,
-        cast({{ dbt.dateadd('day', 'window_days', 'occurred_on') }} as date) as state_date,
-        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at,
-        -1 * counted_occurrences as occurrence_delta,
-        -1 * counted_occurrences * {{ decay_factor('-1 * ' ~ dbt.datediff('anchor_date', 'occurred_on', 'day'), 'half_life_days') }} as anchored_weight_delta
-    from counted
-    where window_days is not null
+    cross join window_edges
+    where window_edges.direction = 1 or counted.window_days is not null
 
 ),
 

@@ -44,13 +44,9 @@ scope as (
 
 ),
 
-required_engagement_rules_per_model as (
+gates as (
 
-    select
-        model_id,
-        count(case when is_required_for_mql then 1 end) as required_engagement_rules
-    from rules
-    group by model_id
+    select * from {{ ref('int_scoring_model_gates') }}
 
 ),
 
@@ -125,9 +121,7 @@ scored as (
         fit.fit_score,
         coalesce(engagement.engagement_score, 0.0) as engagement_score,
         fit.fit_score + coalesce(engagement.engagement_score, 0.0) as total_score,
-        fit.required_fit_rules_hold
-            and coalesce(engagement.required_engagement_rules_holding, 0)
-                = coalesce(required.required_engagement_rules, 0) as required_rules_hold,
+        {{ required_rules_hold('fit.required_fit_rules_matched', 'engagement.required_engagement_rules_holding', 'gates') }} as required_rules_hold,
         engagement.last_event_at
     from score_dates
     inner join fit
@@ -137,8 +131,7 @@ scored as (
         on engagement.model_id = score_dates.model_id
         and engagement.lead_id = score_dates.lead_id
         and engagement.score_date = score_dates.score_date
-    left join required_engagement_rules_per_model as required
-        on required.model_id = score_dates.model_id
+    inner join gates on gates.model_id = score_dates.model_id
 
 ),
 
