@@ -80,6 +80,50 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         """,
         ["model", "band", "leads", "avg score", "ever MQL"],
     ),
+    (
+        "Leads per current stage (primary model)",
+        """
+        select
+            stages.stage,
+            case when stages.is_main_path then 'main path' else 'detour' end,
+            count(leads.lead_id),
+            round(100.0 * count(leads.lead_id) / nullif(sum(count(leads.lead_id)) over (), 0), 1),
+            round(median(leads.days_in_current_stage), 1),
+            count(case when leads.has_skipped_stages then 1 end)
+        from seeds.lifecycle_stages as stages
+        left join marts.dim_leads as leads on leads.current_stage = stages.stage
+        group by stages.stage, stages.stage_order, stages.is_main_path
+        order by stages.stage_order
+        """,
+        ["stage", "path", "leads", "share %", "median days in stage", "with skipped stages"],
+    ),
+    (
+        "Lifecycle funnel (primary model): any stage = reached it or beyond; in order = no skipped stage before it",
+        """
+        with funnel as (
+            select
+                stages.stage_order,
+                stages.stage,
+                count(case when leads.furthest_stage_order >= stages.stage_order then 1 end) as reached,
+                count(case when leads.in_order_stage_order >= stages.stage_order then 1 end) as in_order
+            from seeds.lifecycle_stages as stages
+            cross join marts.dim_leads as leads
+            where stages.is_main_path
+            group by stages.stage_order, stages.stage
+        )
+        select
+            stage,
+            reached,
+            round(100.0 * reached / nullif(lag(reached) over (order by stage_order), 0), 1),
+            round(100.0 * reached / nullif(first_value(reached) over (order by stage_order), 0), 1),
+            in_order,
+            round(100.0 * in_order / nullif(lag(in_order) over (order by stage_order), 0), 1),
+            round(100.0 * in_order / nullif(first_value(in_order) over (order by stage_order), 0), 1)
+        from funnel
+        order by stage_order
+        """,
+        ["stage", "reached (any)", "next-step %", "cumulative %", "reached in order", "next-step %", "cumulative %"],
+    ),
 ]
 
 

@@ -1,0 +1,207 @@
+-- One row per lead (created on or before the scoring day): attributes, lifecycle under the
+-- primary scoring model (current and furthest stage, entries and time per stage) and today's
+-- primary-model score. Personal data (names, email) stays in staging on purpose.
+
+{#- The stages are named here because every stage gets its own columns; the seed's accepted_values
+    test keeps the seed and this list in step. -#}
+{%- set stages = ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer', 'recycled', 'disqualified', 'closed_lost'] %}
+{%- set as_of = scoring_as_of_date() %}
+
+with
+
+leads as (
+
+    select * from {{ ref('stg_raw__leads') }}
+    where cast(created_at as date) <= {{ as_of }}
+
+),
+
+transitions as (
+
+    select * from {{ ref('fct_lead_stage_transitions') }}
+    where is_primary_model
+
+),
+
+stages as (
+
+    select stage, stage_order, is_main_path, is_terminal from {{ ref('lifecycle_stages') }}
+
+),
+
+current_scores as (
+
+    select * from {{ ref('mart_lead_scores_current') }}
+    where is_primary_model
+
+),
+
+-- The score as of its last change (events or attributes), without the daily decay since.
+last_score_changes as (
+
+    select lead_id, score_date, total_score
+    from {{ ref('fct_lead_scores') }}
+    where is_primary_model
+      and next_score_date is null
+
+),
+
+qualification_updates as (
+
+    select
+        lead_id,
+        latest_budget_confirmed,
+        latest_is_decision_maker,
+        is_sales_qualified,
+        row_number() over (partition by lead_id order by occurred_at desc, event_id desc) as recency
+    from {{ ref('int_qualification_updates_resolved') }}
+    where cast(occurred_at as date) <= {{ as_of }}
+
+),
+
+ranked_transitions as (
+
+    select
+        transitions.*,
+        stages.stage_order,
+        stages.is_main_path,
+        row_number() over (
+            partition by transitions.lead_id, transitions.to_stage
+            order by transitions.transition_number desc
+        ) as stint_recency
+    from transitions
+    inner join stages on stages.stage = transitions.to_stage
+
+),
+
+per_stage as (
+
+    select
+        lead_id,
+        {%- for stage in stages %}
+        min(case when to_stage = '{{ stage }}' then transitioned_at end) as {{ stage }}_first_entered_at,
+        max(case when to_stage = '{{ stage }}' then transitioned_at end) as {{ stage }}_latest_entered_at,
+        max(case when to_stage = '{{ stage }}' and stint_recency = 1 then exited_at end) as {{ stage }}_latest_exited_at,
+        count(case when to_stage = '{{ stage }}' then 1 end) as {{ stage }}_entries,
+        sum(case when to_stage = '{{ stage }}' then days_in_stage end) as days_in_{{ stage }},
+        {%- endfor %}
+        max(case when is_main_path then stage_order end) as furthest_stage_order,
+        count(case when is_skip then 1 end) as skip_count,
+        count(*) as transition_count
+    from ranked_transitions
+    group by lead_id
+
+),
+
+current_stages as (
+
+    select
+        lead_id,
+        model_id,
+        to_stage as current_stage,
+        transitioned_at as current_stage_entered_at,
+        days_in_stage as days_in_current_stage
+    from transitions
+    where is_current_stage
+
+),
+
+latest_detours as (
+
+    select
+        lead_id,
+        max(case when to_stage = 'recycled' then reason end) as latest_recycle_reason,
+        max(case when to_stage = 'disqualified' then reason end) as disqualification_reason
+    from ranked_transitions
+    where stint_recency = 1
+    group by lead_id
+
+),
+
+-- A lead counts "in order" up to the last main-path stage before which it entered every earlier
+-- stage, each first entry no later than the next one.
+in_order as (
+
+    select
+        lead_id,
+        case
+            when mql_first_entered_at is null or mql_first_entered_at < lead_first_entered_at then 1
+            when sal_first_entered_at is null or sal_first_entered_at < mql_first_entered_at then 2
+            when sql_first_entered_at is null or sql_first_entered_at < sal_first_entered_at then 3
+            when opportunity_first_entered_at is null or opportunity_first_entered_at < sql_first_entered_at then 4
+            when customer_first_entered_at is null or customer_first_entered_at < opportunity_first_entered_at then 5
+            else 6
+        end as in_order_stage_order
+    from per_stage
+
+),
+
+final as (
+
+    select
+        leads.lead_id,
+        leads.created_at,
+        leads.company_name,
+        leads.company_domain,
+        leads.company_size,
+        leads.industry,
+        leads.job_title,
+        leads.country_code,
+        leads.lead_source,
+        leads.campaign,
+        current_stages.model_id as primary_model_id,
+        {{ as_of }} as as_of_date,
+        current_stages.current_stage,
+        current_stage_def.stage_order as current_stage_order,
+        current_stage_def.is_terminal as is_current_stage_terminal,
+        current_stages.current_stage_entered_at,
+        current_stages.days_in_current_stage,
+        furthest_stage_def.stage as furthest_stage,
+        per_stage.furthest_stage_order,
+        in_order_stage_def.stage as in_order_stage,
+        in_order.in_order_stage_order,
+        per_stage.skip_count > 0 as has_skipped_stages,
+        per_stage.skip_count,
+        per_stage.transition_count,
+        coalesce(current_scores.mql_count, 0) as mql_count,
+        current_scores.first_mql_at,
+        current_scores.latest_mql_at,
+        latest_detours.latest_recycle_reason,
+        latest_detours.disqualification_reason,
+        coalesce(qualification_updates.latest_budget_confirmed, false) as latest_budget_confirmed,
+        coalesce(qualification_updates.latest_is_decision_maker, false) as latest_is_decision_maker,
+        coalesce(qualification_updates.is_sales_qualified, false) as is_sales_qualified_now,
+        current_scores.fit_score,
+        current_scores.engagement_score,
+        current_scores.total_score,
+        current_scores.score_band,
+        current_scores.fit_grade,
+        current_scores.engagement_level,
+        current_scores.score_matrix_cell,
+        current_scores.is_mql_qualified,
+        last_score_changes.score_date as score_changed_on,
+        last_score_changes.total_score as total_score_at_last_change,
+        {%- for stage in stages %}
+        per_stage.{{ stage }}_first_entered_at,
+        per_stage.{{ stage }}_latest_entered_at,
+        per_stage.{{ stage }}_latest_exited_at,
+        per_stage.{{ stage }}_entries,
+        per_stage.days_in_{{ stage }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from leads
+    inner join per_stage on per_stage.lead_id = leads.lead_id
+    inner join current_stages on current_stages.lead_id = leads.lead_id
+    inner join in_order on in_order.lead_id = leads.lead_id
+    inner join stages as current_stage_def on current_stage_def.stage = current_stages.current_stage
+    inner join stages as furthest_stage_def on furthest_stage_def.stage_order = per_stage.furthest_stage_order
+    inner join stages as in_order_stage_def on in_order_stage_def.stage_order = in_order.in_order_stage_order
+    left join latest_detours on latest_detours.lead_id = leads.lead_id
+    left join current_scores on current_scores.lead_id = leads.lead_id
+    left join last_score_changes on last_score_changes.lead_id = leads.lead_id
+    left join qualification_updates
+        on qualification_updates.lead_id = leads.lead_id
+        and qualification_updates.recency = 1
+
+)
+
+select * from final
