@@ -18,26 +18,25 @@ def test_dbt_build_runs_unit_and_data_tests(built_warehouse):
     assert kinds.count("seed") >= 4
 
 
-def test_staging_deduplicates_events_by_event_id(built_warehouse, sample_raw_dir):
+def test_duplicated_deliveries_are_quarantined_and_staging_holds_one_row_per_event(built_warehouse):
+    duplicates = query(built_warehouse, "select count(*) from raw.load_rejects where reason = 'duplicate event_id'")[0][0]
+    assert duplicates > 0, "the sample data should contain duplicated deliveries"
     raw_rows, raw_ids = query(built_warehouse, "select count(*), count(distinct event_id) from raw.events")[0]
-    assert raw_rows > raw_ids, "the sample data should contain duplicated deliveries"
+    assert raw_rows == raw_ids
     assert query(built_warehouse, "select count(*) from staging.stg_raw__events") == [(raw_ids,)]
 
 
-def test_staging_keeps_the_first_delivery_of_a_duplicated_event(built_warehouse):
+def test_the_first_delivery_of_a_duplicated_event_is_the_one_kept(built_warehouse):
     rows = query(
         built_warehouse,
         """
-        with dupes as (
-            select event_id, min(received_at) as first_received
-            from raw.events group by event_id having count(*) > 1
-        )
-        select count(*), count(case when cast(d.first_received as timestamp) = s.received_at then 1 end)
-        from dupes d join staging.stg_raw__events s using (event_id)
+        select count(*), count(case when cast(json_extract_string(r.record, '$.received_at') as timestamptz) >= e.received_at then 1 end)
+        from raw.load_rejects r join raw.events e on e.event_id = json_extract_string(r.record, '$.event_id')
+        where r.reason = 'duplicate event_id'
         """,
     )
-    total, first_kept = rows[0]
-    assert total > 0 and first_kept == total
+    total, later_rejected = rows[0]
+    assert total > 0 and later_rejected == total
 
 
 def test_staging_normalises_emails_domains_and_countries(built_warehouse):
