@@ -1,0 +1,150 @@
+"""Write-audit-publish: copy the checked BI-facing marts into a separate DuckDB file for BI tools.
+
+DuckDB lets one process write a file and refuses every other process meanwhile, so BI tools never
+read the pipeline's warehouse. After a run whose checks all passed, the marts (every table and view
+of the `marts` schema) and the lifecycle snapshot are copied into a new file beside the BI file,
+which then replaces it with one atomic rename. A reader that still has the old file open keeps
+reading the old copy until it reconnects; a failed or blocked run never gets here, so the previous
+file stays as it was. The file records when, from which run and from which warehouse it was
+published (table bi_publication).
+
+Personal data (email, first and last name) lives in raw.leads and staging.stg_raw__leads only.
+The BI copy of marts.dim_leads gets those columns, SHA-256 hashed by default (the email hash is of
+the lower-cased trimmed address, so it still joins to other systems hashing the same way); with
+LEAD_SCORING_BI_PERSONAL_DATA=raw they are copied as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+BI_SCHEMAS = ("marts",)
+BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"),)
+PERSONAL_COLUMNS = ("email", "first_name", "last_name")
+PERSONAL_DATA_MODES = ("hashed", "raw")
+
+
+@dataclass
+class Publication:
+    bi_path: Path
+    run_id: str
+    published_at: dt.datetime
+    personal_data: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+
+def bi_path(warehouse: Path) -> Path:
+    """LEAD_SCORING_BI_DB, else bi.duckdb beside the warehouse."""
+    value = os.environ.get("LEAD_SCORING_BI_DB")
+    return Path(value).expanduser().resolve() if value else warehouse.parent / "bi.duckdb"
+
+
+def personal_data_mode() -> str:
+    mode = os.environ.get("LEAD_SCORING_BI_PERSONAL_DATA", "hashed").strip().lower()
+    if mode not in PERSONAL_DATA_MODES:
+        raise ValueError(f"LEAD_SCORING_BI_PERSONAL_DATA must be one of {PERSONAL_DATA_MODES}, got {mode!r}")
+    return mode
+
+
+def _personal_select(mode: str) -> str:
+    if mode == "raw":
+        return ", ".join(f"people.{c}" for c in PERSONAL_COLUMNS)
+    return ", ".join(
+        f"case when people.{c} is null then null else sha256(lower(trim(people.{c}))) end as {c}"
+        for c in PERSONAL_COLUMNS
+    )
+
+
+def _relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    schemas = ", ".join(f"'{s}'" for s in BI_SCHEMAS)
+    found = con.execute(
+        f"select table_schema, table_name from information_schema.tables "
+        f"where table_catalog = ? and table_schema in ({schemas}) order by 1, 2", [catalog]
+    ).fetchall()
+    if not found:
+        return []
+    extra = [
+        (s, t) for s, t in BI_EXTRA_RELATIONS
+        if con.execute("select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? and table_name = ?", [catalog, s, t]).fetchall()[0][0]
+    ]
+    return [tuple(r) for r in found] + extra
+
+
+def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | None = None) -> Publication:
+    """Build the BI file aside from `warehouse` and move it over `target` atomically."""
+    mode = personal_data or personal_data_mode()
+    if target.stem == warehouse.stem:
+        raise ValueError(f"The BI file needs a name other than the warehouse's ({warehouse.name})")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # DuckDB names a file's catalog after the file: this name cannot clash with a schema.
+    staging = target.with_name(f"_publishing_{run_id}_{target.name}")
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    publication = Publication(target, run_id, dt.datetime.now(dt.timezone.utc), mode)
+
+    # A BI tool with an older DuckDB can read the file if it is written in that storage version.
+    storage = os.environ.get("LEAD_SCORING_BI_STORAGE_VERSION")
+    con = duckdb.connect(str(staging), config={"storage_compatibility_version": storage} if storage else {})
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        # Under its own name: the warehouse's views refer to their catalog by it.
+        catalog = warehouse.stem
+        con.execute(f"attach '{_quote(warehouse)}' as {catalog} (read_only)")
+        relations = _relations(con, catalog)
+        if not relations:
+            raise RuntimeError(f"Nothing to publish: no marts in {warehouse}")
+        for schema, name in relations:
+            con.execute(f"create schema if not exists {schema}")
+            if (schema, name) == ("marts", "dim_leads"):
+                select = (f"select leads.*, {_personal_select(mode)} from {catalog}.marts.dim_leads as leads "
+                          f"left join {catalog}.staging.stg_raw__leads as people on people.lead_id = leads.lead_id")
+            else:
+                select = f"select * from {catalog}.{schema}.{name}"
+            con.execute(f"create table {schema}.{name} as {select}")
+            publication.row_counts[f"{schema}.{name}"] = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
+        con.execute(
+            "create table main.bi_publication as select ? as published_at, ? as run_id, ? as source_warehouse, ? as personal_data",
+            [publication.published_at, run_id, str(warehouse), mode],
+        )
+        con.execute("create table main.bi_publication_tables (table_name varchar, row_count bigint)")
+        con.executemany("insert into main.bi_publication_tables values (?, ?)", list(publication.row_counts.items()))
+        con.execute(f"detach {catalog}")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        staging.unlink(missing_ok=True)
+        raise
+    con.close()
+    _fsync(staging)
+    os.replace(staging, target)  # atomic: readers see the old file or the new one, never a mix
+    _fsync(target.parent)
+    return publication
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def read_publication(path: Path) -> dict | None:
+    """The bi_publication row of a BI file (short-lived read-only connection), or None."""
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("select published_at, run_id, source_warehouse, personal_data from main.bi_publication").fetchall()[0]
+    finally:
+        con.close()
+    return dict(zip(("published_at", "run_id", "source_warehouse", "personal_data"), row))
