@@ -124,6 +124,93 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         """,
         ["stage", "reached (any)", "next-step %", "cumulative %", "reached in order", "next-step %", "cumulative %"],
     ),
+    (
+        "Cohort funnel (primary model): leads created in the month, % that reached each stage within 90 days (any stage: skippers count at the stages they jumped; actual MQL = in order; last 4 months mature for 90 days)",
+        """
+        with mature_months as (
+            select cohort_month
+            from marts.mart_funnel_conversion
+            where is_primary_model and cohort_basis = 'created_month' and slice_name = 'all' and not is_immature_90d
+            group by cohort_month
+            order by cohort_month desc
+            limit 4
+        )
+        select
+            strftime(conversion.cohort_month, '%Y-%m'),
+            max(conversion.cohort_leads),
+            round(100 * max(case when conversion.stage = 'mql' and conversion.funnel_kind = 'in_order' then conversion.conversion_within_90d end), 1),
+            round(100 * max(case when conversion.stage = 'mql' and conversion.funnel_kind = 'any_stage' then conversion.conversion_within_90d end), 1),
+            round(100 * max(case when conversion.stage = 'sal' and conversion.funnel_kind = 'any_stage' then conversion.conversion_within_90d end), 1),
+            round(100 * max(case when conversion.stage = 'sql' and conversion.funnel_kind = 'any_stage' then conversion.conversion_within_90d end), 1),
+            round(100 * max(case when conversion.stage = 'opportunity' and conversion.funnel_kind = 'any_stage' then conversion.conversion_within_90d end), 1),
+            round(100 * max(case when conversion.stage = 'customer' and conversion.funnel_kind = 'any_stage' then conversion.conversion_within_90d end), 1)
+        from marts.mart_funnel_conversion as conversion
+        join mature_months on mature_months.cohort_month = conversion.cohort_month
+        where conversion.is_primary_model and conversion.cohort_basis = 'created_month'
+          and conversion.slice_name = 'all'
+        group by conversion.cohort_month
+        order by conversion.cohort_month
+        """,
+        ["cohort", "leads", "actual MQL %", "MQL+ %", "SAL+ %", "SQL+ %", "opportunity+ %", "won %"],
+    ),
+    (
+        "Velocity (primary model, all cohorts): days between consecutive stages",
+        """
+        select step, leads, median_days, p75_days, p90_days, mean_days
+        from marts.mart_funnel_velocity
+        where is_primary_model and cohort_scope = 'all' and slice_name = 'all'
+        order by step_order
+        """,
+        ["step", "leads", "median", "P75", "P90", "mean"],
+    ),
+    (
+        "Benchmark health (primary model, latest month mature for each metric's window)",
+        """
+        with latest as (
+            select metric, max(period_month) as period_month
+            from marts.mart_funnel_health
+            where is_primary_model and not is_immature
+            group by metric
+        )
+        select
+            health.metric,
+            strftime(health.period_month, '%Y-%m'),
+            health.base_leads,
+            case when health.unit = 'share' then printf('%.1f %%', 100 * health.value) else printf('%.1f days', health.value) end,
+            case when health.unit = 'share' then printf('%.0f-%.0f %%', 100 * health.typical_min, 100 * health.typical_max)
+                 else printf('%.0f-%.0f days', health.typical_min, health.typical_max) end,
+            health.benchmark_flag,
+            coalesce(health.benchmark_alarm, '')
+        from marts.mart_funnel_health as health
+        join latest on latest.metric = health.metric and latest.period_month = health.period_month
+        where health.is_primary_model
+        order by health.metric
+        """,
+        ["metric", "month", "leads", "value", "typical", "flag", "alarm"],
+    ),
+    (
+        "Speed to lead (primary model): MQL to first sales attempt, last 3 months",
+        """
+        select
+            strftime(mql_month, '%Y-%m'), mql_entries, attempted_entries, round(100 * share_within_sla, 1),
+            round(p50_hours_to_first_attempt, 1), round(p95_hours_to_first_attempt, 1), pending_entries, open_breaches
+        from marts.mart_speed_to_lead
+        where is_primary_model and slice_name = 'all'
+        order by mql_month desc
+        limit 3
+        """,
+        ["month", "MQLs", "attempted", "within SLA %", "P50 h", "P95 h", "pending", "open breaches"],
+    ),
+    (
+        "Feedback per score band (primary model; band = peak before sales qualified the lead; leads at least 90 days old)",
+        """
+        select score_band, leads, round(100 * sql_rate, 1), round(100 * opportunity_rate, 1), round(100 * won_rate, 1), round(opportunity_lift, 1)
+        from marts.mart_feedback_score_bands
+        where is_primary_model
+        order by band_order
+        """,
+        ["band", "leads", "SQL %", "opportunity %", "won %", "opportunity lift"],
+    ),
 ]
 
 

@@ -1,0 +1,542 @@
+"""Data access for the dashboard: the published BI file, read with short-lived read-only connections.
+
+The pipeline publishes `bi.duckdb` by building a new file aside and renaming it over the old one
+(orchestration/bi_publication.py). A connection that stays open keeps reading the old copy, so
+every query here opens the file read-only, fetches everything and closes it again. Callers cache
+results keyed by the publication (published_at + run_id), which changes with every new file.
+
+Every function takes a `BI` (where to read, and how) and the sidebar `Filters`, and returns a
+pandas DataFrame. The funnel, velocity and feedback marts are newer than the scoring and
+lifecycle marts: when a BI file was published without one of them, the figures are derived from
+dim_leads and the fact tables instead (primary model only where dim_leads is the source), and
+`missing_note` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
+BAND_ORDER = ("cold", "nurture", "hot")
+WINDOWS = (30, 60, 90)
+# The source texts' ranges, used when the BI file has no mart_funnel_health to read them from.
+DEFAULT_BENCHMARKS = {"lead_to_mql_rate": (0.05, 0.15), "mql_to_sql_rate": (0.13, 0.27), "lead_to_mql_days": (14.0, 30.0)}
+EXPLORER_LIMIT = 1000
+
+
+def bi_path() -> Path:
+    """Where the pipeline publishes: LEAD_SCORING_BI_DB, else bi.duckdb beside the warehouse
+    (warehouse/bi.duckdb under the project root unless LEAD_SCORING_DB moves the warehouse)."""
+    value = os.environ.get("LEAD_SCORING_BI_DB")
+    if value:
+        return Path(value).expanduser().resolve()
+    warehouse = os.environ.get("LEAD_SCORING_DB")
+    return Path(warehouse).expanduser().resolve().parent / "bi.duckdb" if warehouse else PROJECT_DIR / "warehouse" / "bi.duckdb"
+
+
+def read_sql(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """One query on its own read-only connection, fetched completely; `version` only keys caches."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def publication(path: Path) -> dict | None:
+    """The file's provenance row (main.bi_publication), or None when there is no BI file yet."""
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("select published_at, run_id, source_warehouse, personal_data from main.bi_publication").fetchall()[0]
+    finally:
+        con.close()
+    meta = dict(zip(("published_at", "run_id", "source_warehouse", "personal_data"), row))
+    meta["version"] = f"{meta['published_at'].isoformat()}|{meta['run_id']}"
+    return meta
+
+
+@dataclass(frozen=True)
+class BI:
+    """Where to read and how: the app passes a cached `fetch`, tests the plain `read_sql`."""
+
+    path: str
+    version: str = ""
+    fetch: Callable[..., pd.DataFrame] = field(default=read_sql, compare=False)
+
+    def df(self, sql: str, *params) -> pd.DataFrame:
+        return self.fetch(self.path, self.version, sql, tuple(params))
+
+    def tables(self) -> set[str]:
+        found = self.df("select table_schema || '.' || table_name as name from information_schema.tables")
+        return set(found["name"])
+
+    def has(self, table: str) -> bool:
+        return table in self.tables()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar filters. An empty `channels` means every channel."""
+
+    model_id: str
+    start: dt.date
+    end: dt.date
+    channels: tuple[str, ...] = ()
+
+    @property
+    def first_month(self) -> dt.date:
+        return self.start.replace(day=1)
+
+
+def missing_note(bi: BI, *marts: str) -> str | None:
+    """A sentence for the page when a mart is not in this BI file and its figures are derived."""
+    missing = [m for m in marts if not bi.has(f"marts.{m}")]
+    if not missing:
+        return None
+    return (f"{', '.join(missing)} is not in this BI file (published before it existed): the figures below are "
+            "derived from dim_leads and the fact tables, for the primary scoring model. Run the pipeline again to publish it.")
+
+
+# --- filter fragments -------------------------------------------------------------------------
+
+def _slice(f: Filters) -> tuple[str, list]:
+    """The funnel marts hold one row per channel under slice_name 'channel'; counts add up."""
+    if f.channels:
+        return f"slice_name = 'channel' and slice_value in ({', '.join('?' * len(f.channels))})", list(f.channels)
+    return "slice_name = 'all'", []
+
+
+def _channel(f: Filters, column: str = "lead_source") -> tuple[str, list]:
+    if f.channels:
+        return f"coalesce({column}, 'unknown') in ({', '.join('?' * len(f.channels))})", list(f.channels)
+    return "true", []
+
+
+# --- sidebar options --------------------------------------------------------------------------
+
+def models(bi: BI) -> pd.DataFrame:
+    return bi.df("""
+        select model_id, bool_or(is_primary_model) as is_primary_model, any_value(mql_threshold) as mql_threshold
+        from marts.mart_lead_scores_current
+        group by model_id
+        order by is_primary_model desc, model_id
+    """)
+
+
+def channels(bi: BI) -> list[str]:
+    return bi.df("select distinct coalesce(lead_source, 'unknown') as channel from marts.dim_leads order by 1")["channel"].tolist()
+
+
+def date_bounds(bi: BI) -> tuple[dt.date, dt.date]:
+    """First creation day and the scoring day (as_of_date) of the published data."""
+    row = bi.df("select min(created_at)::date as first_day, max(as_of_date) as as_of from marts.dim_leads").iloc[0]
+    return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["as_of"]).date()
+
+
+# --- funnel -----------------------------------------------------------------------------------
+
+_CONVERSION_COLUMNS = ", ".join(
+    f"sum(reached_within_{w}d)::bigint as reached_within_{w}d, bool_or(is_immature_{w}d) as is_immature_{w}d" for w in WINDOWS
+)
+
+
+def conversion(bi: BI, f: Filters, cohort_basis: str = "created_month", funnel_kind: str = "in_order") -> pd.DataFrame:
+    """Cohort funnel per cohort month and stage: cohort, reached to date and within 30/60/90 days, maturity.
+
+    cohort_basis created_month follows the leads created in a month from `lead`, mql_month the
+    leads whose first MQL was in a month from `mql`. Counts are summed over the chosen channels.
+    """
+    if not bi.has("marts.mart_funnel_conversion"):
+        return _derived_conversion(bi, f, cohort_basis, funnel_kind)
+    where, params = _slice(f)
+    return bi.df(f"""
+        select cohort_month, stage, stage_order,
+               sum(cohort_leads)::bigint as cohort_leads, sum(reached_leads)::bigint as reached_leads, {_CONVERSION_COLUMNS}
+        from marts.mart_funnel_conversion
+        where model_id = ? and cohort_basis = ? and funnel_kind = ? and cohort_month between ? and ? and {where}
+        group by cohort_month, stage, stage_order
+        order by cohort_month, stage_order
+    """, f.model_id, cohort_basis, funnel_kind, f.first_month, f.end, *params)
+
+
+def _derived_conversion(bi: BI, f: Filters, cohort_basis: str, funnel_kind: str) -> pd.DataFrame:
+    """The same figures from dim_leads (primary model): first entries per stage, maturity by month end."""
+    stages = MAIN_STAGES if cohort_basis == "created_month" else MAIN_STAGES[1:]
+    start = "created_at" if cohort_basis == "created_month" else "mql_first_entered_at"
+    where, params = _channel(f)
+    selects = []
+    for stage in stages:
+        order = MAIN_STAGES.index(stage) + 1
+        if funnel_kind == "any_stage":  # reached the stage or any later one (skippers included)
+            reached = "least(" + ", ".join(f"{s}_first_entered_at" for s in MAIN_STAGES[order - 1:]) + ")"
+        else:
+            reached = f"case when in_order_stage_order >= {order} then {stage}_first_entered_at end"
+        if stage == stages[0]:
+            reached = "cohort_start"  # the cohort's first stage is the cohort itself
+        windows = ", ".join(
+            f"count(*) filter (where reached <= cohort_start + interval {w} day) as reached_within_{w}d, "
+            f"bool_or(last_day(cohort_month) + {w} > as_of_date) as is_immature_{w}d" for w in WINDOWS
+        )
+        selects.append(f"""
+            select cohort_month, '{stage}' as stage, {order} as stage_order, count(*) as cohort_leads,
+                   count(reached) as reached_leads, {windows}
+            from (select *, {reached} as reached from cohorts)
+            group by cohort_month""")
+    return bi.df(f"""
+        with cohorts as (
+            select *, {start} as cohort_start, date_trunc('month', {start})::date as cohort_month
+            from marts.dim_leads
+            where {start} is not null and {where}
+        )
+        select * from ({' union all '.join(selects)})
+        where cohort_month between ? and ?
+        order by cohort_month, stage_order
+    """, *params, f.first_month, f.end)
+
+
+def flow(bi: BI, f: Filters) -> pd.DataFrame:
+    """Entries into each main-path stage per calendar month (flow: mixes cohorts, not a conversion rate)."""
+    if bi.has("marts.mart_funnel_flow"):
+        where, params = _slice(f)
+        return bi.df(f"""
+            select flow_month, stage, stage_order, sum(entries)::bigint as entries, sum(first_entries)::bigint as first_entries
+            from marts.mart_funnel_flow
+            where model_id = ? and is_main_path and flow_month between ? and ? and {where}
+            group by flow_month, stage, stage_order
+            order by flow_month, stage_order
+        """, f.model_id, f.first_month, f.end, *params)
+    where, params = _channel(f, "d.lead_source")
+    orders = " ".join(f"when '{s}' then {i}" for i, s in enumerate(MAIN_STAGES, start=1))
+    # first_entries here: leads entering the stage in the month (a re-entry counts once per month).
+    return bi.df(f"""
+        select flow_month, stage, case stage {orders} end as stage_order,
+               count(*) as entries, count(distinct lead_id) as first_entries
+        from (
+            select date_trunc('month', t.transitioned_at)::date as flow_month, t.to_stage as stage, t.lead_id
+            from marts.fct_lead_stage_transitions as t
+            join marts.dim_leads as d on d.lead_id = t.lead_id
+            where t.model_id = ? and t.to_stage in ({', '.join(f"'{s}'" for s in MAIN_STAGES)}) and {where}
+        )
+        where flow_month between ? and ?
+        group by flow_month, stage
+        order by flow_month, stage_order
+    """, f.model_id, *params, f.first_month, f.end)
+
+
+# --- conversion trends against the benchmarks ---------------------------------------------------
+
+def benchmarks(bi: BI, f: Filters) -> dict[str, tuple[float, float]]:
+    """Typical ranges per metric, as the pipeline's health mart applied them (else the texts' ranges)."""
+    if not bi.has("marts.mart_funnel_health"):
+        return dict(DEFAULT_BENCHMARKS)
+    found = bi.df("""
+        select metric, any_value(typical_min) as typical_min, any_value(typical_max) as typical_max
+        from marts.mart_funnel_health where model_id = ? group by metric
+    """, f.model_id)
+    return {**DEFAULT_BENCHMARKS, **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
+
+
+def conversion_trends(bi: BI, f: Filters, window: int = 90) -> pd.DataFrame:
+    """Lead→MQL % per creation month (in order) and MQL→SQL % per MQL month (any stage), as the health mart
+    measures them: within `window` days, empty while the month is immature; the to-date rate beside it."""
+    parts = [("lead_to_mql_rate", conversion(bi, f, "created_month", "in_order"), "mql"),
+             ("mql_to_sql_rate", conversion(bi, f, "mql_month", "any_stage"), "sql")]
+    rows = []
+    for metric, table, stage in parts:
+        for r in table[table["stage"] == stage].itertuples():
+            immature = bool(getattr(r, f"is_immature_{window}d"))
+            reached = getattr(r, f"reached_within_{window}d")
+            rows.append({
+                "metric": metric, "month": pd.Timestamp(r.cohort_month), "base_leads": r.cohort_leads,
+                "reached_within_window": reached, "rate": None if immature else reached / r.cohort_leads,
+                "rate_to_date": r.reached_leads / r.cohort_leads, "is_immature": immature,
+            })
+    return pd.DataFrame(rows, columns=["metric", "month", "base_leads", "reached_within_window", "rate", "rate_to_date", "is_immature"])
+
+
+# --- velocity ---------------------------------------------------------------------------------
+
+def _velocity_steps(bi: BI, f: Filters) -> tuple[str, list]:
+    """SQL for the days between the first entries into consecutive main-path stages, one row per lead
+    and step, for leads created in the range (as mart_funnel_velocity: both entries exist, in order)."""
+    if bi.has("marts.fct_lead_funnel"):
+        source = "select *, lead_source as channel from marts.fct_lead_funnel where model_id = ?"
+        params: list = [f.model_id]
+    else:
+        renames = ", ".join(f"{s}_first_entered_at as {s}_entered_at" for s in MAIN_STAGES)
+        source = f"select lead_id, created_at, lead_source as channel, {renames} from marts.dim_leads"
+        params = []
+    where, channel_params = _channel(f, "channel")
+    steps = " union all ".join(f"""
+        select {order} as step_order, '{a}_to_{b}' as step, lead_id,
+               date_diff('second', {a}_entered_at, {b}_entered_at) / 86400.0 as days
+        from leads
+        where {a}_entered_at is not null and {b}_entered_at >= {a}_entered_at"""
+        for order, (a, b) in enumerate(zip(MAIN_STAGES, MAIN_STAGES[1:]), start=1))
+    sql = f"""
+        with leads as (
+            select * from ({source})
+            where created_at::date between ? and ? and {where}
+        ),
+        steps as ({steps})"""
+    return sql, [*params, f.start, f.end, *channel_params]
+
+
+def velocity(bi: BI, f: Filters) -> pd.DataFrame:
+    """Per step: leads, mean and continuous percentiles P10 ... P90 of the days (means hide the long tail)."""
+    steps, params = _velocity_steps(bi, f)
+    quantiles = ", ".join(f"quantile_cont(days, {q / 100}) as {name}_days"
+                          for q, name in ((10, "p10"), (25, "p25"), (50, "median"), (75, "p75"), (90, "p90")))
+    return bi.df(f"""{steps}
+        select step_order, step, count(*) as leads, avg(days) as mean_days, {quantiles}
+        from steps
+        group by step_order, step
+        order by step_order
+    """, *params)
+
+
+def velocity_histogram(bi: BI, f: Filters, step: str = "lead_to_mql") -> pd.DataFrame:
+    """Leads per whole day of one step (day 0 = less than 24 hours)."""
+    steps, params = _velocity_steps(bi, f)
+    return bi.df(f"""{steps}
+        select floor(days)::integer as day, count(*) as leads
+        from steps
+        where step = ?
+        group by day
+        order by day
+    """, *params, step)
+
+
+def speed_to_lead(bi: BI, f: Filters) -> pd.DataFrame | None:
+    """MQL entries in the range: hours to the first sales attempt (P50/P95) and the SLA outcome."""
+    if not bi.has("marts.fct_mql_speed_to_lead"):
+        return None
+    where, params = _channel(f)
+    return bi.df(f"""
+        select count(*) as mql_entries,
+               count(first_attempt_at) as attempted,
+               quantile_cont(hours_to_first_attempt, 0.5) as p50_hours,
+               quantile_cont(hours_to_first_attempt, 0.95) as p95_hours,
+               count(*) filter (where sla_status = 'met') as met,
+               count(*) filter (where sla_status = 'breached') as breached,
+               count(*) filter (where sla_status = 'pending') as pending,
+               any_value(sla_hours) as sla_hours
+        from marts.fct_mql_speed_to_lead
+        where model_id = ? and mql_at::date between ? and ? and {where}
+    """, f.model_id, f.start, f.end, *params)
+
+
+# --- MQL volume -------------------------------------------------------------------------------
+
+def mql_volume(bi: BI, f: Filters) -> pd.DataFrame:
+    """MQL episodes per day and channel (a re-MQL after recycling is an episode of its own)."""
+    where, params = _channel(f, "d.lead_source")
+    return bi.df(f"""
+        select e.mql_date, coalesce(d.lead_source, 'unknown') as channel,
+               count(*) as mqls, count(*) filter (where e.mql_episode = 1) as first_time_mqls
+        from marts.fct_lead_mql_episodes as e
+        join marts.dim_leads as d on d.lead_id = e.lead_id
+        where e.model_id = ? and e.mql_date between ? and ? and {where}
+        group by all
+        order by e.mql_date, channel
+    """, f.model_id, f.start, f.end, *params)
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+def score_histogram(bi: BI, f: Filters, bin_points: int = 5) -> pd.DataFrame:
+    """Leads per score bin and band: each lead's score as of the end of the range, for leads created in the range.
+
+    When the range reaches the scoring day this is today's score (decayed to today); for an
+    earlier end it is the score at the lead's last change on or before that day.
+    """
+    where, params = _channel(f, "d.lead_source")
+    _, as_of = date_bounds(bi)
+    if f.end >= as_of:
+        scores = f"""
+            select s.total_score, s.score_band
+            from marts.mart_lead_scores_current as s
+            join marts.dim_leads as d on d.lead_id = s.lead_id
+            where s.model_id = ? and d.created_at::date between ? and ? and {where}"""
+        params = [f.model_id, f.start, f.end, *params]
+    else:
+        scores = f"""
+            select s.total_score, s.score_band
+            from marts.fct_lead_scores as s
+            join marts.dim_leads as d on d.lead_id = s.lead_id
+            where s.model_id = ? and s.score_date <= ? and (s.next_score_date is null or s.next_score_date > ?)
+              and d.created_at::date between ? and ? and {where}"""
+        params = [f.model_id, f.end, f.end, f.start, f.end, *params]
+    return bi.df(f"""
+        select floor(total_score / {bin_points}) * {bin_points} as score_bin, score_band, count(*) as leads
+        from ({scores})
+        group by score_bin, score_band
+        order by score_bin, score_band
+    """, *params)
+
+
+def band_counts(histogram: pd.DataFrame) -> pd.DataFrame:
+    """Leads and share per band, cold to hot."""
+    bands = list(BAND_ORDER) + sorted(set(histogram["score_band"].dropna()) - set(BAND_ORDER))
+    counts = histogram.groupby("score_band")["leads"].sum().reindex(bands, fill_value=0)
+    table = counts.rename_axis("score_band").reset_index(name="leads")
+    table["share"] = table["leads"] / max(int(table["leads"].sum()), 1)
+    return table
+
+
+def model_comparison(bi: BI, f: Filters) -> pd.DataFrame:
+    """Every scoring model side by side on the leads created in the range (and channels): MQLs by the end
+    of the range, their share and median days, today's hot leads; precision and recall at each model's
+    threshold come from the threshold sweep (all channels, leads old enough for the feedback loop)."""
+    where, params = _channel(f, "d.lead_source")
+    table = bi.df(f"""
+        select s.model_id, bool_or(s.is_primary_model) as is_primary_model, any_value(s.mql_threshold) as mql_threshold,
+               count(*) as leads,
+               count(*) filter (where s.first_mql_at::date <= ?) as mql_leads,
+               count(*) filter (where s.first_mql_at::date <= ?) / count(*) as lead_to_mql_share,
+               median(date_diff('second', d.created_at, s.first_mql_at) / 86400.0) filter (where s.first_mql_at::date <= ?) as median_days_to_mql,
+               count(*) filter (where s.score_band = 'hot') as hot_today
+        from marts.mart_lead_scores_current as s
+        join marts.dim_leads as d on d.lead_id = s.lead_id
+        where d.created_at::date between ? and ? and {where}
+        group by s.model_id
+        order by is_primary_model desc, s.model_id
+    """, f.end, f.end, f.end, f.start, f.end, *params)
+    at_threshold = pd.concat(
+        [threshold_sweep(bi, Filters(m, f.start, f.end, f.channels)).query("is_current_threshold").assign(model_id=m)
+         for m in table["model_id"]], ignore_index=True)
+    if at_threshold.empty:
+        return table.assign(mql_precision=None, mql_recall=None)
+    return table.merge(at_threshold[["model_id", "mql_precision", "mql_recall"]], on="model_id", how="left")
+
+
+def threshold_sweep(bi: BI, f: Filters) -> pd.DataFrame:
+    """MQL volume, precision and recall at thresholds around the model's own (the feedback mart)."""
+    if bi.has("marts.mart_feedback_threshold_sweep"):
+        return bi.df("""
+            select offset_points, threshold, is_current_threshold, scope_leads, mql_leads, mql_share,
+                   mql_leads_with_opportunity, mql_precision, opportunities, mql_recall
+            from marts.mart_feedback_threshold_sweep
+            where model_id = ?
+            order by threshold
+        """, f.model_id)
+    # Derived: the first score change at or above each threshold with the gates holding, over leads
+    # at least 90 days old; precision = such MQLs with an opportunity afterwards, recall = opportunities
+    # whose lead was an MQL at that threshold by then.
+    return bi.df("""
+        with settings as (
+            select any_value(mql_threshold) as threshold, any_value(as_of_date) as as_of
+            from marts.mart_lead_scores_current where model_id = ?
+        ),
+        thresholds as (
+            select o.offset_points, s.threshold + o.offset_points as threshold
+            from (select unnest(range(-30, 35, 5)) as offset_points) as o, settings as s
+        ),
+        scope as (
+            select lead_id, opportunity_first_entered_at as opportunity_at
+            from marts.dim_leads, settings
+            where created_at::date <= as_of - 90
+        ),
+        crossings as (
+            select t.threshold, h.lead_id, min(h.changed_at) as mql_at
+            from marts.fct_lead_scores as h
+            join thresholds as t on h.total_score >= t.threshold and h.required_rules_hold
+            where h.model_id = ?
+            group by all
+        ),
+        counted as (
+            select t.offset_points, t.threshold,
+                   count(c.lead_id) as mql_leads,
+                   count(c.lead_id) filter (where s.opportunity_at >= c.mql_at) as mql_leads_with_opportunity
+            from thresholds as t
+            left join crossings as c on c.threshold = t.threshold and c.lead_id in (select lead_id from scope)
+            left join scope as s on s.lead_id = c.lead_id
+            group by all
+        )
+        select c.offset_points, c.threshold, c.offset_points = 0 as is_current_threshold,
+               (select count(*) from scope) as scope_leads, c.mql_leads,
+               c.mql_leads / nullif((select count(*) from scope), 0) as mql_share,
+               c.mql_leads_with_opportunity,
+               c.mql_leads_with_opportunity / nullif(c.mql_leads, 0) as mql_precision,
+               (select count(opportunity_at) from scope) as opportunities,
+               c.mql_leads_with_opportunity / nullif((select count(opportunity_at) from scope), 0) as mql_recall
+        from counted as c
+        order by c.threshold
+    """, f.model_id, f.model_id)
+
+
+def score_band_feedback(bi: BI, f: Filters) -> pd.DataFrame | None:
+    if not bi.has("marts.mart_feedback_score_bands"):
+        return None
+    return bi.df("""
+        select score_band, leads, sql_rate, opportunity_rate, won_rate, opportunity_lift, is_below_lower_band
+        from marts.mart_feedback_score_bands
+        where model_id = ?
+        order by band_order
+    """, f.model_id)
+
+
+# --- lead explorer ----------------------------------------------------------------------------
+
+def lead_options(bi: BI, f: Filters) -> pd.DataFrame:
+    """Leads created in the range (and channels), highest score first, with their current stage under the model."""
+    where, params = _channel(f, "d.lead_source")
+    return bi.df(f"""
+        select s.lead_id, coalesce(d.lead_source, 'unknown') as channel, s.total_score, s.score_band,
+               coalesce(t.to_stage, d.current_stage) as current_stage
+        from marts.mart_lead_scores_current as s
+        join marts.dim_leads as d on d.lead_id = s.lead_id
+        left join marts.fct_lead_stage_transitions as t
+            on t.model_id = s.model_id and t.lead_id = s.lead_id and t.is_current_stage
+        where s.model_id = ? and d.created_at::date between ? and ? and {where}
+        order by s.total_score desc, s.lead_id
+        limit {EXPLORER_LIMIT}
+    """, f.model_id, f.start, f.end, *params)
+
+
+def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
+    """Attributes and today's score; no personal data (names and email stay out of the dashboard)."""
+    found = bi.df("""
+        select d.lead_id, d.created_at, d.company_name, d.company_size, d.industry, d.job_title, d.country_code,
+               d.lead_source, d.campaign, s.fit_score, s.engagement_score, s.total_score, s.mql_threshold,
+               s.score_band, s.fit_grade, s.engagement_level, s.score_matrix_cell, s.mql_count, s.first_mql_at,
+               s.as_of_date
+        from marts.dim_leads as d
+        join marts.mart_lead_scores_current as s on s.lead_id = d.lead_id and s.model_id = ?
+        where d.lead_id = ?
+    """, model_id, lead_id)
+    return found.iloc[0].to_dict() if len(found) else {}
+
+
+def score_explanation(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    """Every rule that contributes to the lead's score today; the points add up to the total."""
+    return bi.df("""
+        select rule_kind, rule_id, description, matched_on, occurrences_in_window, weighted_occurrences,
+               window_days, half_life_days, max_points, points, is_required_for_mql, rule_holds
+        from marts.fct_lead_score_explanations
+        where model_id = ? and lead_id = ?
+        order by rule_kind desc, points desc, rule_id
+    """, model_id, lead_id)
+
+
+def stage_timeline(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    """The lead's stints, in order; the current one runs to the end of the scoring day."""
+    return bi.df("""
+        select t.transition_number, t.from_stage, t.to_stage as stage, t.transitioned_at as entered_at,
+               coalesce(t.exited_at, d.as_of_date + interval 1 day) as until, t.exited_at, t.days_in_stage,
+               t.is_current_stage, t.is_skip, t.skipped_stages, t.source_event_type, t.mql_episode, t.reason, t.sales_owner
+        from marts.fct_lead_stage_transitions as t
+        join marts.dim_leads as d on d.lead_id = t.lead_id
+        where t.model_id = ? and t.lead_id = ?
+        order by t.transition_number
+    """, model_id, lead_id)

@@ -1,0 +1,62 @@
+"""Velocity: days between the main-path stages (median, P75, P90) and speed to lead."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, ui
+
+ctx = ui.context()
+bi, f = ctx.bi, ctx.filters
+
+st.title("Velocity")
+ui.note(data.missing_note(bi, "fct_lead_funnel"))
+steps = data.velocity(bi, f)
+if steps.empty:
+    ui.empty_warning()
+    st.stop()
+steps["label"] = [" → ".join(ui.STAGE_LABELS[s] for s in step.split("_to_")) for step in steps["step"]]
+
+lead_to_mql = steps[steps["step"] == "lead_to_mql"]
+metrics = st.columns(4)
+if len(lead_to_mql):
+    r = lead_to_mql.iloc[0]
+    metrics[0].metric("Lead → MQL, median days", f"{r['median_days']:.1f}", help="Benchmark: 14–30 days")
+    metrics[1].metric("Lead → MQL, P90 days", f"{r['p90_days']:.1f}")
+    metrics[2].metric("Leads that reached MQL", f"{int(r['leads']):,}")
+
+# Speed to lead: a breach is no sales attempt within the SLA; pending SLAs have not ended yet.
+speed = data.speed_to_lead(bi, f)
+if speed is not None and len(speed) and speed.iloc[0]["mql_entries"]:
+    sla = speed.iloc[0]
+    decided = sla["met"] + sla["breached"]
+    metrics[3].metric(f"MQLs attempted within {sla['sla_hours']:.0f} h", ui.pct(sla["met"] / decided if decided else None),
+                      help=f"P50 {sla['p50_hours']:.0f} h, P95 {sla['p95_hours']:.0f} h to the first sales attempt; "
+                           f"{int(sla['breached'])} breached, {int(sla['pending'])} pending of {int(sla['mql_entries'])} MQL entries")
+
+st.dataframe(steps[["label", "leads", "median_days", "p75_days", "p90_days", "mean_days"]], hide_index=True, column_config={
+    "label": "Step", "leads": "Leads",
+    **{c: st.column_config.NumberColumn(c.replace("_days", "").replace("p", "P").capitalize() + " days", format="%.1f")
+       for c in ("median_days", "p75_days", "p90_days", "mean_days")}})
+
+# Box plots from the percentiles computed in the database: box P25-P75, line median, whiskers P10-P90.
+box = go.Figure(go.Box(
+    y=steps["label"], q1=steps["p25_days"], median=steps["median_days"], q3=steps["p75_days"],
+    lowerfence=steps["p10_days"], upperfence=steps["p90_days"], mean=steps["mean_days"], orientation="h",
+    marker_color="#3182bd",
+))
+box.update_layout(title="Days per step (box: P25-P75, line: median, whiskers: P10-P90, dashed: mean)",
+                  xaxis=dict(title="days", rangemode="tozero"), yaxis=dict(autorange="reversed"), showlegend=False)
+ui.show(box)
+
+low, high = data.benchmarks(bi, f)["lead_to_mql_days"]
+days = data.velocity_histogram(bi, f, "lead_to_mql")
+histogram = go.Figure(go.Bar(x=days["day"] + 0.5, y=days["leads"], width=1, marker_color="#3182bd"))
+histogram.add_vrect(x0=low, x1=high, fillcolor=ui.BENCHMARK_FILL, line_width=0,
+                    annotation_text=f"typical {low:.0f}–{high:.0f} days", annotation_position="top left")
+histogram.update_layout(title="Lead → MQL: leads per day from capture to MQL", xaxis=dict(title="days", rangemode="tozero"),
+                        yaxis=dict(title="leads"))
+ui.show(histogram, height=320)
+st.caption("Leads created in the range. A step uses the first entries into both stages, when both exist and are in "
+           "order, so leads that skipped a stage drop out of it. Young leads only show their fast movers yet.")

@@ -1,0 +1,7 @@
+{#- The maturity rule, for every cohort-based measure: a cohort whose members entered during the
+    month starting `cohort_month` is immature for a window of `window_days` while the month's last
+    day + window_days is after the scoring day (var scoring_as_of_date). Its "within N days"
+    figures can still grow, so they are not compared with mature cohorts. -#}
+{% macro cohort_is_immature(cohort_month, window_days) -%}
+    ({{ dbt.dateadd('day', window_days, dbt.dateadd('day', -1, dbt.dateadd('month', 1, cohort_month))) }} > {{ scoring_as_of_date() }})
+{%- endmacro %}

@@ -1,0 +1,14 @@
+{#- The score bands from lowest to highest (the bands of macro score_classification), so the
+    feedback loop can rank them: score_band_order('band') is 1 for cold ... 3 for hot, and
+    score_band_from_order('n') turns a rank back into the band. -#}
+{% macro score_bands() -%}
+    {{ return(['cold', 'nurture', 'hot']) }}
+{%- endmacro %}
+
+{% macro score_band_order(band) -%}
+    case {{ band }}{% for name in score_bands() %} when '{{ name }}' then {{ loop.index }}{% endfor %} end
+{%- endmacro %}
+
+{% macro score_band_from_order(band_order) -%}
+    case {{ band_order }}{% for name in score_bands() %} when {{ loop.index }} then '{{ name }}'{% endfor %} end
+{%- endmacro %}

@@ -1,0 +1,105 @@
+-- When each feedback-scope lead would have become an MQL at each candidate threshold (model's
+-- mql_threshold + seed feedback_threshold_offsets), from the score history as it was known at
+-- the time: the first score change with total_score >= threshold while all required rules held
+-- (fct_lead_scores; between changes only decay acts, so the score peaks on change days). As for
+-- real MQLs (fct_lead_mql_episodes), a crossing on or after the lead's disqualification day does
+-- not count. One row per model, lead and threshold it crossed.
+-- depends_on: {{ ref('event_types') }}
+
+with
+
+leads as (
+
+    select model_id, lead_id from {{ ref('int_lead_feedback_outcomes') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('fct_lead_scores') }}
+
+),
+
+models as (
+
+    select model_id, mql_threshold from {{ ref('int_scoring_models') }}
+
+),
+
+offsets as (
+
+    select offset_points from {{ ref('feedback_threshold_offsets') }}
+
+),
+
+disqualifications as (
+
+    select lead_id, min(occurred_on) as disqualified_on
+    from {{ ref('stg_raw__events') }}
+    where event_type = 'disqualified'
+    group by lead_id
+
+),
+
+eligible_scores as (
+
+    select scores.model_id, scores.lead_id, scores.score_date, scores.changed_at, scores.total_score
+    from scores
+    inner join leads
+        on leads.model_id = scores.model_id
+        and leads.lead_id = scores.lead_id
+    left join disqualifications on disqualifications.lead_id = scores.lead_id
+    where scores.required_rules_hold
+      and (disqualifications.disqualified_on is null or scores.score_date < disqualifications.disqualified_on)
+
+),
+
+-- Only the changes that set a new high of the lead's score can be a first crossing: threshold T
+-- is first crossed at the new high with previous_high < T <= total_score.
+new_highs as (
+
+    select *
+    from (
+        select
+            eligible_scores.*,
+            max(total_score) over (
+                partition by model_id, lead_id
+                order by score_date
+                rows between unbounded preceding and 1 preceding
+            ) as previous_high
+        from eligible_scores
+    ) as with_previous_high
+    where previous_high is null or total_score > previous_high
+
+),
+
+thresholds as (
+
+    select
+        models.model_id,
+        offsets.offset_points,
+        models.mql_threshold + offsets.offset_points as threshold
+    from models
+    cross join offsets
+
+),
+
+final as (
+
+    select
+        new_highs.model_id,
+        new_highs.lead_id,
+        thresholds.offset_points,
+        thresholds.threshold,
+        new_highs.score_date as crossed_on,
+        new_highs.changed_at as crossed_at,
+        new_highs.total_score as score_at_crossing
+    from new_highs
+    inner join thresholds
+        on thresholds.model_id = new_highs.model_id
+        and thresholds.threshold <= new_highs.total_score
+        and (new_highs.previous_high is null or thresholds.threshold > new_highs.previous_high)
+
+)
+
+select * from final

@@ -1,0 +1,132 @@
+-- One row per scoring model and lead (created on or before the scoring day): when the lead
+-- entered each main-path stage, when it reached it in the two funnel views, its cohorts, its
+-- current stage and disposition, and the lead attributes the funnel marts slice by.
+--   <stage>_entered_at          first entry into the stage; empty when skipped (strict policy)
+--   <stage>_reached_at          any-stage view: first entry into the stage or any later one
+--   <stage>_reached_in_order_at in-order view: the first entry, only while the lead is in order
+{%- set stages = funnel_main_stages() %}
+{%- set as_of = scoring_as_of_date() %}
+
+with
+
+leads as (
+
+    select * from {{ ref('stg_raw__leads') }}
+    where cast(created_at as date) <= {{ as_of }}
+
+),
+
+transitions as (
+
+    select * from {{ ref('fct_lead_stage_transitions') }}
+
+),
+
+stages as (
+
+    select stage, stage_order, is_main_path from {{ ref('lifecycle_stages') }}
+
+),
+
+current_scores as (
+
+    select model_id, lead_id, fit_grade from {{ ref('mart_lead_scores_current') }}
+
+),
+
+size_bands as (
+
+    select * from {{ ref('company_size_bands') }}
+
+),
+
+per_lead as (
+
+    select
+        transitions.model_id,
+        transitions.is_primary_model,
+        transitions.lead_id,
+        {%- for stage in stages %}
+        min(case when transitions.to_stage = '{{ stage }}' then transitions.transitioned_at end) as {{ stage }}_entered_at,
+        {%- endfor %}
+        max(case when stages.is_main_path then stages.stage_order end) as furthest_stage_order,
+        count(case when transitions.to_stage = 'mql' then 1 end) as mql_entries,
+        count(case when transitions.is_skip then 1 end) as skip_count,
+        max(case when transitions.is_current_stage then transitions.to_stage end) as current_stage,
+        max(case when transitions.is_current_stage then transitions.transitioned_at end) as current_stage_entered_at,
+        max(case when transitions.is_current_stage then transitions.days_in_stage end) as days_in_current_stage
+    from transitions
+    inner join stages on stages.stage = transitions.to_stage
+    group by transitions.model_id, transitions.is_primary_model, transitions.lead_id
+
+),
+
+progress as (
+
+    select
+        per_lead.*,
+        {{ in_order_stage_order() }} as in_order_stage_order
+    from per_lead
+
+),
+
+final as (
+
+    select
+        progress.model_id,
+        progress.is_primary_model,
+        progress.lead_id,
+        leads.created_at,
+        cast({{ dbt.date_trunc('month', 'leads.created_at') }} as date) as created_month,
+        cast({{ dbt.date_trunc('month', 'progress.mql_entered_at') }} as date) as mql_month,
+        leads.lead_source,
+        leads.campaign,
+        leads.industry,
+        leads.country_code,
+        leads.company_size,
+        coalesce(size_bands.band, 'unknown') as company_size_band,
+        current_scores.fit_grade,
+        {%- for stage in stages %}
+        progress.{{ stage }}_entered_at,
+        {%- endfor %}
+        {#- Any stage: the first entry into this stage or a later one (a skipper reached the skipped
+            stage when it jumped past it). #}
+        {%- for stage in stages %}
+        {%- set later = stages[loop.index0:] %}
+        {%- if later | length == 1 %}
+        progress.{{ stage }}_entered_at as {{ stage }}_reached_at,
+        {%- else %}
+        least({% for s in later %}progress.{{ s }}_entered_at{{ ', ' if not loop.last }}{% endfor %}) as {{ stage }}_reached_at,
+        {%- endif %}
+        {%- endfor %}
+        {%- for stage in stages %}
+        case when progress.in_order_stage_order >= {{ loop.index }} then progress.{{ stage }}_entered_at end as {{ stage }}_reached_in_order_at,
+        {%- endfor %}
+        progress.furthest_stage_order,
+        progress.in_order_stage_order,
+        progress.skip_count > 0 as has_skipped_stages,
+        progress.mql_entries,
+        progress.current_stage,
+        progress.current_stage_entered_at,
+        progress.days_in_current_stage,
+        -- What became of the lead so far; closed_lost is kept apart from open (a new opportunity
+        -- can still reopen it).
+        case progress.current_stage
+            when 'customer' then 'converted'
+            when 'recycled' then 'recycled'
+            when 'disqualified' then 'disqualified'
+            when 'closed_lost' then 'lost'
+            else 'open'
+        end as disposition
+    from progress
+    inner join leads on leads.lead_id = progress.lead_id
+    left join current_scores
+        on current_scores.model_id = progress.model_id
+        and current_scores.lead_id = progress.lead_id
+    left join size_bands
+        on leads.company_size >= size_bands.min_employees
+        and (size_bands.max_employees is null or leads.company_size <= size_bands.max_employees)
+
+)
+
+select * from final

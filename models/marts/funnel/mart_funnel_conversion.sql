@@ -1,0 +1,168 @@
+-- Cohort funnel: one row per scoring model, cohort (leads created in a month, or leads whose
+-- first MQL was in a month), slice, funnel view (any_stage / in_order) and main-path stage, with
+-- how many of the cohort reached the stage (to date, and within 30/60/90 days of entering the
+-- cohort), next-step and cumulative conversion, and the maturity flags. A cohort immature for a
+-- window has no rate for it (the count so far is kept): it is not compared with mature cohorts.
+{%- set stages = funnel_main_stages() %}
+{%- set kinds = funnel_kinds() %}
+{%- set windows = [30, 60, 90] %}
+{%- set reached_suffix = {'any_stage': '_reached_at', 'in_order': '_reached_in_order_at'} %}
+{%- set kind_stages = [] %}
+{%- for kind in kinds %}{% for stage in stages %}{% do kind_stages.append((kind, stage)) %}{% endfor %}{% endfor %}
+
+with
+
+leads as (
+
+    select * from {{ ref('int_lead_funnel_stages') }}
+
+),
+
+slices as (
+
+    select * from {{ ref('int_lead_funnel_slices') }}
+
+),
+
+stages as (
+
+    select stage, stage_order from {{ ref('lifecycle_stages') }}
+    where is_main_path
+
+),
+
+-- Two cohort views of the same leads: by creation month (the funnel starts at lead) and by the
+-- month of the first MQL (the funnel starts at mql).
+cohort_members as (
+
+    select
+        'created_month' as cohort_basis,
+        created_month as cohort_month,
+        created_at as cohort_entered_at,
+        1 as first_stage_order,
+        leads.*
+    from leads
+
+    union all
+
+    select
+        'mql_month' as cohort_basis,
+        mql_month as cohort_month,
+        mql_entered_at as cohort_entered_at,
+        2 as first_stage_order,
+        leads.*
+    from leads
+    where mql_entered_at is not null
+
+),
+
+cohort_counts as (
+
+    select
+        cohort_members.model_id,
+        cohort_members.is_primary_model,
+        cohort_members.cohort_basis,
+        cohort_members.cohort_month,
+        cohort_members.first_stage_order,
+        slices.slice_name,
+        slices.slice_value,
+        {%- for kind, stage in kind_stages %}
+        {%- set reached = 'cohort_members.' ~ stage ~ reached_suffix[kind] %}
+        count({{ reached }}) as {{ kind }}__{{ stage }},
+        {%- for window in windows %}
+        count(case when {{ entered_within_days('cohort_members.cohort_entered_at', reached, window) }} then 1 end) as {{ kind }}__{{ stage }}__{{ window }}d,
+        {%- endfor %}
+        {%- endfor %}
+        count(*) as cohort_leads
+    from cohort_members
+    inner join slices
+        on slices.model_id = cohort_members.model_id
+        and slices.lead_id = cohort_members.lead_id
+    group by
+        cohort_members.model_id,
+        cohort_members.is_primary_model,
+        cohort_members.cohort_basis,
+        cohort_members.cohort_month,
+        cohort_members.first_stage_order,
+        slices.slice_name,
+        slices.slice_value
+
+),
+
+stage_rows as (
+
+    {%- for kind, stage in kind_stages %}
+    select
+        model_id,
+        is_primary_model,
+        cohort_basis,
+        cohort_month,
+        first_stage_order,
+        slice_name,
+        slice_value,
+        '{{ kind }}' as funnel_kind,
+        '{{ stage }}' as stage,
+        cohort_leads,
+        {{ kind }}__{{ stage }} as reached_leads,
+        {%- for window in windows %}
+        {{ kind }}__{{ stage }}__{{ window }}d as reached_within_{{ window }}d{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cohort_counts
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+with_previous_stage as (
+
+    select
+        stage_rows.*,
+        stages.stage_order,
+        lag(stage_rows.reached_leads) over (
+            partition by
+                stage_rows.model_id,
+                stage_rows.cohort_basis,
+                stage_rows.cohort_month,
+                stage_rows.slice_name,
+                stage_rows.slice_value,
+                stage_rows.funnel_kind
+            order by stages.stage_order
+        ) as previous_stage_reached_leads
+    from stage_rows
+    inner join stages on stages.stage = stage_rows.stage
+    where stages.stage_order >= stage_rows.first_stage_order
+
+),
+
+final as (
+
+    select
+        model_id,
+        is_primary_model,
+        cohort_basis,
+        cohort_month,
+        slice_name,
+        slice_value,
+        funnel_kind,
+        stage,
+        stage_order,
+        cohort_leads,
+        reached_leads,
+        -- The cohort's first stage is compared with the cohort itself.
+        coalesce(previous_stage_reached_leads, cohort_leads) as previous_stage_leads,
+        {{ safe_ratio('reached_leads', 'coalesce(previous_stage_reached_leads, cohort_leads)') }} as next_step_conversion,
+        {{ safe_ratio('reached_leads', 'cohort_leads') }} as cumulative_conversion,
+        {%- for window in windows %}
+        reached_within_{{ window }}d,
+        case
+            when not {{ cohort_is_immature('cohort_month', window) }}
+                then {{ safe_ratio('reached_within_' ~ window ~ 'd', 'cohort_leads') }}
+        end as conversion_within_{{ window }}d,
+        {{ cohort_is_immature('cohort_month', window) }} as is_immature_{{ window }}d,
+        {%- endfor %}
+        {{ scoring_as_of_date() }} as as_of_date
+    from with_previous_stage
+
+)
+
+select * from final

@@ -1,0 +1,91 @@
+-- Speed to lead per month of the MQL: one row per scoring model, month, and slice - all, the
+-- channel, or the sales owner of the first attempt ('no attempt' when there was none) - with the
+-- MQL entries, their SLA status, the share within the SLA (met / decided, pending left out), and
+-- P50 / P95 hours to the first attempt and median hours to the first contact (of the entries
+-- that got one). A month is immature while its last MQLs' SLA hours can still run out.
+
+with
+
+speed as (
+
+    select * from {{ ref('fct_mql_speed_to_lead') }}
+
+),
+
+slices as (
+
+    select * from {{ ref('int_lead_funnel_slices') }}
+    where slice_name in ('all', 'channel')
+
+),
+
+settings as (
+
+    select * from {{ ref('int_funnel_settings') }}
+
+),
+
+sliced as (
+
+    select speed.*, slices.slice_name, slices.slice_value
+    from speed
+    inner join slices
+        on slices.model_id = speed.model_id
+        and slices.lead_id = speed.lead_id
+
+    union all
+
+    select speed.*, 'sales_owner' as slice_name, coalesce(speed.sales_owner, 'no attempt') as slice_value
+    from speed
+
+),
+
+aggregated as (
+
+    select
+        model_id,
+        is_primary_model,
+        mql_month,
+        slice_name,
+        slice_value,
+        count(*) as mql_entries,
+        count(first_attempt_at) as attempted_entries,
+        count(case when sla_status = 'met' then 1 end) as met_entries,
+        count(case when sla_status = 'breached' then 1 end) as breached_entries,
+        count(case when sla_status = 'pending' then 1 end) as pending_entries,
+        count(case when is_open_breach then 1 end) as open_breaches,
+        {{ percentile_cont('hours_to_first_attempt', 0.5) }} as p50_hours_to_first_attempt,
+        {{ percentile_cont('hours_to_first_attempt', 0.95) }} as p95_hours_to_first_attempt,
+        {{ percentile_cont('hours_to_first_contact', 0.5) }} as p50_hours_to_first_contact
+    from sliced
+    group by model_id, is_primary_model, mql_month, slice_name, slice_value
+
+),
+
+final as (
+
+    select
+        aggregated.model_id,
+        aggregated.is_primary_model,
+        aggregated.mql_month,
+        aggregated.slice_name,
+        aggregated.slice_value,
+        aggregated.mql_entries,
+        aggregated.attempted_entries,
+        aggregated.met_entries,
+        aggregated.breached_entries,
+        aggregated.pending_entries,
+        aggregated.open_breaches,
+        {{ safe_ratio('aggregated.met_entries', 'aggregated.met_entries + aggregated.breached_entries') }} as share_within_sla,
+        cast(aggregated.p50_hours_to_first_attempt as {{ type_double() }}) as p50_hours_to_first_attempt,
+        cast(aggregated.p95_hours_to_first_attempt as {{ type_double() }}) as p95_hours_to_first_attempt,
+        cast(aggregated.p50_hours_to_first_contact as {{ type_double() }}) as p50_hours_to_first_contact,
+        cast(settings.speed_to_lead_sla_hours as {{ type_double() }}) as sla_hours,
+        {{ cohort_is_immature('aggregated.mql_month', 'ceil(settings.speed_to_lead_sla_hours / 24.0)') }} as is_immature,
+        {{ scoring_as_of_date() }} as as_of_date
+    from aggregated
+    cross join settings
+
+)
+
+select * from final

@@ -1,0 +1,268 @@
+"""The dashboard in Streamlit's AppTest (no browser), on a BI file published from the test warehouse.
+
+Every page renders with data; the sidebar filters change the numbers, which match SQL on the BI
+file; a new publication is picked up and no connection stays open; a BI file published before
+the funnel, velocity and feedback marts existed still renders (derived figures, same numbers);
+and the README's example queries run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PROJECT_DIR, query
+from dashboard import data
+from orchestration.bi_publication import publish
+
+APP = PROJECT_DIR / "dashboard" / "app.py"
+TIMEOUT = 60  # seconds per script run; generous for a loaded machine
+# page: (title, at least this many charts, at least this many tables)
+PAGES = {
+    "views/funnel.py": ("Funnel", 3, 1),
+    "views/trends.py": ("Conversion trends", 2, 2),
+    "views/velocity.py": ("Velocity", 2, 1),
+    "views/mql_volume.py": ("MQL volume", 1, 1),
+    "views/scores.py": ("Scores", 2, 3),
+    "views/lead_explorer.py": ("Lead explorer", 2, 2),
+}
+# The scoring and lifecycle marts every BI file has; the others are newer.
+CORE_MARTS = {"dim_leads", "fct_lead_scores", "mart_lead_scores_current", "fct_lead_score_explanations",
+              "fct_lead_mql_episodes", "fct_lead_stage_transitions"}
+
+
+def publish_copy(built_warehouse: Path, folder: Path, run_id: str) -> Path:
+    """Publish a BI file from a private copy of the session warehouse (publication only reads it)."""
+    warehouse = folder / "wh" / "lead_scoring.duckdb"
+    if not warehouse.exists():
+        warehouse.parent.mkdir(parents=True)
+        shutil.copy(built_warehouse, warehouse)
+    target = folder / "bi" / "bi.duckdb"
+    publish(warehouse, target, run_id=run_id, personal_data="hashed")
+    return target
+
+
+@pytest.fixture(scope="module")
+def bi_file(tmp_path_factory, built_warehouse) -> Path:
+    return publish_copy(built_warehouse, tmp_path_factory.mktemp("dashboard"), "dashboard-test")
+
+
+def start_app(monkeypatch, bi: Path) -> AppTest:
+    monkeypatch.setenv("LEAD_SCORING_BI_DB", str(bi))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture()
+def app(bi_file, monkeypatch) -> AppTest:
+    return start_app(monkeypatch, bi_file)
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no metric {label!r} among {[m.label for m in at.metric]}"
+    return values[0]
+
+
+def as_int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def chart_has_points(chart) -> bool:
+    """Some trace of the Plotly figure has x or y values (lists, or Plotly's base64 typed arrays)."""
+    for trace in json.loads(chart.proto.spec)["data"]:
+        for axis in ("x", "y"):
+            values = trace.get(axis)
+            if (isinstance(values, list) and values) or (isinstance(values, dict) and values.get("bdata")):
+                return True
+    return False
+
+
+def sidebar_caption(at: AppTest) -> str:
+    return " ".join(c.value for c in at.sidebar.caption)
+
+
+# --- every page ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_data(app, page):
+    title, charts, tables = PAGES[page]
+    open_page(app, page)
+    assert app.title[0].value == title
+    plotted = app.get("plotly_chart")
+    assert len(plotted) >= charts and all(chart_has_points(c) for c in plotted)
+    assert len(app.dataframe) >= tables and all(len(t.value) for t in app.dataframe)
+    assert app.metric and all(m.value not in ("", "–") for m in app.metric[:2])
+    assert not app.info  # no "derived" note: this file has every mart
+
+
+def test_sidebar_shows_the_publication_and_defaults_to_the_primary_model(app):
+    assert "Published at" in sidebar_caption(app) and "dashboard-test" in sidebar_caption(app)
+    assert app.sidebar.selectbox(key="model").value == "hybrid_v1"
+    assert app.sidebar.multiselect(key="channels").value == []
+
+
+def test_lead_explorer_explains_the_score_and_shows_the_timeline(app, bi_file):
+    open_page(app, "views/lead_explorer.py")
+    lead_id = app.selectbox(key="explorer_lead").value
+    assert "add up to the total score" in app.success[0].value
+    rules, timeline = app.dataframe[0].value, app.dataframe[1].value
+    total = query(bi_file, "select total_score from marts.mart_lead_scores_current where model_id = 'hybrid_v1' and lead_id = ?", [lead_id])[0][0]
+    assert rules["points"].sum() == pytest.approx(total)
+    stages = query(bi_file, "select to_stage from marts.fct_lead_stage_transitions where model_id = 'hybrid_v1' and lead_id = ? order by transition_number", [lead_id])
+    assert timeline["stage"].tolist() == [s for (s,) in stages]
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+def test_filters_change_the_numbers(app, bi_file):
+    everyone = as_int(metric(app, "Leads in the cohorts"))
+    assert everyone == query(bi_file, "select count(*) from marts.dim_leads")[0][0]
+
+    # Channel: only that channel's leads, on this page and the next.
+    app.sidebar.multiselect(key="channels").set_value(["organic_search"]).run()
+    organic = as_int(metric(app, "Leads in the cohorts"))
+    assert organic == query(bi_file, "select count(*) from marts.dim_leads where lead_source = 'organic_search'")[0][0] < everyone
+    open_page(app, "views/mql_volume.py")
+    assert as_int(metric(app, "MQLs")) == query(bi_file, """
+        select count(*) from marts.fct_lead_mql_episodes e join marts.dim_leads d using (lead_id)
+        where e.model_id = 'hybrid_v1' and d.lead_source = 'organic_search'""")[0][0]
+
+    # Date range: MQLs with their MQL day in June only.
+    app.sidebar.multiselect(key="channels").set_value([]).run()
+    before = as_int(metric(app, "MQLs"))
+    app.sidebar.date_input[0].set_value((dt.date(2026, 6, 1), dt.date(2026, 6, 30))).run()
+    june = as_int(metric(app, "MQLs"))
+    assert june == query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where model_id = 'hybrid_v1' and mql_date >= '2026-06-01'")[0][0] < before
+
+    # Scoring model: another model's MQLs on the funnel (cohorts of June only, as the range says).
+    open_page(app, "views/funnel.py")
+    primary = metric(app, "Reached MQL")
+    app.sidebar.selectbox(key="model").set_value("enterprise_gate_v1").run()
+    challenger = as_int(metric(app, "Reached MQL"))
+    assert challenger != as_int(primary)
+    assert challenger == query(bi_file, """
+        select reached_leads from marts.mart_funnel_conversion
+        where model_id = 'enterprise_gate_v1' and cohort_basis = 'created_month' and funnel_kind = 'in_order'
+          and slice_name = 'all' and stage = 'mql' and cohort_month = '2026-06-01'""")[0][0]
+
+
+def test_page_controls_change_the_numbers(app):
+    to_date = as_int(metric(app, "Reached MQL"))
+    app.radio(key="funnel_window").set_value(90).run()
+    # Within 90 days only the mature cohorts (February, March) count.
+    assert as_int(metric(app, "Leads in the cohorts")) < 600 and as_int(metric(app, "Reached MQL")) < to_date
+    app.radio(key="funnel_kind").set_value("any_stage").run()
+    assert not app.exception
+
+
+# --- the numbers are the marts' -------------------------------------------------------------------
+
+def test_dashboard_figures_match_the_marts(bi_file):
+    bi = data.BI(str(bi_file))
+    first_day, as_of = data.date_bounds(bi)
+    everything = data.Filters("hybrid_v1", first_day, as_of)
+
+    trends = data.conversion_trends(bi, everything).dropna(subset=["rate"])
+    health = query(bi_file, """select metric, period_month, value from marts.mart_funnel_health
+                               where model_id = 'hybrid_v1' and metric like '%rate' and not is_immature""")
+    assert len(trends) == len(health) > 0
+    for metric_name, month, value in health:
+        row = trends[(trends["metric"] == metric_name) & (trends["month"] == pd.Timestamp(month))]
+        assert row["rate"].iloc[0] == pytest.approx(value)
+
+    steps = data.velocity(bi, everything).set_index("step")
+    for step, leads, median, p90 in query(bi_file, """select step, leads, median_days, p90_days from marts.mart_funnel_velocity
+                                                     where model_id = 'hybrid_v1' and cohort_scope = 'all' and slice_name = 'all'"""):
+        assert steps.loc[step, "leads"] == leads
+        assert steps.loc[step, ["median_days", "p90_days"]].tolist() == pytest.approx([median, p90])
+
+
+# --- publications -------------------------------------------------------------------------------
+
+def test_a_new_publication_is_picked_up_and_no_connection_stays_open(tmp_path, built_warehouse, monkeypatch):
+    target = publish_copy(built_warehouse, tmp_path, "first")
+    at = start_app(monkeypatch, target)
+    assert "first" in sidebar_caption(at)
+    # In one process DuckDB refuses a read-write connection next to an open read-only one to the
+    # same file: this succeeds only because the app closed every connection it opened.
+    duckdb.connect(str(target)).close()
+    publish_copy(built_warehouse, tmp_path, "second")
+    at.run()
+    assert "second" in sidebar_caption(at) and not at.exception
+
+
+def test_a_missing_bi_file_says_to_run_the_demo(tmp_path, monkeypatch):
+    at = start_app(monkeypatch, tmp_path / "nowhere" / "bi.duckdb")
+    assert "make demo" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_a_bi_file_without_the_newer_marts_derives_the_figures(tmp_path, bi_file, monkeypatch):
+    old = tmp_path / "old" / "bi.duckdb"
+    old.parent.mkdir()
+    shutil.copy(bi_file, old)
+    con = duckdb.connect(str(old))
+    for (name,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall():
+        if name not in CORE_MARTS:
+            con.execute(f"drop table marts.{name}")
+    con.close()
+
+    full = data.BI(str(bi_file))
+    derived = data.BI(str(old))
+    first_day, as_of = data.date_bounds(full)
+    f = data.Filters("hybrid_v1", first_day, as_of, ("organic_search", "webinar"))
+    columns = ["cohort_month", "stage", "cohort_leads", "reached_leads", "reached_within_30d", "reached_within_90d", "is_immature_90d"]
+    for basis, kind in [("created_month", "in_order"), ("created_month", "any_stage"), ("mql_month", "any_stage")]:
+        pd.testing.assert_frame_equal(data.conversion(derived, f, basis, kind)[columns], data.conversion(full, f, basis, kind)[columns],
+                                      check_dtype=False)
+    sweep_columns = ["threshold", "mql_leads", "mql_leads_with_opportunity", "opportunities"]
+    pd.testing.assert_frame_equal(data.threshold_sweep(derived, f)[sweep_columns], data.threshold_sweep(full, f)[sweep_columns],
+                                  check_dtype=False)
+
+    at = start_app(monkeypatch, old)
+    for page in PAGES:
+        open_page(at, page)
+        assert at.get("plotly_chart"), page
+    open_page(at, "views/funnel.py")
+    assert "derived from dim_leads" in at.info[0].value
+
+
+# --- README -------------------------------------------------------------------------------------
+
+def readme_queries() -> list[str]:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("## Dashboard and BI tools", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+
+
+def test_the_readme_example_queries_run_on_the_bi_file(bi_file):
+    mqls_by_channel, lead_to_mql_by_cohort, median_days = (query(bi_file, sql) for sql in readme_queries())
+
+    june_mqls = query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where is_primary_model and mql_date >= '2026-06-01'")[0][0]
+    assert sum(row[1] for row in mqls_by_channel) == june_mqls > 0
+
+    health = dict(query(bi_file, "select period_month, value from marts.mart_funnel_health where is_primary_model and metric = 'lead_to_mql_rate'"))
+    assert len(lead_to_mql_by_cohort) == len(health)
+    for month, _, _, pct_90d, _, immature in lead_to_mql_by_cohort:
+        assert (pct_90d is None) == immature
+        assert pct_90d is None or pct_90d == round(100 * health[month], 1)
+
+    days = [d for (d,) in query(bi_file, "select date_diff('second', created_at, first_mql_at) / 86400.0 from marts.dim_leads where first_mql_at is not null")]
+    assert median_days == [(round(float(pd.Series(days).median()), 1), len(days))]

@@ -1,0 +1,215 @@
+"""Funnel, velocity, SLA and feedback marts: their dbt unit and data tests ran and passed, every
+BI-facing mart has an enforced contract and documented columns, the numbers agree with counts
+made here from dim_leads (cohort conversion, maturity, velocity), the demo summary shows them,
+and `dbt docs generate` works."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import statistics
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_END, dbt, query
+from orchestration.summary import render_summary
+
+pytestmark = pytest.mark.slow
+
+AS_OF = SAMPLE_END
+BI_MARTS = {
+    "fct_lead_funnel",
+    "mart_funnel_conversion",
+    "mart_funnel_dispositions",
+    "mart_funnel_flow",
+    "mart_funnel_health",
+    "mart_funnel_velocity",
+    "mart_funnel_stage_aging",
+    "fct_mql_speed_to_lead",
+    "mart_speed_to_lead",
+    "mart_speed_to_lead_breaches",
+    "mart_feedback_score_bands",
+    "mart_feedback_threshold_sweep",
+    "mart_feedback_rules",
+}
+INTERMEDIATES = {
+    "int_funnel_settings",
+    "int_lead_funnel_stages",
+    "int_lead_funnel_slices",
+    "int_mql_sales_responses",
+    "int_lead_feedback_outcomes",
+    "int_lead_threshold_crossings",
+    "int_lead_rule_hits",
+}
+UNIT_TESTS = {
+    "funnel_stages_any_stage_and_in_order",
+    "funnel_conversion_next_step_cumulative_and_windows",
+    "funnel_health_benchmark_flags_and_maturity",
+    "funnel_velocity_percentiles",
+    "speed_to_lead_sla_status",
+    "threshold_crossings_point_in_time",
+    "threshold_sweep_precision_and_recall",
+}
+SINGULAR_TESTS = {
+    "assert_funnel_cumulative_conversion_never_rises",
+    "assert_funnel_cohorts_reconcile_with_dim_leads",
+    "assert_funnel_lead_stages_match_dim_leads",
+    "assert_funnel_slices_add_up",
+    "assert_funnel_flow_balance_matches_current_stages",
+    "assert_funnel_sweep_matches_mql_episodes",
+    "assert_funnel_feedback_scope_reconciles",
+}
+
+
+@pytest.fixture(scope="module")
+def target_dir(built_warehouse) -> Path:
+    return built_warehouse.parent / "target"
+
+
+@pytest.fixture(scope="module")
+def run_results(target_dir) -> list[dict]:
+    return json.loads((target_dir / "run_results.json").read_text())["results"]
+
+
+@pytest.fixture(scope="module")
+def manifest(target_dir) -> dict:
+    return json.loads((target_dir / "manifest.json").read_text())
+
+
+def test_unit_tests_ran_and_passed(run_results):
+    unit = {r["unique_id"].split(".")[-1]: r["status"] for r in run_results if r["unique_id"].startswith("unit_test.")}
+    assert {name: unit.get(name) for name in UNIT_TESTS} == {name: "pass" for name in UNIT_TESTS}
+
+
+def test_data_tests_of_the_marts_ran_and_passed(run_results, manifest):
+    statuses = {r["unique_id"]: r["status"] for r in run_results}
+    assert {name: statuses.get(f"test.lead_scoring.{name}") for name in SINGULAR_TESTS} == {name: "pass" for name in SINGULAR_TESTS}
+    ours = {f"model.lead_scoring.{name}" for name in BI_MARTS | INTERMEDIATES}
+    tests = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test" and ours & set(node["depends_on"]["nodes"])]
+    assert len(tests) >= 180
+    assert {statuses.get(uid) for uid in tests} == {"pass"}
+    # every model of ours has data tests, and every mart a not_empty test unless it may be empty
+    tested = {dep for uid in tests for dep in manifest["nodes"][uid]["depends_on"]["nodes"]}
+    assert ours <= tested
+    not_empty = {dep for uid in tests if manifest["nodes"][uid].get("test_metadata", {}).get("name") == "not_empty" for dep in manifest["nodes"][uid]["depends_on"]["nodes"]}
+    assert ours - not_empty == {"model.lead_scoring.mart_speed_to_lead_breaches"}  # no breach is possible
+
+
+def test_bi_marts_have_enforced_contracts_and_documented_columns(manifest, built_warehouse):
+    for name in BI_MARTS | INTERMEDIATES:
+        node = manifest["nodes"][f"model.lead_scoring.{name}"]
+        assert node["description"].strip(), name
+        built = {row[0] for row in query(built_warehouse, "select column_name from information_schema.columns where table_name = ?", [name])}
+        documented = {col: spec for col, spec in node["columns"].items()}
+        assert set(documented) == built, name
+        assert all(spec["description"].strip() for spec in documented.values()), name
+        if name in BI_MARTS:
+            assert node["config"]["contract"]["enforced"] is True, name
+            assert all(spec["data_type"] for spec in documented.values()), name
+            # never-empty columns are not_null constraints of the contract, enforced at build time
+            assert {"type": "not_null"} in [{"type": c["type"]} for c in documented["model_id"]["constraints"]], name
+
+
+def test_cohort_conversion_matches_a_count_from_dim_leads(built_warehouse):
+    """Leads created in a mature month that became MQL within 30 days (in order), counted here."""
+    month = dt.date(2026, 3, 1)
+    leads = query(
+        built_warehouse,
+        "select created_at, mql_first_entered_at from marts.dim_leads where created_at >= ? and created_at < ?",
+        [month, dt.date(2026, 4, 1)],
+    )
+    within_30 = sum(1 for created, mql in leads if mql is not None and (mql - created) <= dt.timedelta(days=30))
+    row = query(
+        built_warehouse,
+        """
+        select cohort_leads, reached_within_30d, conversion_within_30d, is_immature_30d
+        from marts.mart_funnel_conversion
+        where is_primary_model and cohort_basis = 'created_month' and cohort_month = ?
+          and slice_name = 'all' and funnel_kind = 'in_order' and stage = 'mql'
+        """,
+        [month],
+    )
+    assert within_30 > 0
+    assert row == [(len(leads), within_30, pytest.approx(within_30 / len(leads)), False)]
+
+
+def test_maturity_flags_follow_the_scoring_day(built_warehouse):
+    """As of 06-30: a month is mature for W days when its last day + W <= 06-30."""
+    rows = query(
+        built_warehouse,
+        """
+        select distinct cohort_month, is_immature_30d, is_immature_60d, is_immature_90d, conversion_within_90d is null
+        from marts.mart_funnel_conversion
+        where is_primary_model and cohort_basis = 'created_month' and slice_name = 'all' and stage = 'lead'
+        order by cohort_month
+        """,
+    )
+    def immature(month: dt.date, days: int) -> bool:
+        next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return next_month - dt.timedelta(days=1) + dt.timedelta(days=days) > AS_OF
+    assert rows
+    for month, i30, i60, i90, no_rate_90 in rows:
+        assert (i30, i60, i90, no_rate_90) == (immature(month, 30), immature(month, 60), immature(month, 90), immature(month, 90)), month
+    # the sample ends 06-30: March is mature for 90 days (03-31 + 90 = 06-29), April is not
+    flags = {month: i90 for month, _, _, i90, _ in rows}
+    assert flags[dt.date(2026, 3, 1)] is False and flags[dt.date(2026, 4, 1)] is True
+
+
+def test_velocity_median_matches_the_entry_times(built_warehouse):
+    days = [
+        (mql - lead).total_seconds() / 86400
+        for lead, mql in query(built_warehouse, "select lead_first_entered_at, mql_first_entered_at from marts.dim_leads where mql_first_entered_at >= lead_first_entered_at")
+    ]
+    row = query(
+        built_warehouse,
+        """
+        select leads, median_days, p75_days, p90_days
+        from marts.mart_funnel_velocity
+        where is_primary_model and cohort_scope = 'all' and slice_name = 'all' and step = 'lead_to_mql'
+        """,
+    )
+    quartiles = statistics.quantiles(days, n=4, method="inclusive")
+    assert row == [(len(days), pytest.approx(statistics.median(days)), pytest.approx(quartiles[2]), pytest.approx(statistics.quantiles(days, n=10, method="inclusive")[8]))]
+
+
+def test_speed_to_lead_covers_every_mql_and_lists_open_breaches(built_warehouse):
+    entries = query(built_warehouse, "select count(*) from marts.fct_lead_stage_transitions where to_stage = 'mql'")[0][0]
+    assert query(built_warehouse, "select count(*) from marts.fct_mql_speed_to_lead") == [(entries,)]
+    open_breaches = query(
+        built_warehouse,
+        "select count(*) from marts.fct_mql_speed_to_lead where is_primary_model and first_attempt_at is null and is_still_mql "
+        f"and sla_deadline_at <= timestamp '{AS_OF.isoformat()}' + interval 1 day",
+    )[0][0]
+    assert query(built_warehouse, "select count(*) from marts.mart_speed_to_lead_breaches") == [(open_breaches,)]
+    monthly = query(built_warehouse, "select sum(mql_entries), sum(open_breaches) from marts.mart_speed_to_lead where is_primary_model and slice_name = 'all'")
+    primary_entries = query(built_warehouse, "select count(*) from marts.fct_mql_speed_to_lead where is_primary_model")[0][0]
+    assert monthly == [(primary_entries, open_breaches)]
+
+
+def test_summary_shows_funnel_velocity_and_health(built_warehouse):
+    import duckdb
+
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        text = render_summary(con)
+    finally:
+        con.close()
+    for title in ("== Cohort funnel (primary model)", "== Velocity (primary model", "== Benchmark health (primary model", "== Speed to lead", "== Feedback per score band"):
+        assert title in text
+    health = text.split("== Benchmark health")[1].split("\n\n")[0]
+    for metric in ("lead_to_mql_rate", "mql_to_sql_rate", "lead_to_mql_days"):
+        assert metric in health
+    velocity = text.split("== Velocity")[1].split("\n\n")[0]
+    assert "lead_to_mql" in velocity and "opportunity_to_customer" in velocity
+
+
+def test_docs_generate_works(built_warehouse, target_dir, tmp_path):
+    """The docs site and catalog from the session build's manifest (it compiled every node)."""
+    shutil.copytree(target_dir, tmp_path / "docs", ignore=shutil.ignore_patterns("run", "compiled"))
+    result = dbt(["docs", "generate", "--no-compile", "--target-path", str(tmp_path / "docs"), "--vars", f"{{scoring_as_of_date: '{AS_OF.isoformat()}'}}"], built_warehouse)
+    assert result.returncode == 0, result.stdout[-3000:]
+    catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
+    assert {f"model.lead_scoring.{name}" for name in BI_MARTS} <= set(catalog["nodes"])
+    assert (tmp_path / "docs" / "index.html").exists()
