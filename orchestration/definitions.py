@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.alerts import run_failure_alert
+from orchestration.assets.bi import bi_file
 from orchestration.assets.dbt import lead_scoring_dbt_assets
 from orchestration.assets.raw import raw_tables
+from orchestration.checks import custom_checks
 from orchestration.jobs import daily_lead_scoring_job, daily_schedule
 from orchestration.resources import build_resources
+from orchestration.sensors import new_raw_files_sensor
 
-defs = dg.Definitions(
-    assets=[raw_tables, lead_scoring_dbt_assets],
-    jobs=[daily_lead_scoring_job],
-    schedules=[daily_schedule()],
-    resources=build_resources(),
-)
+
+def build_definitions() -> dg.Definitions:
+    """Definitions for the current environment (warehouse path, schedule hour and timezone)."""
+    return dg.Definitions(
+        assets=[raw_tables, lead_scoring_dbt_assets, bi_file],
+        asset_checks=custom_checks(set(lead_scoring_dbt_assets.keys)),
+        jobs=[daily_lead_scoring_job],
+        schedules=[daily_schedule()],
+        sensors=[new_raw_files_sensor, run_failure_alert],
+        resources=build_resources(),
+    )
+
+
+defs = build_definitions()

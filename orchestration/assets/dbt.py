@@ -1,18 +1,22 @@
 """All dbt seeds, models, snapshots and tests as Dagster assets and asset checks."""
 
 
+import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration import run_options
 from orchestration.dbt_project import dbt_project
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 # dbt leaves ~1.5 MB per invocation under target/; keep only the newest few run folders.
 KEEP_DBT_RUN_FOLDERS = 5
+# Counting a view re-runs its query (the events view de-duplicates every event): skip views.
+UNCOUNTED_MATERIALIZATIONS = {"view", "ephemeral"}
 
 
 class LeadScoringTranslator(DagsterDbtTranslator):
@@ -35,21 +39,103 @@ translator = LeadScoringTranslator(
 )
 
 
+def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
+    """`dbt build`, plus --full-refresh and the as-of date when the run asks for them."""
+    args = ["build"]
+    if run_options.full_refresh(tags):
+        args.append("--full-refresh")
+    as_of = run_options.as_of_date(tags)
+    if as_of is not None:
+        args += ["--vars", json.dumps({"scoring_as_of_date": as_of.isoformat()})]
+    return args
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: seeds, models, snapshots, unit tests and data tests, in dependency order."""
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(dbt_build_args(context.run.tags), context=context, raise_on_error=False)
+    # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
+    # process meanwhile: collect the events (dbt's log still streams live), then read row counts
+    # and column types once dbt is done, and report everything with that metadata.
+    events: list[Any] = []
+    try:
+        for event in invocation.stream():
+            events.append(event)
+        error = invocation.get_error()
+    except Exception as exc:
+        # Report what dbt finished, and do not leave a dbt process holding the warehouse.
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait(timeout=60)
+        error = exc
+    yield from with_warehouse_metadata(events, invocation.manifest, warehouse, context.log)
     _prune_dbt_run_folders()
+    if error is not None:
+        raise error
+
+
+def with_warehouse_metadata(events: Iterable[Any], manifest: Mapping[str, Any], warehouse: WarehouseResource, log) -> Iterator[Any]:
+    """Adds `dagster/row_count` and the built `dagster/column_schema` to each dbt materialisation."""
+    nodes = manifest["nodes"]
+    events = list(events)
+    outputs = [e for e in events if isinstance(e, dg.Output) and e.metadata.get("unique_id") is not None]
+    if not outputs:
+        yield from events
+        return
+    extra: dict[str, dict[str, Any]] = {}
+    # Metadata is a courtesy: a problem reading it is logged, never fails the build.
+    try:
+        with warehouse.connect(read_only=True) as con:
+            for output in outputs:
+                unique_id = output.metadata["unique_id"].value
+                if unique_id not in nodes:
+                    continue
+                try:
+                    extra[unique_id] = _relation_metadata(con, nodes[unique_id])
+                except Exception as exc:
+                    log.warning(f"No row count or schema for {unique_id}: {exc}")
+    except Exception as exc:
+        log.warning(f"Cannot open the warehouse for row counts and schemas: {exc}")
+    for event in events:
+        unique_id = event.metadata.get("unique_id").value if isinstance(event, dg.Output) and event.metadata.get("unique_id") else None
+        if unique_id in extra:
+            event = event.with_metadata({**event.metadata, **extra[unique_id]})
+        yield event
+
+
+def _relation_metadata(con, node: Mapping[str, Any]) -> dict[str, Any]:
+    schema, table = node["schema"], node.get("alias") or node["name"]
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    described = node.get("columns", {})
+    metadata: dict[str, Any] = {
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(name, dtype, description=(described.get(name) or {}).get("description") or None)
+                for name, dtype in columns
+            ]
+        )
+    }
+    if node.get("config", {}).get("materialized") not in UNCOUNTED_MATERIALIZATIONS:
+        metadata["dagster/row_count"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
+    return metadata
 
 
 def _prune_dbt_run_folders() -> None:
+    # target_path is relative to the dbt project, not to the working directory of the run.
+    target = dbt_project.project_dir / dbt_project.target_path
+    if not target.is_dir():
+        return
     runs = sorted(
-        (p for p in dbt_project.target_path.iterdir() if p.is_dir() and p.name not in {"compiled", "run"}),
+        (p for p in target.iterdir() if p.is_dir() and p.name not in {"compiled", "run"}),
         key=lambda p: p.stat().st_mtime,
     )
     for old in runs[:-KEEP_DBT_RUN_FOLDERS]:

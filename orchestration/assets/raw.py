@@ -1,13 +1,16 @@
 """Raw ingestion: the `raw` schema tables that the dbt sources read.
 
-Data comes from the folder named by LEAD_SCORING_RAW_DIR, or, when it is unset, from the built-in
-sample generator, which writes files that go through the very same loader.
+Data comes from the folder named by the run tag lead_scoring/raw_dir or LEAD_SCORING_RAW_DIR, or,
+when neither is set, from the built-in sample generator, which writes files that go through the
+very same loader. The step also evaluates the blocking freshness and reconciliation checks (see
+orchestration/checks.py for why they live here).
 """
 
 
 import dagster as dg
 
-from orchestration import settings
+from orchestration import run_options, settings
+from orchestration.checks import freshness_result, raw_check_specs, raw_reconciliation_result
 from orchestration.raw_loader import load_contract, load_raw_folder, table_schema
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.sample_data import generate
@@ -32,10 +35,16 @@ def _raw_spec(table: str, columns) -> dg.AssetSpec:
 RAW_SPECS = [_raw_spec(table, columns) for table, columns in load_contract().items()]
 
 
-@dg.multi_asset(specs=RAW_SPECS, pool=WAREHOUSE_POOL, name="raw_tables")
+@dg.multi_asset(
+    specs=RAW_SPECS,
+    check_specs=raw_check_specs([spec.key for spec in RAW_SPECS]),
+    pool=WAREHOUSE_POOL,
+    name="raw_tables",
+)
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Load every raw table in one transaction, from the user's folder or generated sample data."""
-    folder = settings.raw_dir()
+    """Load the raw files, from the user's folder or generated sample data, and check the result."""
+    tags = context.run.tags
+    folder = run_options.raw_dir(tags)
     if folder is None:
         sample = settings.SampleSettings.from_env()
         folder = settings.sample_dir()
@@ -48,15 +57,22 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
         counts = load_raw_folder(con, folder)
         schemas = {table: table_schema(con, table) for table in counts}
+        reconciliations = {table: raw_reconciliation_result(con, folder, table) for table in counts}
+        freshness = freshness_result(con, run_options.reference_time(tags), run_options.freshness_max_age_hours())
 
     for table, rows in counts.items():
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey([settings.RAW_SCHEMA, table]),
             metadata={
                 "dagster/row_count": rows,
+                "rows_in_files": reconciliations[table].metadata["rows_in_files"],
                 "source": origin,
                 "dagster/column_schema": dg.TableSchema(
                     columns=[dg.TableColumn(name, dtype) for name, dtype in schemas[table]]
                 ),
             },
         )
+    # A failed blocking check fails this step after the results are recorded, and Dagster then
+    # skips every downstream step: dbt does not build on stale or unreconciled raw data.
+    yield from reconciliations.values()
+    yield freshness

@@ -1,0 +1,108 @@
+"""Failure alerting: a run-failure sensor that logs what went wrong and can post it to a webhook.
+
+The summary names the job, the run, the failed steps, the failed checks and the first error, so
+someone glancing at a chat message knows whether it is stale data, bad data or a broken model.
+Set LEAD_SCORING_ALERT_WEBHOOK_URL to receive it as JSON (`text` holds the readable summary, the
+field Slack and most chat webhooks display). Posting never raises: a broken webhook must not hide
+the failure it reports. LEAD_SCORING_UI_URL (default http://127.0.0.1:3000) is used for the link.
+"""
+
+import json
+import os
+import urllib.request
+from dataclasses import asdict, dataclass, field
+
+import dagster as dg
+
+WEBHOOK_ENV = "LEAD_SCORING_ALERT_WEBHOOK_URL"
+UI_URL_ENV = "LEAD_SCORING_UI_URL"
+FAILURE_SENSOR_NAME = "run_failure_alert"
+WEBHOOK_TIMEOUT_SECONDS = 10
+MAX_ERROR_CHARS = 1000
+
+
+@dataclass
+class FailureSummary:
+    job: str
+    run_id: str
+    run_url: str
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    steps_not_run: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        lines = [f"Dagster run of {self.job} FAILED (run {self.run_id})."]
+        if self.failed_steps:
+            lines.append(f"Failed steps: {', '.join(self.failed_steps)}")
+        if self.failed_checks:
+            lines.append("Failed checks:\n" + "\n".join(f"  - {c}" for c in self.failed_checks))
+        if self.steps_not_run:
+            lines.append(f"Not run because of the failure: {', '.join(self.steps_not_run)}")
+        if self.error:
+            lines.append(f"First error: {self.error}")
+        lines.append(f"Details: {self.run_url}")
+        return "\n".join(lines)
+
+    def payload(self) -> dict:
+        return {"text": self.text, "status": "FAILURE", **asdict(self)}
+
+
+def summarise_failed_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> FailureSummary:
+    ui_url = os.environ.get(UI_URL_ENV, "http://127.0.0.1:3000").rstrip("/")
+    summary = FailureSummary(job=run.job_name, run_id=run.run_id, run_url=f"{ui_url}/runs/{run.run_id}")
+    started: set[str] = set()
+    for record in instance.all_logs(run.run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started.add(event.step_key)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            summary.failed_steps.append(event.step_key)
+            error = event.step_failure_data.error
+            if error is not None and not summary.error:
+                summary.error = error.message.strip()[:MAX_ERROR_CHARS]
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                text = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value})"
+                if evaluation.description:
+                    text += f": {evaluation.description}"
+                summary.failed_checks.append(text)
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE and not summary.error and event.message:
+            summary.error = event.message.strip()[:MAX_ERROR_CHARS]
+    # Steps downstream of a failure are abandoned without an event of their own: planned, never started.
+    plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id) if run.execution_plan_snapshot_id else None
+    if plan is not None:
+        summary.steps_not_run = [step.key for step in plan.steps if step.key not in started]
+    return summary
+
+
+def post_webhook(url: str, payload: dict, log) -> bool:
+    """POST the payload as JSON; log and return False on any problem instead of raising."""
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+            response.read()
+        return True
+    except Exception as exc:
+        log.warning(f"Could not post the failure alert to the webhook: {exc}")
+        return False
+
+
+@dg.run_failure_sensor(
+    name=FAILURE_SENSOR_NAME,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Logs a summary of every failed run (steps, checks, first error) and posts it to "
+    "LEAD_SCORING_ALERT_WEBHOOK_URL when that is set.",
+)
+def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
+    summary = summarise_failed_run(context.instance, context.dagster_run)
+    context.log.error(summary.text)
+    url = os.environ.get(WEBHOOK_ENV)
+    if url and post_webhook(url, summary.payload(), context.log):
+        context.log.info("Failure alert posted to the webhook.")

@@ -1,0 +1,354 @@
+"""Custom asset checks, next to the dbt tests that dagster-dbt turns into checks.
+
+Blocking (a failure stops everything downstream):
+  raw/events  events_are_fresh          the newest event is at most 36 hours old
+  raw/<table> rows_reconcile            rows in the files = rows loaded + rows rejected (per file
+                                        when the loader records each row's file)
+  staging/stg_raw__events  one_row_per_raw_event_id
+                                        staging keeps exactly one row per distinct raw event_id
+Warnings (the run succeeds, the UI shows them):
+  marts/mart_lead_scores_current  benchmark_health   lead→MQL rate and days to first MQL of the
+                                                     primary model against B2B benchmarks
+  marts/mart_lead_scores_current  score_band_drift   share of leads per score band against the
+                                                     previous run
+
+The freshness and reconciliation checks are computed by the raw ingestion step itself: dbt's
+source tests make the dbt step a checker of the raw assets, and Dagster lets a step that checks an
+asset run even when another check on that asset failed, so only a failing raw step keeps dbt from
+running. The functions below take an open DuckDB connection and return the check result, so
+tests call them on small hand-made tables.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.raw_loader import _scan_sql, find_table_files
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+
+RAW_EVENTS = dg.AssetKey(["raw", "events"])
+STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
+STG_LEADS = dg.AssetKey(["staging", "stg_raw__leads"])
+MART_CURRENT = dg.AssetKey(["marts", "mart_lead_scores_current"])
+
+FRESHNESS_CHECK = "events_are_fresh"
+RECONCILIATION_CHECK = "rows_reconcile"
+STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
+HEALTH_CHECK = "benchmark_health"
+DRIFT_CHECK = "score_band_drift"
+
+SCORE_BANDS = ("cold", "nurture", "hot")
+REJECTS_TABLE = ("raw", "load_rejects")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).fetchall()[0][0]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        _scalar(
+            con,
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw ingestion (evaluated inside the raw step)
+
+
+def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK,
+            asset=RAW_EVENTS,
+            blocking=True,
+            description="Fails when the newest event is older than LEAD_SCORING_FRESHNESS_HOURS (36): "
+            "the export has stopped and scores would silently go stale.",
+        ),
+        *(
+            dg.AssetCheckSpec(
+                RECONCILIATION_CHECK,
+                asset=key,
+                blocking=True,
+                description="Rows in the files = rows loaded + rows rejected (raw.load_rejects, when it exists), "
+                "file by file when the loader records each row's file.",
+            )
+            for key in raw_keys
+        ),
+    ]
+
+
+def freshness_result(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_hours: float) -> dg.AssetCheckResult:
+    latest_epoch = _scalar(con, "select epoch(max(occurred_at)) from raw.events")
+    metadata: dict[str, object] = {"reference_time": now.isoformat(), "max_age_hours": max_age_hours}
+    if latest_epoch is None:
+        return dg.AssetCheckResult(
+            check_name=FRESHNESS_CHECK, asset_key=RAW_EVENTS, passed=False, metadata=metadata,
+            description="raw.events is empty: no event has ever arrived.",
+        )
+    latest = dt.datetime.fromtimestamp(latest_epoch, tz=dt.timezone.utc)
+    age_hours = (now - latest).total_seconds() / 3600
+    metadata |= {"latest_event_at": latest.isoformat(), "age_hours": round(age_hours, 1)}
+    passed = age_hours <= max_age_hours
+    age = f"{age_hours:.1f} h old" if age_hours >= 0 else f"{-age_hours:.1f} h ahead of the reference time"
+    return dg.AssetCheckResult(
+        check_name=FRESHNESS_CHECK, asset_key=RAW_EVENTS, passed=passed, metadata=metadata,
+        description=f"Newest event {latest:%Y-%m-%d %H:%M} UTC is {age}, "
+        f"{'within' if passed else 'beyond'} the {max_age_hours:g} h limit.",
+    )
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of `table` the loader set aside in raw.load_rejects (0 while no such table exists)."""
+    if not _table_exists(con, *REJECTS_TABLE):
+        return 0
+    return _scalar(con, "select count(*) from raw.load_rejects where table_name = ?", [table])
+
+
+def reconciliation_result(asset_key: dg.AssetKey, rows_in_files: int, rows_loaded: int, rows_rejected: int,
+                          mismatched_files: list[str] | None = None) -> dg.AssetCheckResult:
+    difference = rows_in_files - rows_loaded - rows_rejected
+    mismatched_files = mismatched_files or []
+    passed = difference == 0 and not mismatched_files
+    metadata: dict[str, object] = {"rows_in_files": rows_in_files, "rows_loaded": rows_loaded,
+                                   "rows_rejected": rows_rejected, "unaccounted_rows": difference}
+    if passed:
+        description = f"{rows_in_files:,} rows in files = {rows_loaded:,} loaded + {rows_rejected:,} rejected"
+    else:
+        description = (f"{difference:,} rows unaccounted for: {rows_in_files:,} in files, "
+                       f"{rows_loaded:,} loaded, {rows_rejected:,} rejected.")
+        if mismatched_files:
+            metadata["mismatched_files"] = ", ".join(mismatched_files)
+            description += f" Files that do not add up: {', '.join(mismatched_files[:5])}."
+    return dg.AssetCheckResult(check_name=RECONCILIATION_CHECK, asset_key=asset_key, passed=passed,
+                               metadata=metadata, description=description)
+
+
+def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, table: str) -> dg.AssetCheckResult:
+    """Rows in the table's files in `folder` = their rows in raw.<table> + their rejects.
+
+    Rows in the files are counted here, with the loader's own file readers. When the loader
+    tracks which file each row came from (`_source_file`; it then keeps the rows of files that
+    have left the folder), every file in the folder must add up; otherwise the whole table must.
+    """
+    key = dg.AssetKey(["raw", table])
+    files = {
+        path.relative_to(folder).as_posix(): _scalar(con, f"select count(*) from {_scan_sql(path)}")
+        for path in find_table_files(folder, table)
+    }
+    columns = {row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table]
+    ).fetchall()}
+    if "_source_file" not in columns:
+        loaded_total = _scalar(con, f"select count(*) from raw.{table}")
+        return reconciliation_result(key, sum(files.values()), loaded_total, rejected_rows(con, table))
+    loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table} group by 1").fetchall())
+    rejected: dict[str, int] = {}
+    if _table_exists(con, *REJECTS_TABLE):
+        rejected = dict(con.execute(
+            "select file_path, count(*) from raw.load_rejects where table_name = ? group by 1", [table]
+        ).fetchall())
+    mismatched = [name for name, rows in files.items() if rows != loaded.get(name, 0) + rejected.get(name, 0)]
+    return reconciliation_result(
+        key, sum(files.values()), sum(loaded.get(name, 0) for name in files),
+        sum(rejected.get(name, 0) for name in files), mismatched,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staging
+
+
+def staging_events_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    staged = _scalar(con, "select count(*) from staging.stg_raw__events")
+    # Same key as the staging model: trimmed event_id, rows without one dropped.
+    distinct_raw = _scalar(con, "select count(distinct trim(event_id)) from raw.events where event_id is not null")
+    raw_rows = _scalar(con, "select count(*) from raw.events")
+    return dg.AssetCheckResult(
+        check_name=STAGING_EVENTS_CHECK, asset_key=STG_EVENTS, passed=staged == distinct_raw,
+        metadata={"staging_rows": staged, "distinct_raw_event_ids": distinct_raw, "raw_rows": raw_rows,
+                  "duplicate_deliveries_removed": raw_rows - staged},
+        description=f"{staged:,} staged events for {distinct_raw:,} distinct raw event_ids "
+        f"({raw_rows - staged:,} repeated deliveries or rows without id removed).",
+    )
+
+
+@dg.asset_check(
+    asset=STG_EVENTS,
+    name=STAGING_EVENTS_CHECK,
+    additional_deps=[RAW_EVENTS],
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    description="Staging keeps exactly one row per distinct raw event_id: de-duplication neither "
+    "drops nor duplicates events.",
+)
+def staging_events_match_raw(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        return staging_events_result(con)
+
+
+# ---------------------------------------------------------------------------------------------
+# Marts: warnings for the people who tune the scoring rules
+
+
+@dataclass(frozen=True)
+class Benchmarks:
+    """Typical B2B values: 5-15 % of leads become MQLs, 14-30 days after they were created."""
+
+    mql_rate_low: float = 0.05
+    mql_rate_high: float = 0.15
+    mql_rate_too_loose: float = 0.25
+    days_to_mql_low: float = 14.0
+    days_to_mql_high: float = 30.0
+
+
+BENCHMARKS = Benchmarks()
+
+
+def benchmark_health_result(con: duckdb.DuckDBPyConnection, benchmarks: Benchmarks = BENCHMARKS) -> dg.AssetCheckResult:
+    (leads, mql_leads, median_days), = con.execute(
+        """
+        select
+            count(*),
+            count(*) filter (where scores.mql_count >= 1),
+            median((epoch(scores.first_mql_at) - epoch(leads.created_at)) / 86400.0)
+                filter (where scores.first_mql_at is not null)
+        from marts.mart_lead_scores_current as scores
+        left join staging.stg_raw__leads as leads on leads.lead_id = scores.lead_id
+        where scores.is_primary_model
+        """
+    ).fetchall()
+    problems: list[str] = []
+    notes: list[str] = []
+    rate = mql_leads / leads if leads else None
+    if not leads:
+        problems.append("the primary scoring model scored no leads")
+    elif rate < benchmarks.mql_rate_low:
+        problems.append(f"lead→MQL rate {rate:.1%} is below {benchmarks.mql_rate_low:.0%}: MQL criteria too strict")
+    elif rate > benchmarks.mql_rate_too_loose:
+        problems.append(f"lead→MQL rate {rate:.1%} is above {benchmarks.mql_rate_too_loose:.0%}: MQL criteria too loose")
+    elif rate > benchmarks.mql_rate_high:
+        notes.append(f"lead→MQL rate {rate:.1%} is above the usual {benchmarks.mql_rate_high:.0%} but tolerable")
+    else:
+        notes.append(f"lead→MQL rate {rate:.1%}")
+    if median_days is not None:
+        if median_days < benchmarks.days_to_mql_low:
+            problems.append(f"median {median_days:.1f} days from lead to first MQL is under {benchmarks.days_to_mql_low:g}: "
+                            "leads qualify on their first touches")
+        elif median_days > benchmarks.days_to_mql_high:
+            problems.append(f"median {median_days:.1f} days from lead to first MQL is over {benchmarks.days_to_mql_high:g}: "
+                            "hand-over comes late")
+        else:
+            notes.append(f"median {median_days:.1f} days to first MQL")
+    return dg.AssetCheckResult(
+        check_name=HEALTH_CHECK, asset_key=MART_CURRENT, passed=not problems,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "leads": leads, "mql_leads": mql_leads,
+            "lead_to_mql_rate": round(rate, 4) if rate is not None else None,
+            "median_days_to_first_mql": round(median_days, 1) if median_days is not None else None,
+            "benchmark_mql_rate": f"{benchmarks.mql_rate_low:.0%}-{benchmarks.mql_rate_high:.0%}",
+            "benchmark_days_to_mql": f"{benchmarks.days_to_mql_low:g}-{benchmarks.days_to_mql_high:g}",
+        },
+        description=_sentence("; ".join(problems or notes)),
+    )
+
+
+@dg.asset_check(
+    asset=MART_CURRENT,
+    name=HEALTH_CHECK,
+    additional_deps=[STG_LEADS],
+    pool=WAREHOUSE_POOL,
+    description="Warns when the primary model's lead→MQL rate is outside 5-25 % (benchmark 5-15 %) "
+    "or the median time from lead to first MQL is outside 14-30 days.",
+)
+def benchmark_health(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        return benchmark_health_result(con)
+
+
+def score_band_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    rows = con.execute(
+        "select score_band, count(*) from marts.mart_lead_scores_current where is_primary_model group by 1"
+    ).fetchall()
+    total = sum(n for _, n in rows)
+    shares = {band: 0.0 for band in SCORE_BANDS}
+    for band, n in rows:
+        shares[str(band)] = round(n / total, 4) if total else 0.0
+    return shares
+
+
+def drift_result(current: Mapping[str, float], previous: Mapping[str, float] | None,
+                 max_shift: float = 0.10) -> dg.AssetCheckResult:
+    metadata: dict[str, object] = {
+        "band_shares": dg.MetadataValue.json(dict(current)),
+        **{f"share_{band}": share for band, share in current.items()},
+    }
+    if previous is None:
+        return dg.AssetCheckResult(
+            check_name=DRIFT_CHECK, asset_key=MART_CURRENT, passed=True, severity=dg.AssetCheckSeverity.WARN,
+            metadata=metadata, description="First run: no previous score distribution to compare with; shares recorded.",
+        )
+    shifts = {band: current.get(band, 0.0) - previous.get(band, 0.0) for band in sorted({*current, *previous})}
+    band, shift = max(shifts.items(), key=lambda item: abs(item[1]))
+    passed = abs(shift) <= max_shift
+    metadata |= {
+        "previous_band_shares": dg.MetadataValue.json(dict(previous)),
+        "largest_shift_pp": round(shift * 100, 1),
+    }
+    return dg.AssetCheckResult(
+        check_name=DRIFT_CHECK, asset_key=MART_CURRENT, passed=passed, severity=dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=f"Largest move: '{band}' {previous.get(band, 0.0):.1%} → {current.get(band, 0.0):.1%} "
+        f"({shift * 100:+.1f} pp; limit ±{max_shift * 100:g} pp).",
+    )
+
+
+def previous_band_shares(instance: dg.DagsterInstance, current_run_id: str) -> dict[str, float] | None:
+    """Band shares recorded by the latest finished evaluation of the drift check in another run."""
+    from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+
+    records = instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(MART_CURRENT, DRIFT_CHECK), limit=10, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+    )
+    for record in records:
+        if record.run_id == current_run_id or record.event is None or record.event.dagster_event is None:
+            continue
+        shares = record.event.dagster_event.event_specific_data.metadata.get("band_shares")
+        if shares is not None:
+            value = shares.value
+            return dict(json.loads(value) if isinstance(value, str) else value)
+    return None
+
+
+@dg.asset_check(
+    asset=MART_CURRENT,
+    name=DRIFT_CHECK,
+    pool=WAREHOUSE_POOL,
+    description="Warns when the share of leads in a score band (cold / nurture / hot) of the primary "
+    "model moves by more than 10 percentage points since the previous run.",
+)
+def score_band_drift(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        current = score_band_shares(con)
+    return drift_result(current, previous_band_shares(context.instance, context.run.run_id))
+
+
+def custom_checks(dbt_asset_keys: set[dg.AssetKey] | frozenset[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
+    """The stand-alone checks whose asset exists in the dbt project (the marts arrive later)."""
+    checks = [staging_events_match_raw]
+    if MART_CURRENT in dbt_asset_keys:
+        checks += [benchmark_health, score_band_drift]
+    return checks
