@@ -9,6 +9,7 @@ generate    write sample raw files to a folder (see `lead-scoring generate --hel
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -36,7 +37,10 @@ def run_daily_job() -> bool:
     from orchestration.definitions import defs
     from orchestration.jobs import DAILY_JOB_NAME
 
-    with dg.DagsterInstance.get() as instance:
+    # dagster-dbt echoes every dbt event to stdout: keep that in a log file, show the summary.
+    log_path = settings.warehouse_path().parent / "last_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with dg.DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -45,7 +49,11 @@ def run_daily_job() -> bool:
         )
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"Run {result.run_id} FAILED in steps {failed}; see the Dagster UI (make dev) for details.", file=sys.stderr)
+        tail = "".join(log_path.read_text().splitlines(keepends=True)[-25:])
+        print(f"{tail}\nRun {result.run_id} FAILED in steps {failed}. Full output: {log_path}; "
+              "run history: the Dagster UI (make dev).", file=sys.stderr)
+    else:
+        print(f"dbt output of the run: {log_path}")
     return result.success
 
 

@@ -30,17 +30,14 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     raw_rows = []
     for table in RAW_TABLES:
         raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if _exists(con, "raw", table) else None
+        rejected = (
+            con.execute("select count(*) from raw.load_rejects where table_name = ?", [table]).fetchall()[0][0]
+            if _exists(con, "raw", "load_rejects") else None
+        )
         stg_name = f"stg_raw__{table}"
         stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if _exists(con, "staging", stg_name) else None
-        raw_rows.append((table, raw, stg))
-    sections.append(("Rows per raw table", format_table(["table", "raw rows", "after staging"], raw_rows)))
-
-    if _exists(con, "staging", "stg_raw__events"):
-        rows = con.execute(
-            "select event_type, count(*) as events, count(distinct lead_id) as leads "
-            "from staging.stg_raw__events group by 1 order by 2 desc"
-        ).fetchall()
-        sections.append(("Events by type", format_table(["event type", "events", "leads"], rows)))
+        raw_rows.append((table, raw, rejected, stg))
+    sections.append(("Rows per raw table (rejected rows: raw.load_rejects)", format_table(["table", "raw rows", "rejected", "after staging"], raw_rows)))
 
     for title, sql, headers in EXTRA_SECTIONS:
         tables = [name.split(".") for name in sql_dependencies(sql)]
