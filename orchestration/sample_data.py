@@ -935,6 +935,26 @@ def generate(out_dir, n_leads=5_000, days=365, seed=42, end_date=None, fmt="parq
     return rows
 
 
+def split_export(source: Path, cutoff: dt.datetime, out: Path) -> None:
+    """The Parquet export in `source` as it looked at `cutoff` (leads created and events received
+    before it), written to `out` through a side folder so an interrupted run leaves nothing half done."""
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    cut = f"timestamptz '{cutoff.isoformat()}'"
+    for table, where in {
+        "leads": f"created_at < {cut}",
+        "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet('{source}/leads/*.parquet') where created_at < {cut})",
+        "opportunities": f"created_at < {cut}",
+    }.items():
+        (tmp / table).mkdir(parents=True)
+        con.execute(f"copy (select * from read_parquet('{source}/{table}/*.parquet') where {where}) "
+                    f"to '{tmp}/{table}/part-00000.parquet' (format parquet, compression zstd)")
+    con.close()
+    tmp.rename(out)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="output folder")

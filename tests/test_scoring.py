@@ -14,6 +14,7 @@ import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, dbt, query
 from orchestration.raw_loader import load_raw_folder
+from orchestration.sample_data import split_export
 
 pytestmark = pytest.mark.slow
 
@@ -59,28 +60,13 @@ def table_rows(db_path: Path, table: str, order_by: str) -> list[tuple]:
     return list(frame.itertuples(index=False, name=None))
 
 
-def split_export(source: Path, cutoff: dt.datetime, out: Path) -> Path:
-    """The export as it looked at `cutoff`: leads created and events received before it."""
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    cut = f"timestamptz '{cutoff.isoformat()}'"
-    for table, where in {
-        "leads": f"created_at < {cut}",
-        "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet('{source}/leads/*.parquet') where created_at < {cut})",
-        "opportunities": f"created_at < {cut}",
-    }.items():
-        (out / table).mkdir(parents=True, exist_ok=True)
-        con.execute(f"copy (select * from read_parquet('{source}/{table}/*.parquet') where {where}) to '{out}/{table}/part-00000.parquet' (format parquet)")
-    con.close()
-    return out
-
-
 @pytest.fixture(scope="module")
 def incremental_and_full(tmp_path_factory, sample_raw_dir):
     """Warehouse A: yesterday's export built in full, then today's export built incrementally.
     Warehouse B: today's export built from scratch."""
     base = tmp_path_factory.mktemp("incremental")
-    yesterday = split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), base / "yesterday")
+    yesterday = base / "yesterday"
+    split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), yesterday)
     incremental_db = base / "a" / "lead_scoring.duckdb"
     full_db = base / "b" / "lead_scoring.duckdb"
 

@@ -13,7 +13,7 @@
             when 'campaign' then {{ lead }}.campaign
         end
     {%- endset -%}
-    {%- set words = "' ' || replace(replace(replace(replace(lower(" ~ text_value ~ "), '/', ' '), ',', ' '), '-', ' '), '&', ' ') || ' '" -%}
+    {%- set words = fit_match_words(text_value) -%}
     (
         ({{ rule }}.operator = 'between'
             and {{ lead }}.company_size is not null
@@ -23,4 +23,10 @@
         or ({{ rule }}.operator = 'contains_any'
             and {{ dbt.position("' ' || " ~ rule ~ ".match_value || ' '", words) }} > 0)
     )
+{%- endmacro %}
+
+{#- A text as contains_any compares it: lower-cased, '/', ',', '-' and '&' as spaces, and a space at
+    both ends, so ' cto ' is found in ' cto   founder ' but not in ' director '. -#}
+{% macro fit_match_words(text_value) -%}
+    ' ' || replace(replace(replace(replace(lower({{ text_value }}), '/', ' '), ',', ' '), '-', ' '), '&', ' ') || ' '
 {%- endmacro %}

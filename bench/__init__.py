@@ -1,0 +1,1 @@
+"""Benchmark harness of the scoring pipeline (`make bench`); see README section "Benchmarks"."""

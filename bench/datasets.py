@@ -1,0 +1,30 @@
+"""Benchmark data: the project's own generator at a given number of leads (yesterday's export is
+orchestration.sample_data.split_export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+
+
+def generate(raw: Path, leads: int, end_date: dt.date) -> int:
+    """Deterministic sample data (365 days up to end_date, seed 42); returns the number of events.
+    Written to a side folder first, so an interrupted run never leaves half a data set."""
+    from orchestration.sample_data import generate as generate_sample
+
+    tmp = raw.with_name(raw.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    counts = generate_sample(tmp, n_leads=leads, days=365, seed=42, end_date=end_date)
+    tmp.rename(raw)
+    return counts["events"]
+
+
+def count_events(raw: Path) -> int:
+    con = duckdb.connect()
+    try:
+        return con.execute(f"select count(*) from read_parquet('{raw}/events/*.parquet')").fetchall()[0][0]
+    finally:
+        con.close()

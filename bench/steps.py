@@ -1,0 +1,253 @@
+"""One measured step, run by bench/run.py in a fresh Python process (`python -m bench.steps ...`).
+
+A fresh process per step keeps the measurement clean: the parent reaps it with os.wait4, whose
+rusage covers this process and every child it waited for (dbt), so CPU seconds and peak RSS
+belong to this step alone (getrusage(RUSAGE_CHILDREN) in a long-lived parent would report the peak
+of *all* earlier children). Inside, the step splits its own time into phases and writes them to a
+JSON file:
+
+  daily     the daily job's path: load a raw folder into raw.* (orchestration.raw_loader) in this
+            process, then `dbt build` (seeds, models, snapshots, unit and data tests) as a child;
+            --select limits the build (the scoring part of it)
+  startup   `dbt build` of an empty selection: dbt's fixed start-up (imports, parse, manifest)
+  ref-sql   the hand-written DuckDB query (bench/reference_sql.py) into a Parquet file
+  ref-pandas the pandas implementation (bench/reference_pandas.py) into a Parquet file
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+class Phase:
+    """Wall and CPU seconds of a block, for this process (who='self') or its children."""
+
+    def __init__(self, who: str):
+        self.who = resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN
+
+    def __enter__(self) -> "Phase":
+        self._wall = time.perf_counter()
+        self._usage = resource.getrusage(self.who)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        usage = resource.getrusage(self.who)
+        self.result = {
+            "wall_s": round(time.perf_counter() - self._wall, 3),
+            "cpu_s": round(_cpu(usage) - _cpu(self._usage), 3),
+            # Linux reports KiB. For RUSAGE_CHILDREN this is the largest child so far: each step
+            # starts dbt at most once, so it is that dbt process.
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        }
+
+
+def duckdb_config() -> dict[str, str]:
+    """The DuckDB settings dbt gets from profiles.yml, for the loader and the references
+    (TimeZone=UTC is set after connecting: it needs the ICU extension loaded first)."""
+    config = {
+        "memory_limit": os.environ.get("LEAD_SCORING_DUCKDB_MEMORY_LIMIT", "8GB"),
+        "preserve_insertion_order": "false",
+    }
+    if os.environ.get("LEAD_SCORING_DUCKDB_TEMP_DIR"):
+        config["temp_directory"] = os.environ["LEAD_SCORING_DUCKDB_TEMP_DIR"]
+    return config
+
+
+def dbt_command(project_dir: Path, target_path: Path, args: list[str]) -> list[str]:
+    exe = Path(sys.executable).parent / "dbt"
+    return [str(exe), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target-path", str(target_path)]
+
+
+def run_dbt(project_dir: Path, db: Path, target_path: Path, args: list[str], log: Path) -> dict:
+    env = {**os.environ, "LEAD_SCORING_DB": str(db)}
+    with Phase("children") as phase, log.open("w") as out:
+        result = subprocess.run(dbt_command(project_dir, target_path, args), env=env, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        tail = log.read_text()[-4000:]
+        raise SystemExit(f"dbt {' '.join(args[:1])} failed (exit {result.returncode}); log {log}:\n{tail}")
+    return phase.result
+
+
+def dbt_node_times(target: Path) -> dict:
+    """Where dbt's time went, from run_results.json: summed node seconds by kind and by folder,
+    and the slowest nodes. (Nodes run on several threads, so sums exceed wall time.)"""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    by_kind: dict[str, float] = {}
+    by_folder: dict[str, float] = {}
+    for r in results:
+        kind = r["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + r["execution_time"]
+        if kind == "model":
+            fqn = nodes.get(r["unique_id"], {}).get("fqn", [])
+            folder = "/".join(fqn[1:-1]) or "models"
+            by_folder[folder] = by_folder.get(folder, 0.0) + r["execution_time"]
+    slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
+    return {
+        "seconds_by_kind": {k: round(v, 2) for k, v in sorted(by_kind.items())},
+        "model_seconds_by_folder": {k: round(v, 2) for k, v in sorted(by_folder.items(), key=lambda kv: -kv[1])},
+        "slowest_nodes": [{"node": r["unique_id"].split(".", 2)[-1], "kind": r["unique_id"].split(".")[0], "seconds": round(r["execution_time"], 2)} for r in slowest],
+        "nodes": len(results),
+        "node_seconds": {r["unique_id"]: round(r["execution_time"], 3) for r in results},
+    }
+
+
+def step_daily(args) -> dict:
+    import duckdb
+
+    from orchestration.raw_loader import load_raw_folder
+
+    out: dict = {}
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    with Phase("self") as phase:
+        con = duckdb.connect(str(args.db), config=duckdb_config())
+        try:
+            out["rows_loaded"] = load_raw_folder(con, args.raw)
+        finally:
+            con.close()
+    out["load"] = phase.result
+    build_args = ["build", "--vars", json.dumps({"scoring_as_of_date": args.as_of})]
+    if args.select:
+        # Only tests whose every parent is selected (the default would pull in tests of others).
+        build_args += ["--select", args.select, "--indirect-selection", "cautious"]
+    out["dbt"] = run_dbt(args.project, args.db, args.target, build_args, args.log)
+    out["dbt_nodes"] = dbt_node_times(args.target)
+    return out
+
+
+def step_startup(args) -> dict:
+    # A selector that matches nothing: dbt loads, parses (partially, from the target path's
+    # cache, like every daily run) and exits before opening the warehouse.
+    return {"dbt": run_dbt(args.project, args.db, args.target, ["build", "--select", "tag:bench_selects_nothing"], args.log)}
+
+
+def step_parse(args) -> dict:
+    return {"dbt": run_dbt(args.project, args.db, args.target, ["parse"], args.log)}
+
+
+def step_ref_sql(args) -> dict:
+    import duckdb
+
+    from bench.reference_sql import reference_sql
+    from bench.scoring_config import load_config
+
+    sql = reference_sql(load_config(args.project / "seeds"), dt.date.fromisoformat(args.as_of))
+    con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        with Phase("self") as phase:
+            con.execute(f"copy ({sql}) to '{args.output}' (format parquet)")
+    finally:
+        con.close()
+    return {"query": phase.result}
+
+
+def step_ref_pandas(args) -> dict:
+    import duckdb
+
+    from bench.reference_pandas import load_raw, pandas_reference
+    from bench.scoring_config import load_config
+
+    import pandas as pd
+
+    config = load_config(args.project / "seeds")
+    con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
+    con.execute("set TimeZone = 'UTC'")
+    # Batches of leads keep memory bounded (about 250k leads each); a batch is read, then scored.
+    batches = max(1, -(-con.execute("select count(*) from raw.leads").fetchone()[0] // 250_000))
+    phases = {"read": {"wall_s": 0.0, "cpu_s": 0.0}, "compute": {"wall_s": 0.0, "cpu_s": 0.0}}
+    parts = []
+    try:
+        for batch in range(batches):
+            with Phase("self") as read:
+                raw = load_raw(con, batch=batch, batches=batches)
+            with Phase("self") as compute:
+                parts.append(pandas_reference(raw, config, dt.date.fromisoformat(args.as_of)))
+            for name, phase in (("read", read), ("compute", compute)):
+                for key in ("wall_s", "cpu_s"):
+                    phases[name][key] = round(phases[name][key] + phase.result[key], 3)
+                phases[name]["peak_rss_mb"] = phase.result["peak_rss_mb"]
+    finally:
+        con.close()
+    pd.concat(parts, ignore_index=True).to_parquet(args.output, index=False)
+    return {**phases, "batches": batches}
+
+
+def step_generate(args) -> dict:
+    from bench.datasets import generate
+
+    return {"events": generate(args.out, args.leads, dt.date.fromisoformat(args.as_of))}
+
+
+def step_split(args) -> dict:
+    from orchestration.sample_data import split_export
+
+    split_export(args.raw, dt.datetime.fromisoformat(args.cutoff), args.out)
+    return {}
+
+
+def step_compare(args) -> dict:
+    from bench.agreement import compare
+
+    return compare(args.db, args.sql_result, args.pandas_result)
+
+
+def step_compare_warehouses(args) -> dict:
+    from bench.agreement import compare_warehouses
+
+    return compare_warehouses(args.db, args.other_db)
+
+
+def step_count_events(args) -> dict:
+    from bench.datasets import count_events
+
+    return {"events": count_events(args.raw)}
+
+
+# Measured steps, then helpers the runner starts unmeasured (in a child too, so that the runner
+# itself stays small: a child's peak RSS counts its parent's memory at fork time).
+STEPS = {
+    "daily": step_daily, "startup": step_startup, "ref-sql": step_ref_sql, "ref-pandas": step_ref_pandas,
+    "parse": step_parse, "generate": step_generate, "split": step_split, "compare": step_compare, "compare-warehouses": step_compare_warehouses,
+    "count-events": step_count_events,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--db", type=Path, help="warehouse file (lead_scoring.duckdb)")
+    parser.add_argument("--other-db", type=Path, help="second warehouse (compare-warehouses)")
+    parser.add_argument("--project", type=Path, help="dbt project folder")
+    parser.add_argument("--target", type=Path, help="dbt target path")
+    parser.add_argument("--raw", type=Path, help="raw folder to load (daily)")
+    parser.add_argument("--as-of", help="scoring_as_of_date, YYYY-MM-DD")
+    parser.add_argument("--leads", type=int, help="leads to generate (generate)")
+    parser.add_argument("--out", type=Path, help="output folder (generate, split)")
+    parser.add_argument("--cutoff", help="ISO timestamp (split)")
+    parser.add_argument("--log", type=Path, help="dbt output")
+    parser.add_argument("--select", help="dbt node selection (daily; default: everything)")
+    parser.add_argument("--output", type=Path, help="reference result (Parquet)")
+    parser.add_argument("--sql-result", type=Path, help="reference result to compare (compare)")
+    parser.add_argument("--pandas-result", type=Path, help="reference result to compare (compare)")
+    parser.add_argument("--json", type=Path, required=True, help="where the phase timings go")
+    args = parser.parse_args(argv)
+    result = STEPS[args.step](args)
+    args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
