@@ -166,7 +166,7 @@ def step_ref_pandas(args) -> dict:
     con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
     con.execute("set TimeZone = 'UTC'")
     # Batches of leads keep memory bounded (about 250k leads each); a batch is read, then scored.
-    batches = max(1, -(-con.execute("select count(*) from raw.leads").fetchone()[0] // 250_000))
+    batches = max(1, -(-con.execute("select count(*) from raw.leads").fetchall()[0][0] // 250_000))
     phases = {"read": {"wall_s": 0.0, "cpu_s": 0.0}, "compute": {"wall_s": 0.0, "cpu_s": 0.0}}
     parts = []
     try:
