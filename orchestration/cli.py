@@ -1,9 +1,11 @@
-"""Command line: `lead-scoring demo | run | summary | generate`.
+"""Command line: `lead-scoring demo | run | summary | generate | load`.
 
 demo / run  run the daily Dagster job once (the job the schedule runs) and print a summary;
             `demo` uses the built-in sample data unless LEAD_SCORING_RAW_DIR is set.
 summary     print the summary of the current warehouse.
 generate    write sample raw files to a folder (see `lead-scoring generate --help`).
+load        load a landing folder into the raw schema of the DuckDB warehouse or of PostgreSQL
+            (`lead-scoring load --target postgres --raw-dir DIR`, see `lead-scoring load --help`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,38 @@ def print_summary() -> None:
         con.close()
 
 
+def load_raw(target: str, folder: Path | None) -> None:
+    """Load the landing folder (default: LEAD_SCORING_RAW_DIR, else newly generated sample data)
+    into the raw schema of `target` and print the rows per table."""
+    import duckdb
+
+    from orchestration.raw_loader import load_raw_folder
+    from orchestration.sample_data import generate
+
+    folder = folder or settings.raw_dir()
+    if folder is None:
+        sample = settings.SampleSettings.from_env()
+        folder = settings.sample_dir()
+        print(f"LEAD_SCORING_RAW_DIR is not set: generating sample data in {folder}")
+        generate(folder, n_leads=sample.leads, days=sample.days, seed=sample.seed, end_date=sample.end_date)
+    if target == "postgres":
+        from orchestration.postgres_raw import load_raw_folder_to_postgres, postgres_connection_settings
+
+        # The scratch DuckDB file keeps the load history, so unchanged files are not read again.
+        counts = load_raw_folder_to_postgres(folder, scratch_db=settings.warehouse_path().parent / "raw_for_postgres.duckdb")
+        where = "PostgreSQL {host}:{port}/{dbname}".format(**postgres_connection_settings())
+    else:
+        path = settings.warehouse_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            counts = load_raw_folder(con, folder)
+        finally:
+            con.close()
+        where = str(path)
+    print(f"Loaded {folder} into {where}: " + ", ".join(f"{settings.RAW_SCHEMA}.{t} {n} rows" for t, n in counts.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lead-scoring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,12 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="same as demo")
     sub.add_parser("summary", help="print the summary of the current warehouse")
     sub.add_parser("generate", help="write sample raw files", add_help=False)
+    load = sub.add_parser("load", help="load raw files into the warehouse's raw schema (DuckDB or PostgreSQL)")
+    load.add_argument("--target", choices=["duckdb", "postgres"], default=os.environ.get("LEAD_SCORING_TARGET", "duckdb"),
+                      help="where to load (default: LEAD_SCORING_TARGET, else duckdb); postgres reads LEAD_SCORING_PG_*")
+    load.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR, else sample data)")
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "generate":
         from orchestration.sample_data import main as generate_main
 
         return generate_main(rest)
+    if args.command == "load":
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        load_raw(args.target, args.raw_dir)
+        return 0
     if args.command in {"demo", "run"}:
         started = time.perf_counter()
         if not run_daily_job():

@@ -44,7 +44,7 @@ final as (
         score_band,
         fit_grade,
         engagement_level,
-        cast(round(total_score_at_last_change) as {{ dbt.type_int() }}) as total_score_points,
+        cast({{ round_number('total_score_at_last_change') }} as {{ dbt.type_int() }}) as total_score_points,
         as_of_date as observed_on
     from leads
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_END = dt.date(2026, 6, 30)
 SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
+DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +53,39 @@ def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     return db_path
 
 
+@pytest.fixture()
+def project_copy(tmp_path) -> Path:
+    """A copy of the dbt project whose seeds a test may edit."""
+    copy = tmp_path / "project"
+    for name in DBT_PROJECT_FILES:
+        source = PROJECT_DIR / name
+        target = copy / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return copy
+
+
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def missing_program(message: str) -> None:
+    """A system program a test needs is missing: skip, except in CI (CI set), where .ci/run installs
+    it and its absence is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -5,7 +5,6 @@ exactly +10."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -27,7 +26,6 @@ SCORING_TABLES = {
     "marts.mart_lead_scores_current": "model_id, lead_id",
     "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
 }
-DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
 
 
 def load(db_path: Path, folder: Path) -> None:
@@ -102,21 +100,6 @@ def test_nothing_changed_means_nothing_rescored(incremental_and_full):
     assert build(incremental_db).returncode == 0
     assert query(incremental_db, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
     assert table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"]) == before
-
-
-@pytest.fixture()
-def project_copy(tmp_path) -> Path:
-    """A copy of the dbt project whose seeds a test may edit."""
-    copy = tmp_path / "project"
-    for name in DBT_PROJECT_FILES:
-        source = PROJECT_DIR / name
-        target = copy / name
-        if source.is_dir():
-            shutil.copytree(source, target)
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target)
-    return copy
 
 
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, free_port, missing_program
 
 pytestmark = pytest.mark.slow
 
@@ -33,17 +32,8 @@ PAGE_TIMEOUT_MS = 20_000
 def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = "Chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_program("Chromium is not installed (Debian: apt-get install chromium)")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +46,7 @@ def dagster_ui(tmp_path_factory):
     shutil.copy(PROJECT_DIR / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     (home / ".nux").mkdir()
     (home / ".nux" / "nux.yaml").write_text("seen: 1\n")  # no sign-up modal over the page
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")}
     env |= {"DAGSTER_HOME": str(home), "LEAD_SCORING_DB": str(home / "warehouse" / "lead_scoring.duckdb")}
     log = (home / "webserver.log").open("w")

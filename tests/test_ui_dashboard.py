@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, free_port, missing_program
 from orchestration.bi_publication import publish
 
 pytestmark = pytest.mark.slow
@@ -33,17 +32,8 @@ FUNNEL_CHARTS = 3  # cohort funnel, per cohort, flow
 def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = "Chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_program("Chromium is not installed (Debian: apt-get install chromium)")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +50,7 @@ def bi_file(tmp_path_factory, built_warehouse) -> Path:
 @pytest.fixture(scope="module")
 def dashboard_url(bi_file, tmp_path_factory):
     """Base URL of a running dashboard; the server's whole process group is killed afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")} | {"LEAD_SCORING_BI_DB": str(bi_file)}
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     log = log_path.open("w")

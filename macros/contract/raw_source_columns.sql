@@ -9,7 +9,7 @@
         'integer': dbt.type_int(),
         'float': dbt.type_float(),
         'boolean': dbt.type_boolean(),
-        'timestamp': dbt.type_timestamp(),
+        'timestamp': raw_timestamp_type(),
     } -%}
     {%- if logical_type not in types -%}
         {{ exceptions.raise_compiler_error("Unknown contract type '" ~ logical_type ~ "'") }}

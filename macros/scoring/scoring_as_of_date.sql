@@ -5,6 +5,6 @@
     {%- if configured -%}
         cast('{{ configured }}' as date)
     {%- else -%}
-        {{ dbt.cast(dbt.current_timestamp(), 'date') }}
+        {{ utc_today() }}
     {%- endif -%}
 {%- endmacro %}

@@ -72,7 +72,7 @@ final as (
         {{ disposition }}_leads,
         {{ safe_ratio(disposition ~ '_leads', 'cohort_leads') }} as {{ disposition }}_share,
         {%- endfor %}
-        {{ dbt.datediff(dbt.dateadd('month', 1, 'cohort_month'), scoring_as_of_date(), 'day') }} + 1 as cohort_age_days,
+        cast({{ dbt.datediff(dbt.dateadd('month', 1, 'cohort_month'), scoring_as_of_date(), 'day') }} + 1 as {{ dbt.type_bigint() }}) as cohort_age_days,
         {{ scoring_as_of_date() }} as as_of_date
     from cohort_counts
 
