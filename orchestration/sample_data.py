@@ -935,7 +935,7 @@ def generate(out_dir, n_leads=5_000, days=365, seed=42, end_date=None, fmt="parq
     return rows
 
 
-def split_export(source: Path, cutoff: dt.datetime, out: Path) -> None:
+def split_export(source: Path, cutoff: dt.datetime, out: Path) -> Path:
     """The Parquet export in `source` as it looked at `cutoff` (leads created and events received
     before it), written to `out` through a side folder so an interrupted run leaves nothing half done."""
     tmp = out.with_name(out.name + ".partial")
@@ -953,6 +953,7 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path) -> None:
                     f"to '{tmp}/{table}/part-00000.parquet' (format parquet, compression zstd)")
     con.close()
     tmp.rename(out)
+    return out
 
 
 def main(argv=None) -> None:

@@ -24,7 +24,8 @@ import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, dbt, missing_program
 from postgres_server import PostgresServer, find_bindir, start_server
-from test_scoring import BAD_ROWS, split_export
+from orchestration.sample_data import split_export
+from test_scoring import BAD_ROWS
 
 pytestmark = pytest.mark.slow
 
