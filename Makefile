@@ -7,7 +7,7 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test install run summary dev parse clean help backfill test-ui bench
+.PHONY: demo test install run summary dev parse clean help backfill test-ui bench test-spark
 DAGSTER_PORT ?= 3000
 comma := ,
 
@@ -19,6 +19,7 @@ help:
 	@echo "make dev      start the Dagster UI on http://127.0.0.1:3000 (schedule and sensors running)"
 	@echo "make backfill rebuild everything from the raw history (dbt --full-refresh); AS_OF=YYYY-MM-DD optional"
 	@echo "make test-ui  only the browser test of the Dagster UI (needs Debian's chromium)"
+	@echo "make test-spark  build the sample data on a local Spark session and compare with DuckDB (Java 17+, slow)"
 	@echo "make dashboard  start the dashboard on http://127.0.0.1:8501 (reads the published BI file)"
 	@echo "make bench    benchmark the daily build at 100k and 1M leads (BENCH_SCALES, BENCH_RUNS); not part of make test"
 	@echo "make clean    remove the warehouse, dbt output and Dagster run history"
@@ -73,6 +74,16 @@ dashboard: install
 
 test-ui: install
 	$(BIN)/python -m pytest tests/test_ui_dagster.py
+
+# Spark (not part of `make test`): the [spark] extra (dbt-spark, pyspark) from its own lock, which
+# is requirements.lock plus those; then tests/test_spark.py on a local Spark session (README: Spark).
+$(BIN)/.installed-spark: $(BIN)/.installed requirements-spark.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	touch $@
+
+test-spark: install $(BIN)/.installed-spark
+	@command -v java >/dev/null || { echo "make test-spark needs Java 17 or later (Debian: apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(BIN)/python -m pytest -m spark tests/test_spark.py
 
 # Benchmarks (not part of `make test`): per scale, generate data, then time the daily job's full
 # build, an incremental day and a seed-change rescore against a hand-written DuckDB query and a

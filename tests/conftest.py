@@ -89,3 +89,33 @@ def missing_program(message: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def untouched_lead_sql(dim_leads: str, events: str) -> str:
+    """SQL for the first lead still in stage `lead`, created before June, with no CRM event, given
+    the relations of marts.dim_leads and staging.stg_raw__events."""
+    return f"""
+        select d.lead_id from {dim_leads} as d
+        where d.current_stage = 'lead' and d.created_at < timestamp '2026-06-01'
+          and not exists (select 1 from {events} as e where e.lead_id = d.lead_id and e.source_system = 'crm')
+        order by d.lead_id limit 1
+    """
+
+
+def add_sales_acceptance(raw_dir: Path, lead_id: str) -> None:
+    """A new raw events file: sales accepted `lead_id` at noon of the sample's last day."""
+    day = SAMPLE_END.isoformat()
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(
+            f"""
+            copy (
+                select 'E_LIFECYCLE_TEST' as event_id, '{lead_id}' as lead_id, 'sales_accepted' as event_type,
+                       timestamptz '{day} 12:00:00+00' as occurred_at, 'crm' as source_system,
+                       '{{"owner": "rep_01"}}' as properties, timestamptz '{day} 12:05:00+00' as received_at
+            ) to '{raw_dir / "events" / "part-lifecycle-test.parquet"}' (format parquet)
+            """
+        )
+    finally:
+        con.close()

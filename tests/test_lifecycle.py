@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import SAMPLE_END, dbt, query
+from conftest import SAMPLE_END, add_sales_acceptance, dbt, query, untouched_lead_sql
 from orchestration.raw_loader import load_raw_folder
 
 AS_OF = SAMPLE_END.isoformat()
@@ -195,30 +195,10 @@ def second_run(tmp_path, built_warehouse, sample_raw_dir):
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     db.parent.mkdir()
     shutil.copy(built_warehouse, db)
-    lead_id = query(
-        db,
-        """
-        select d.lead_id from marts.dim_leads as d
-        where d.current_stage = 'lead' and d.created_at < timestamp '2026-06-01'
-          and not exists (select 1 from staging.stg_raw__events as e where e.lead_id = d.lead_id and e.source_system = 'crm')
-        order by d.lead_id limit 1
-        """,
-    )[0][0]
-
+    lead_id = query(db, untouched_lead_sql("marts.dim_leads", "staging.stg_raw__events"))[0][0]
     raw = tmp_path / "raw"
     shutil.copytree(sample_raw_dir, raw)
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    con.execute(
-        f"""
-        copy (
-            select 'E_LIFECYCLE_TEST' as event_id, '{lead_id}' as lead_id, 'sales_accepted' as event_type,
-                   timestamptz '{AS_OF} 12:00:00+00' as occurred_at, 'crm' as source_system,
-                   '{{"owner": "rep_01"}}' as properties, timestamptz '{AS_OF} 12:05:00+00' as received_at
-        ) to '{raw / "events" / "part-lifecycle-test.parquet"}' (format parquet)
-        """
-    )
-    con.close()
+    add_sales_acceptance(raw, lead_id)
     con = duckdb.connect(str(db))
     load_raw_folder(con, raw)
     con.close()

@@ -17,3 +17,14 @@
             and scope.needs_rescore
     {%- endif -%}
 {%- endmacro %}
+
+{#- The materialization of the incremental scoring models: incremental where the engine can
+    delete rows (the pre-hook above), else a table rebuilt in full on every run (Spark on plain
+    Parquet, macros/spark/incremental.sql). -#}
+{% macro incremental_where_supported() -%}
+    {{ return(adapter.dispatch('incremental_where_supported', 'lead_scoring')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_where_supported() -%}
+    {{ return('incremental') }}
+{%- endmacro %}

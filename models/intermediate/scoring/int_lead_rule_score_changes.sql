@@ -13,7 +13,7 @@
 -- (required_holds_delta): int_lead_score_changes adds them up in one running sum per lead instead
 -- of looking up every rule's state on every day.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     incremental_strategy='append',
     pre_hook="{{ delete_rescored_leads() }}",
 ) }}

@@ -3,7 +3,7 @@
 -- its rules changes state. Rows after today are window expiries already scheduled; the mart
 -- fct_lead_scores shows history up to today.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     incremental_strategy='append',
     pre_hook="{{ delete_rescored_leads() }}",
 ) }}
