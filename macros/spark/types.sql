@@ -1,7 +1,13 @@
 {#- Column types as this project writes them for DuckDB and PostgreSQL (seed column_types,
-    model contracts), spelled for Spark: Spark has no length-less varchar and no text. -#}
+    model contracts), spelled for Spark: Spark has no length-less varchar, no text and no float8. -#}
 {% macro spark_type(data_type) -%}
-    {{ return('string' if data_type | lower | trim in ('varchar', 'text', 'character varying') else data_type) }}
+    {%- set spelled = data_type | lower | trim -%}
+    {%- if spelled in ('varchar', 'text', 'character varying') -%}
+        {{ return('string') }}
+    {%- elif spelled in ('float8', 'double precision') -%}
+        {{ return('double') }}
+    {%- endif -%}
+    {{ return(data_type) }}
 {%- endmacro %}
 
 {#- Contracts: the yml columns' types are read back through an empty query built from them. -#}
