@@ -23,6 +23,8 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
+from orchestration.bi_publication import read_publication
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
 BAND_ORDER = ("cold", "nurture", "hot")
@@ -53,14 +55,9 @@ def read_sql(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFr
 
 def publication(path: Path) -> dict | None:
     """The file's provenance row (main.bi_publication), or None when there is no BI file yet."""
-    if not path.exists():
+    meta = read_publication(path)
+    if meta is None:
         return None
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        row = con.execute("select published_at, run_id, source_warehouse, personal_data from main.bi_publication").fetchall()[0]
-    finally:
-        con.close()
-    meta = dict(zip(("published_at", "run_id", "source_warehouse", "personal_data"), row))
     meta["version"] = f"{meta['published_at'].isoformat()}|{meta['run_id']}"
     return meta
 

@@ -4,7 +4,7 @@ demo / run  run the daily Dagster job once (the job the schedule runs) and print
             `demo` uses the built-in sample data unless LEAD_SCORING_RAW_DIR is set.
 summary     print the summary of the current warehouse.
 generate    write sample raw files to a folder (see `lead-scoring generate --help`).
-load        load a landing folder into the raw schema of the DuckDB warehouse or of PostgreSQL
+load        load a landing folder into the raw schema of the DuckDB warehouse, PostgreSQL or Spark
             (`lead-scoring load --target postgres --raw-dir DIR`, see `lead-scoring load --help`).
 """
 
@@ -93,6 +93,11 @@ def load_raw(target: str, folder: Path | None) -> None:
         # The scratch DuckDB file keeps the load history, so unchanged files are not read again.
         counts = load_raw_folder_to_postgres(folder, scratch_db=settings.warehouse_path().parent / "raw_for_postgres.duckdb")
         where = "PostgreSQL {host}:{port}/{dbname}".format(**postgres_connection_settings())
+    elif target == "spark":
+        from orchestration.spark_raw import load_raw_folder_into_spark, spark_dir
+
+        counts = load_raw_folder_into_spark(folder.resolve())
+        where = f"Spark ({spark_dir()})"
     else:
         path = settings.warehouse_path()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="same as demo")
     sub.add_parser("summary", help="print the summary of the current warehouse")
     sub.add_parser("generate", help="write sample raw files", add_help=False)
-    load = sub.add_parser("load", help="load raw files into the warehouse's raw schema (DuckDB or PostgreSQL)")
-    load.add_argument("--target", choices=["duckdb", "postgres"], default=os.environ.get("LEAD_SCORING_TARGET", "duckdb"),
-                      help="where to load (default: LEAD_SCORING_TARGET, else duckdb); postgres reads LEAD_SCORING_PG_*")
+    load = sub.add_parser("load", help="load raw files into the warehouse's raw schema (DuckDB, PostgreSQL or Spark)")
+    load.add_argument("--target", choices=["duckdb", "postgres", "spark"], default=os.environ.get("LEAD_SCORING_TARGET", "duckdb"),
+                      help="where to load (default: LEAD_SCORING_TARGET, else duckdb); postgres reads LEAD_SCORING_PG_*, spark LEAD_SCORING_SPARK_DIR")
     load.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR, else sample data)")
     args, rest = parser.parse_known_args(argv)
 

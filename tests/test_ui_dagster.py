@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -19,21 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, free_port, missing_program
+from conftest import PROJECT_DIR, free_port
+from ui_servers import STARTUP_TIMEOUT_SECONDS, chromium_page, serving
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "ui"
 GROUPS = ["raw", "seeds", "staging", "intermediate", "marts"]
-STARTUP_TIMEOUT_SECONDS = 60
 PAGE_TIMEOUT_MS = 20_000
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        missing_program("Chromium is not installed (Debian: apt-get install chromium)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -49,35 +40,13 @@ def dagster_ui(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")}
     env |= {"DAGSTER_HOME": str(home), "LEAD_SCORING_DB": str(home / "warehouse" / "lead_scoring.duckdb")}
-    log = (home / "webserver.log").open("w")
     webserver = Path(sys.executable).parent / "dagster-webserver"
-    server = subprocess.Popen(
-        [str(webserver), "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"The webserver exited with {server.returncode}:\n{(home / 'webserver.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/server_info", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"The webserver did not answer in {STARTUP_TIMEOUT_SECONDS} s")
-                time.sleep(0.5)
-        _wait_for_code_location(url, home / "webserver.log")
+    log = home / "webserver.log"
+    command = [str(webserver), "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"]
+    with serving("The webserver", command, env, log, f"{url}/server_info"):
+        _wait_for_code_location(url, log)
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
 
 
 LOCATION_QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries {
@@ -106,19 +75,9 @@ def _wait_for_code_location(url: str, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def page(dagster_ui):
-    chromium = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
+    with chromium_page({"width": 1600, "height": 1000}, PAGE_TIMEOUT_MS) as page:
         yield page
-        browser.close()
 
 
 def _open(page, url: str, *texts: str) -> None:

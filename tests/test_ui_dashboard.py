@@ -8,32 +8,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, free_port, missing_program
+from conftest import PROJECT_DIR, free_port
+from ui_servers import chromium_page, serving
 from orchestration.bi_publication import publish
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "dashboard"
-STARTUP_TIMEOUT_SECONDS = 60
 PAGE_TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1400, "height": 1000}
 FUNNEL_CHARTS = 3  # cohort funnel, per cohort, flow
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        missing_program("Chromium is not installed (Debian: apt-get install chromium)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -53,54 +42,19 @@ def dashboard_url(bi_file, tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")} | {"LEAD_SCORING_BI_DB": str(bi_file)}
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    log = log_path.open("w")
     streamlit = Path(sys.executable).parent / "streamlit"
-    server = subprocess.Popen(
-        [str(streamlit), "run", "dashboard/app.py", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    command = [str(streamlit), "run", "dashboard/app.py", "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer in {STARTUP_TIMEOUT_SECONDS} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with serving("streamlit", command, env, log_path, f"{url}/_stcore/health", is_ready=lambda body: body.strip() == b"ok"):
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def page():
-    chromium = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        page = browser.new_page(viewport=VIEWPORT)
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
+    with chromium_page(VIEWPORT, PAGE_TIMEOUT_MS) as page:
         yield page
-        browser.close()
 
 
 def _assert_real_picture(path: Path) -> None:
