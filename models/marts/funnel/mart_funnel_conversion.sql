@@ -31,28 +31,10 @@ stages as (
 
 ),
 
--- Two cohort views of the same leads: by creation month (the funnel starts at lead) and by the
--- month of the first MQL (the funnel starts at mql).
+-- Two cohort views of the same leads: by creation month and by the month of the first MQL.
 cohort_members as (
 
-    select
-        'created_month' as cohort_basis,
-        created_month as cohort_month,
-        created_at as cohort_entered_at,
-        1 as first_stage_order,
-        leads.*
-    from leads
-
-    union all
-
-    select
-        'mql_month' as cohort_basis,
-        mql_month as cohort_month,
-        mql_entered_at as cohort_entered_at,
-        2 as first_stage_order,
-        leads.*
-    from leads
-    where mql_entered_at is not null
+    {{ funnel_cohort_members('leads') }}
 
 ),
 

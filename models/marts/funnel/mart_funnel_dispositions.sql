@@ -20,14 +20,7 @@ slices as (
 
 cohort_members as (
 
-    select model_id, is_primary_model, lead_id, 'created_month' as cohort_basis, created_month as cohort_month, disposition
-    from leads
-
-    union all
-
-    select model_id, is_primary_model, lead_id, 'mql_month' as cohort_basis, mql_month as cohort_month, disposition
-    from leads
-    where mql_month is not null
+    {{ funnel_cohort_members('leads') }}
 
 ),
 

@@ -6,6 +6,15 @@
 -- fast movers yet: is_immature_90d flags it.
 {%- set stages = funnel_main_stages() %}
 
+{#- Count, mean and percentiles of a step's days, at each cohort grain. -#}
+{%- set duration_stats -%}
+count(*) as leads,
+        avg(days) as mean_days,
+        {{ percentile_cont('days', 0.5) }} as median_days,
+        {{ percentile_cont('days', 0.75) }} as p75_days,
+        {{ percentile_cont('days', 0.9) }} as p90_days
+{%- endset %}
+
 with
 
 leads as (
@@ -57,11 +66,7 @@ per_cohort as (
     select
         model_id, is_primary_model, 'month' as cohort_scope, created_month as cohort_month,
         slice_name, slice_value, step_order, step, from_stage, to_stage,
-        count(*) as leads,
-        avg(days) as mean_days,
-        {{ percentile_cont('days', 0.5) }} as median_days,
-        {{ percentile_cont('days', 0.75) }} as p75_days,
-        {{ percentile_cont('days', 0.9) }} as p90_days
+        {{ duration_stats }}
     from sliced_steps
     group by model_id, is_primary_model, created_month, slice_name, slice_value, step_order, step, from_stage, to_stage
 
@@ -72,11 +77,7 @@ all_cohorts as (
     select
         model_id, is_primary_model, 'all' as cohort_scope, cast(null as date) as cohort_month,
         slice_name, slice_value, step_order, step, from_stage, to_stage,
-        count(*) as leads,
-        avg(days) as mean_days,
-        {{ percentile_cont('days', 0.5) }} as median_days,
-        {{ percentile_cont('days', 0.75) }} as p75_days,
-        {{ percentile_cont('days', 0.9) }} as p90_days
+        {{ duration_stats }}
     from sliced_steps
     group by model_id, is_primary_model, slice_name, slice_value, step_order, step, from_stage, to_stage
 
