@@ -1,14 +1,18 @@
 {#- The in-order progress of a lead (strict skip policy): the last main-path stage before which
     every earlier stage was entered, each first entry no later than the next one. Expects columns
-    <stage>_entered_at (first entry, empty when skipped or never reached). dim_leads applies the
-    same rule to the primary model (tests/dbt/assert_funnel_lead_stages_match_dim_leads.sql). -#}
-{% macro in_order_stage_order(prefix='') -%}
+    <prefix><stage><entered> (first entry, empty when skipped or never reached); used by
+    int_lead_funnel_stages and dim_leads. -#}
+{% macro in_order_stage_order(prefix='', entered='_entered_at') -%}
+        {%- set at = {} -%}
+        {%- for stage in ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer'] -%}
+            {%- do at.update({stage: prefix ~ stage ~ entered}) -%}
+        {%- endfor %}
         case
-            when {{ prefix }}mql_entered_at is null or {{ prefix }}mql_entered_at < {{ prefix }}lead_entered_at then 1
-            when {{ prefix }}sal_entered_at is null or {{ prefix }}sal_entered_at < {{ prefix }}mql_entered_at then 2
-            when {{ prefix }}sql_entered_at is null or {{ prefix }}sql_entered_at < {{ prefix }}sal_entered_at then 3
-            when {{ prefix }}opportunity_entered_at is null or {{ prefix }}opportunity_entered_at < {{ prefix }}sql_entered_at then 4
-            when {{ prefix }}customer_entered_at is null or {{ prefix }}customer_entered_at < {{ prefix }}opportunity_entered_at then 5
+            when {{ at.mql }} is null or {{ at.mql }} < {{ at.lead }} then 1
+            when {{ at.sal }} is null or {{ at.sal }} < {{ at.mql }} then 2
+            when {{ at.sql }} is null or {{ at.sql }} < {{ at.sal }} then 3
+            when {{ at.opportunity }} is null or {{ at.opportunity }} < {{ at.sql }} then 4
+            when {{ at.customer }} is null or {{ at.customer }} < {{ at.opportunity }} then 5
             else 6
         end
 {%- endmacro %}

@@ -124,14 +124,7 @@ in_order as (
 
     select
         lead_id,
-        case
-            when mql_first_entered_at is null or mql_first_entered_at < lead_first_entered_at then 1
-            when sal_first_entered_at is null or sal_first_entered_at < mql_first_entered_at then 2
-            when sql_first_entered_at is null or sql_first_entered_at < sal_first_entered_at then 3
-            when opportunity_first_entered_at is null or opportunity_first_entered_at < sql_first_entered_at then 4
-            when customer_first_entered_at is null or customer_first_entered_at < opportunity_first_entered_at then 5
-            else 6
-        end as in_order_stage_order
+        {{ in_order_stage_order(entered='_first_entered_at') }} as in_order_stage_order
     from per_stage
 
 ),
