@@ -140,6 +140,30 @@ def test_a_changed_file_with_the_same_name_is_reloaded_and_reported(tmp_path):
     assert con.execute("select lead_id, company_size from raw.leads order by lead_id").fetchall() == [("L1", 260), ("L2", 12)]
 
 
+def test_an_event_id_is_loaded_once_across_files_and_a_changed_file_keeps_its_own_ids(tmp_path):
+    con = connect(tmp_path / "lead_scoring.duckdb")
+    folder = write_folder(tmp_path / "raw")
+    # A second file of the same load repeats E3 (loaded from part-00000 a moment before) and adds E4.
+    later = EVENTS.iloc[[2]].assign(occurred_at="2026-01-09T09:30:00Z")
+    later = pd.concat([later, EVENTS.iloc[[0]].assign(event_id="E4")], ignore_index=True)
+    later.to_csv(folder / "events" / "part-00001.csv", index=False)
+    load_raw_folder(con, folder, now=NOW)
+    assert rejects(con) == [("events", "events/part-00001.csv", 2, "event_id", "duplicate event_id")]
+
+    # part-00000 changes: its own ids E1-E3 replace its earlier rows and are no duplicates; E4
+    # (added to it now) is, because part-00001 loaded it first.
+    changed = pd.concat([EVENTS.assign(source_system="crm"), EVENTS.iloc[[0]].assign(event_id="E4")], ignore_index=True)
+    changed.to_csv(folder / "events" / "part-00000.csv", index=False)
+    report = load_landing_folder(con, folder, now=NOW)
+    assert [(f.path, f.status, f.rows_accepted, f.rows_rejected) for f in report.files if f.table == "events"] == [
+        ("events/part-00000.csv", "reloaded_changed", 3, 1), ("events/part-00001.csv", "unchanged", 0, 0)]
+    assert con.execute("select event_id, _source_file, source_system from raw.events order by event_id").fetchall() == [
+        ("E1", "events/part-00000.csv", "crm"), ("E2", "events/part-00000.csv", "crm"), ("E3", "events/part-00000.csv", "crm"),
+        ("E4", "events/part-00001.csv", None)]
+    assert rejects(con) == [("events", "events/part-00001.csv", 2, "event_id", "duplicate event_id"),
+                            ("events", "events/part-00000.csv", 5, "event_id", "duplicate event_id")]
+
+
 def test_a_lead_updated_in_a_later_export_is_kept_next_to_its_earlier_version(tmp_path):
     # Staging keeps the version with the latest updated_at (tested in dbt), so raw keeps both.
     con = connect(tmp_path / "lead_scoring.duckdb")
