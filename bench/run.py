@@ -9,7 +9,8 @@ orchestration.raw_loader, then `dbt build` with every test):
 
   full         a first build from an empty warehouse (today's export)
   scoring      the same, limited to the scoring models and their tests (what the references compute)
-  incremental  yesterday's export built, then today's export: one new day of events
+  incremental  yesterday's export built, then one day's delivery: a new file per table with the
+               rows that arrived that day, next to yesterday's unchanged files (the loader skips those)
   seed         the full warehouse rebuilt after one scoring rule's points changed (rescores all)
   startup      `dbt build` of an empty selection: dbt's fixed start-up
 
@@ -255,6 +256,19 @@ def render_all(results_dir: Path) -> str:
 # --------------------------------------------------------------------------- main
 
 
+def landing_folder(out: Path, *deliveries: Path) -> Path:
+    """A landing folder as the daily job sees it: the files of every delivery so far, side by side
+    (linked, not copied)."""
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for delivery in deliveries:
+        for file in sorted(delivery.glob("*/*.parquet")):
+            (tmp / file.parent.name).mkdir(parents=True, exist_ok=True)
+            (tmp / file.parent.name / file.name).symlink_to(file.resolve())
+    tmp.rename(out)
+    return out
+
+
 def count_events(work: Path, raw: Path) -> int:
     return helper("count-events", work, raw=raw)["events"]
 
@@ -286,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
 
     data = args.data_dir / name
     work = data / "work"
-    raw, yesterday = data / "raw", data / "yesterday"
+    raw, yesterday, today = data / "raw", data / "yesterday", data / "today"
     # The warehouse spills to this folder instead of failing when a query needs more than memory_limit.
     os.environ["LEAD_SCORING_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     os.environ["LEAD_SCORING_DUCKDB_TEMP_DIR"] = str(data / "spill")
@@ -297,8 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     if not raw.exists():
         print("  generating data ...", flush=True)
         helper("generate", work, out=raw, leads=leads, as_of=as_of)
-    if "incremental" in scenarios and not yesterday.exists():
-        helper("split", work, raw=raw, out=yesterday, cutoff=dt.datetime.combine(END_DATE, dt.time(), dt.timezone.utc).isoformat())
+    if "incremental" in scenarios:
+        cutoff = dt.datetime.combine(END_DATE, dt.time(), dt.timezone.utc).isoformat()
+        if not yesterday.exists():
+            helper("split", work, raw=raw, out=yesterday, cutoff=cutoff)
+        if not today.exists():
+            shutil.rmtree(data / "day", ignore_errors=True)
+            helper("split", work, raw=raw, out=data / "day", cutoff=cutoff, part="after")
+            landing_folder(today, yesterday, data / "day")
 
     loadavg_start = [round(x, 2) for x in os.getloadavg()]
     measurements: dict[str, list[dict]] = {}
@@ -354,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 inc_db.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(yesterday_copy, inc_db)
-            incremental = measure("daily", "incremental day", run_dir, db=inc_db, raw=raw, as_of=as_of, log=run_dir / "incremental.log", **common)
+            incremental = measure("daily", "incremental day", run_dir, db=inc_db, raw=today, as_of=as_of, log=run_dir / "incremental.log", **common)
             record("incremental", incremental)
             equal = helper("compare-warehouses", run_dir, db=inc_db, other_db=full_db)
             shutil.rmtree(inc_db.parent, ignore_errors=True)

@@ -194,7 +194,7 @@ def step_generate(args) -> dict:
 def step_split(args) -> dict:
     from orchestration.sample_data import split_export
 
-    split_export(args.raw, dt.datetime.fromisoformat(args.cutoff), args.out)
+    split_export(args.raw, dt.datetime.fromisoformat(args.cutoff), args.out, args.part)
     return {}
 
 
@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, help="leads to generate (generate)")
     parser.add_argument("--out", type=Path, help="output folder (generate, split)")
     parser.add_argument("--cutoff", help="ISO timestamp (split)")
+    parser.add_argument("--part", default="before", choices=["before", "after"], help="the export before the cutoff, or what arrived after it (split)")
     parser.add_argument("--log", type=Path, help="dbt output")
     parser.add_argument("--select", help="dbt node selection (daily; default: everything)")
     parser.add_argument("--output", type=Path, help="reference result (Parquet)")

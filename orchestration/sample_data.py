@@ -935,22 +935,28 @@ def generate(out_dir, n_leads=5_000, days=365, seed=42, end_date=None, fmt="parq
     return rows
 
 
-def split_export(source: Path, cutoff: dt.datetime, out: Path) -> Path:
+def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "before") -> Path:
     """The Parquet export in `source` as it looked at `cutoff` (leads created and events received
-    before it), written to `out` through a side folder so an interrupted run leaves nothing half done."""
+    before it; part="before"), or what arrived from `cutoff` on (part="after": every other row, as
+    one new file per table named day-<cutoff date>.parquet, the way a daily delivery lands).
+    Written to `out` through a side folder so an interrupted run leaves nothing half done."""
+    if part not in ("before", "after"):
+        raise ValueError(f"part must be 'before' or 'after', not {part!r}")
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     cut = f"timestamptz '{cutoff.isoformat()}'"
-    for table, where in {
+    file_name = "part-00000.parquet" if part == "before" else f"day-{cutoff.date().isoformat()}.parquet"
+    for table, before in {
         "leads": f"created_at < {cut}",
         "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet('{source}/leads/*.parquet') where created_at < {cut})",
         "opportunities": f"created_at < {cut}",
     }.items():
+        where = before if part == "before" else f"not coalesce({before}, false)"
         (tmp / table).mkdir(parents=True)
         con.execute(f"copy (select * from read_parquet('{source}/{table}/*.parquet') where {where}) "
-                    f"to '{tmp}/{table}/part-00000.parquet' (format parquet, compression zstd)")
+                    f"to '{tmp}/{table}/{file_name}' (format parquet, compression zstd)")
     con.close()
     tmp.rename(out)
     return out
