@@ -74,7 +74,10 @@ ranked_transitions as (
 
 ),
 
-per_stage as (
+-- Everything per lead from its transitions in one aggregation: each stage's entries and times, the
+-- current stage (one row per lead is current, tested) and the latest detour reasons. At 5M leads
+-- a separate aggregation and join per fact kept too many lead-sized hash tables alive at once.
+per_lead as (
 
     select
         lead_id,
@@ -87,45 +90,26 @@ per_stage as (
         {%- endfor %}
         max(case when is_main_path then stage_order end) as furthest_stage_order,
         count(case when is_skip then 1 end) as skip_count,
-        count(*) as transition_count
+        count(*) as transition_count,
+        max(case when is_current_stage then model_id end) as model_id,
+        max(case when is_current_stage then to_stage end) as current_stage,
+        max(case when is_current_stage then transitioned_at end) as current_stage_entered_at,
+        max(case when is_current_stage then days_in_stage end) as days_in_current_stage,
+        max(case when to_stage = 'recycled' and stint_recency = 1 then reason end) as latest_recycle_reason,
+        max(case when to_stage = 'disqualified' and stint_recency = 1 then reason end) as disqualification_reason
     from ranked_transitions
-    group by lead_id
-
-),
-
-current_stages as (
-
-    select
-        lead_id,
-        model_id,
-        to_stage as current_stage,
-        transitioned_at as current_stage_entered_at,
-        days_in_stage as days_in_current_stage
-    from transitions
-    where is_current_stage
-
-),
-
-latest_detours as (
-
-    select
-        lead_id,
-        max(case when to_stage = 'recycled' then reason end) as latest_recycle_reason,
-        max(case when to_stage = 'disqualified' then reason end) as disqualification_reason
-    from ranked_transitions
-    where stint_recency = 1
     group by lead_id
 
 ),
 
 -- A lead counts "in order" up to the last main-path stage before which it entered every earlier
 -- stage, each first entry no later than the next one.
-in_order as (
+lead_stages as (
 
     select
-        lead_id,
+        per_lead.*,
         {{ in_order_stage_order(entered='_first_entered_at') }} as in_order_stage_order
-    from per_stage
+    from per_lead
 
 ),
 
@@ -142,25 +126,25 @@ final as (
         leads.country_code,
         leads.lead_source,
         leads.campaign,
-        current_stages.model_id as primary_model_id,
+        lead_stages.model_id as primary_model_id,
         {{ as_of }} as as_of_date,
-        current_stages.current_stage,
+        lead_stages.current_stage,
         current_stage_def.stage_order as current_stage_order,
         current_stage_def.is_terminal as is_current_stage_terminal,
-        current_stages.current_stage_entered_at,
-        current_stages.days_in_current_stage,
+        lead_stages.current_stage_entered_at,
+        lead_stages.days_in_current_stage,
         furthest_stage_def.stage as furthest_stage,
-        per_stage.furthest_stage_order,
+        lead_stages.furthest_stage_order,
         in_order_stage_def.stage as in_order_stage,
-        in_order.in_order_stage_order,
-        per_stage.skip_count > 0 as has_skipped_stages,
-        per_stage.skip_count,
-        per_stage.transition_count,
+        lead_stages.in_order_stage_order,
+        lead_stages.skip_count > 0 as has_skipped_stages,
+        lead_stages.skip_count,
+        lead_stages.transition_count,
         coalesce(current_scores.mql_count, 0) as mql_count,
         current_scores.first_mql_at,
         current_scores.latest_mql_at,
-        latest_detours.latest_recycle_reason,
-        latest_detours.disqualification_reason,
+        lead_stages.latest_recycle_reason,
+        lead_stages.disqualification_reason,
         coalesce(qualification_updates.latest_budget_confirmed, false) as latest_budget_confirmed,
         coalesce(qualification_updates.latest_is_decision_maker, false) as latest_is_decision_maker,
         coalesce(qualification_updates.is_sales_qualified, false) as is_sales_qualified_now,
@@ -175,20 +159,17 @@ final as (
         last_score_changes.score_date as score_changed_on,
         last_score_changes.total_score as total_score_at_last_change,
         {%- for stage in stages %}
-        per_stage.{{ stage }}_first_entered_at,
-        per_stage.{{ stage }}_latest_entered_at,
-        per_stage.{{ stage }}_latest_exited_at,
-        per_stage.{{ stage }}_entries,
-        per_stage.days_in_{{ stage }}{{ ',' if not loop.last }}
+        lead_stages.{{ stage }}_first_entered_at,
+        lead_stages.{{ stage }}_latest_entered_at,
+        lead_stages.{{ stage }}_latest_exited_at,
+        lead_stages.{{ stage }}_entries,
+        lead_stages.days_in_{{ stage }}{{ ',' if not loop.last }}
         {%- endfor %}
     from leads
-    inner join per_stage on per_stage.lead_id = leads.lead_id
-    inner join current_stages on current_stages.lead_id = leads.lead_id
-    inner join in_order on in_order.lead_id = leads.lead_id
-    inner join stages as current_stage_def on current_stage_def.stage = current_stages.current_stage
-    inner join stages as furthest_stage_def on furthest_stage_def.stage_order = per_stage.furthest_stage_order
-    inner join stages as in_order_stage_def on in_order_stage_def.stage_order = in_order.in_order_stage_order
-    left join latest_detours on latest_detours.lead_id = leads.lead_id
+    inner join lead_stages on lead_stages.lead_id = leads.lead_id
+    inner join stages as current_stage_def on current_stage_def.stage = lead_stages.current_stage
+    inner join stages as furthest_stage_def on furthest_stage_def.stage_order = lead_stages.furthest_stage_order
+    inner join stages as in_order_stage_def on in_order_stage_def.stage_order = lead_stages.in_order_stage_order
     left join current_scores on current_scores.lead_id = leads.lead_id
     left join last_score_changes on last_score_changes.lead_id = leads.lead_id
     left join qualification_updates
