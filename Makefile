@@ -88,13 +88,14 @@ test-spark: install $(BIN)/.installed-spark
 # Benchmarks (not part of `make test`): per scale, generate data, then time the daily job's full
 # build, an incremental day and a seed-change rescore against a hand-written DuckDB query and a
 # pandas version, after checking that all three agree. Results: bench/results/bench.md and JSON.
-# The 5M-lead scale runs on its own, once, full build only:
-#   make bench BENCH_SCALES=5m BENCH_RUNS=1 BENCH_SCENARIOS=full
+# The 5M-lead scale runs on its own, once, full build only, one dbt thread (README: Benchmarks):
+#   make bench BENCH_SCALES=5m BENCH_RUNS=1 BENCH_SCENARIOS=full BENCH_MEMORY_LIMIT=10GB LEAD_SCORING_DBT_THREADS=1
 BENCH_SCALES ?= 100k 1m
 BENCH_RUNS ?= 3
 BENCH_SCENARIOS ?= full,scoring,incremental,seed
+BENCH_MEMORY_LIMIT ?= 8GB
 bench: install
-	for scale in $(BENCH_SCALES); do $(BIN)/python -m bench.run --scale $$scale --runs $(BENCH_RUNS) --scenarios $(BENCH_SCENARIOS) || exit 1; done
+	for scale in $(BENCH_SCALES); do $(BIN)/python -m bench.run --scale $$scale --runs $(BENCH_RUNS) --scenarios $(BENCH_SCENARIOS) --memory-limit $(BENCH_MEMORY_LIMIT) || exit 1; done
 	cat bench/results/bench.md
 
 clean:
