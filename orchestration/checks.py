@@ -2,11 +2,14 @@
 
 Blocking (a failure stops everything downstream):
   raw/events  events_are_fresh          the newest event is at most 36 hours old
-  raw/<table> rows_reconcile            rows in the files = rows loaded + rows rejected (per file
-                                        when the loader records each row's file)
+  raw/<table> rows_reconcile            rows in the files = rows loaded + rows pending + rows
+                                        rejected (per file when the loader records each row's file)
   staging/stg_raw__events  one_row_per_raw_event_id
                                         staging keeps exactly one row per distinct raw event_id
 Warnings (the run succeeds, the UI shows them):
+  raw/events, raw/opportunities  rows_pending_too_long
+                                                     rows waiting for their lead longer than
+                                                     LEAD_SCORING_PENDING_MAX_AGE_DAYS (7)
   marts/mart_lead_scores_current  benchmark_health   lead→MQL rate and days to first MQL of the
                                                      primary model against B2B benchmarks
   marts/mart_lead_scores_current  score_band_drift   share of leads per score band against the
@@ -28,7 +31,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.raw_loader import _scan_sql, find_table_files
+from orchestration.raw_loader import PendingRows, count_file_rows, find_table_files
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_EVENTS = dg.AssetKey(["raw", "events"])
@@ -38,6 +41,8 @@ MART_CURRENT = dg.AssetKey(["marts", "mart_lead_scores_current"])
 
 FRESHNESS_CHECK = "events_are_fresh"
 RECONCILIATION_CHECK = "rows_reconcile"
+PENDING_CHECK = "rows_pending_too_long"
+RAW_OPPORTUNITIES = dg.AssetKey(["raw", "opportunities"])
 STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
@@ -82,12 +87,39 @@ def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
                 RECONCILIATION_CHECK,
                 asset=key,
                 blocking=True,
-                description="Rows in the files = rows loaded + rows rejected (raw.load_rejects, when it exists), "
-                "file by file when the loader records each row's file.",
+                description="Rows in the files = rows loaded + rows pending + rows rejected (raw.load_rejects, "
+                "when it exists), file by file when the loader records each row's file.",
             )
             for key in raw_keys
         ),
+        *(
+            dg.AssetCheckSpec(
+                PENDING_CHECK,
+                asset=key,
+                blocking=False,
+                description="Warns when rows have waited for their lead (pending in raw.load_rejects) longer than "
+                "LEAD_SCORING_PENDING_MAX_AGE_DAYS (7); they are kept and load as soon as the lead arrives.",
+            )
+            for key in (RAW_EVENTS, RAW_OPPORTUNITIES) if key in raw_keys
+        ),
     ]
+
+
+def pending_result(pending: PendingRows, max_age_days: float) -> dg.AssetCheckResult:
+    """Warning when rows of a table have waited longer than `max_age_days` for their lead."""
+    oldest = f"{pending.oldest_rejected_at:%Y-%m-%d %H:%M} UTC" if pending.oldest_rejected_at else None
+    metadata = {"rows_pending": pending.rows, "rows_pending_too_long": pending.older_than_limit,
+                "max_age_days": max_age_days, "oldest_pending_since": oldest}
+    if not pending.rows:
+        description = "No rows wait for their lead."
+    else:
+        description = (f"{pending.rows:,} row(s) wait for their lead (pending in raw.load_rejects), the oldest since {oldest}; "
+                       f"{pending.older_than_limit:,} longer than {max_age_days:g} days. They load when the lead arrives: "
+                       "check that the CRM export includes their lead_id "
+                       f"(select * from raw.load_rejects where status = 'pending' and table_name = '{pending.table}').")
+    return dg.AssetCheckResult(
+        check_name=PENDING_CHECK, asset_key=dg.AssetKey(["raw", pending.table]), passed=pending.older_than_limit == 0,
+        severity=dg.AssetCheckSeverity.WARN, metadata=metadata, description=description)
 
 
 def freshness_result(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_hours: float) -> dg.AssetCheckResult:
@@ -111,7 +143,8 @@ def freshness_result(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_h
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Rows of `table` the loader set aside in raw.load_rejects (0 while no such table exists)."""
+    """Rows of `table` the loader set aside in raw.load_rejects, pending or rejected (0 while no
+    such table exists)."""
     if not _table_exists(con, *REJECTS_TABLE):
         return 0
     return _scalar(con, "select count(*) from raw.load_rejects where table_name = ?", [table])
@@ -125,10 +158,10 @@ def reconciliation_result(asset_key: dg.AssetKey, rows_in_files: int, rows_loade
     metadata: dict[str, object] = {"rows_in_files": rows_in_files, "rows_loaded": rows_loaded,
                                    "rows_rejected": rows_rejected, "unaccounted_rows": difference}
     if passed:
-        description = f"{rows_in_files:,} rows in files = {rows_loaded:,} loaded + {rows_rejected:,} rejected"
+        description = f"{rows_in_files:,} rows in files = {rows_loaded:,} loaded + {rows_rejected:,} pending or rejected"
     else:
         description = (f"{difference:,} rows unaccounted for: {rows_in_files:,} in files, "
-                       f"{rows_loaded:,} loaded, {rows_rejected:,} rejected.")
+                       f"{rows_loaded:,} loaded, {rows_rejected:,} pending or rejected.")
         if mismatched_files:
             metadata["mismatched_files"] = ", ".join(mismatched_files)
             description += f" Files that do not add up: {', '.join(mismatched_files[:5])}."
@@ -145,7 +178,7 @@ def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, tabl
     """
     key = dg.AssetKey(["raw", table])
     files = {
-        path.relative_to(folder).as_posix(): _scalar(con, f"select count(*) from {_scan_sql(path)}")
+        path.relative_to(folder).as_posix(): count_file_rows(con, path)
         for path in find_table_files(folder, table)
     }
     columns = {row[0] for row in con.execute(

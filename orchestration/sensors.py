@@ -16,9 +16,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import run_options, settings
+from orchestration import run_options
 from orchestration.jobs import daily_lead_scoring_job
-from orchestration.raw_loader import RawDataError, find_table_files
+from orchestration.raw_loader import RawDataError, discover
 
 LANDING_SENSOR_NAME = "new_raw_files_sensor"
 SETTLE_SECONDS = 60
@@ -32,7 +32,7 @@ def landing_dir() -> Path | None:
 
 def landed_files(folder: Path) -> list[Path]:
     """The files the loader would read; RawDataError names the table that is still missing."""
-    return [path for table in settings.RAW_TABLES for path in find_table_files(folder, table)]
+    return [path for paths in discover(folder).tables.values() for path in paths]
 
 
 def fingerprint(folder: Path, files: list[Path]) -> str:

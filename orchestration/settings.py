@@ -6,6 +6,10 @@ LEAD_SCORING_RAW_DIR   Folder with your own export (one file or sub-folder per r
                        is unset, the pipeline loads built-in sample data instead.
 LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
                        Size, history length, random seed and last day of the sample data.
+LEAD_SCORING_PENDING_MAX_AGE_DAYS
+                       Days a row may wait for its lead (pending) before the summary and the
+                       Dagster check warn about it (default 7); it is kept and loads whenever
+                       the lead arrives.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ def warehouse_path() -> Path:
 def raw_dir() -> Path | None:
     value = os.environ.get("LEAD_SCORING_RAW_DIR")
     return Path(value).expanduser().resolve() if value else None
+
+
+def pending_max_age_days() -> float:
+    return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", "7"))
 
 
 def sample_dir() -> Path:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
-from orchestration.settings import RAW_TABLES
+from orchestration.raw_loader import pending_rows
+from orchestration.settings import RAW_TABLES, pending_max_age_days
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -28,22 +31,44 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """[(title, text)] for every part of the pipeline that exists in the warehouse."""
     sections = []
     raw_rows = []
+    has_rejects = _exists(con, "raw", "load_rejects")
     for table in RAW_TABLES:
         raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if _exists(con, "raw", table) else None
-        rejected = (
-            con.execute("select count(*) from raw.load_rejects where table_name = ?", [table]).fetchall()[0][0]
-            if _exists(con, "raw", "load_rejects") else None
+        pending, rejected = (
+            con.execute("select count(*) filter (where status = 'pending'), count(*) filter (where status != 'pending') "
+                        "from raw.load_rejects where table_name = ?", [table]).fetchall()[0]
+            if has_rejects else (None, None)
         )
         stg_name = f"stg_raw__{table}"
         stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if _exists(con, "staging", stg_name) else None
-        raw_rows.append((table, raw, rejected, stg))
-    sections.append(("Rows per raw table (rejected rows: raw.load_rejects)", format_table(["table", "raw rows", "rejected", "after staging"], raw_rows)))
+        raw_rows.append((table, raw, pending, rejected, stg))
+    sections.append(("Rows per raw table (pending: waiting for their lead; pending and rejected rows: raw.load_rejects)",
+                     format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
+    notes = load_notes(con)
+    if notes:
+        sections.append(("Needs attention in the landing data", "\n".join(f"- {line}" for line in notes)))
 
     for title, sql, headers in EXTRA_SECTIONS:
         tables = [name.split(".") for name in sql_dependencies(sql)]
         if all(_exists(con, s, t) for s, t in tables):
             sections.append((title, format_table(headers, con.execute(sql).fetchall())))
     return sections
+
+
+def load_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Files the latest load skipped or could not read, and rows waiting too long for their lead."""
+    if not _exists(con, "raw", "load_log"):
+        return []
+    notes = [f"{status} {path}: {message}" for status, path, message in con.execute("""
+        select status, file_path, message from raw.load_log
+        where status in ('skipped', 'failed') and load_id = (select arg_max(load_id, loaded_at) from raw.load_log)
+        order by status, file_path""").fetchall()]
+    max_age = pending_max_age_days()
+    for pending in pending_rows(con, dt.datetime.now(dt.timezone.utc), max_age):
+        if pending.older_than_limit:
+            notes.append(f"{pending.older_than_limit:,} {pending.table} row(s) have waited more than {max_age:g} days for their lead "
+                         f"(select * from raw.load_rejects where status = 'pending' and table_name = '{pending.table}')")
+    return notes
 
 
 # Sections over the marts, shown once the models they read exist: (title, sql, headers).

@@ -79,7 +79,19 @@ def test_reconciliation_counts_rows_loaded_and_rejected():
     assert checks.reconciliation_result(key, 100, 97, 3).passed
     broken = checks.reconciliation_result(key, 100, 95, 3)
     assert not broken.passed and broken.metadata["unaccounted_rows"].value == 2
-    assert broken.description == "2 rows unaccounted for: 100 in files, 95 loaded, 3 rejected."
+    assert broken.description == "2 rows unaccounted for: 100 in files, 95 loaded, 3 pending or rejected."
+
+
+def test_rows_waiting_for_their_lead_warn_only_once_older_than_the_limit():
+    from orchestration.raw_loader import PendingRows
+
+    since = dt.datetime(2026, 1, 2, 6, 0, tzinfo=dt.timezone.utc)
+    fresh = checks.pending_result(PendingRows("events", 4, since, 0), max_age_days=7)
+    assert fresh.passed and fresh.severity == dg.AssetCheckSeverity.WARN and fresh.metadata["rows_pending"].value == 4
+    old = checks.pending_result(PendingRows("opportunities", 4, since, 1), max_age_days=7)
+    assert not old.passed and old.asset_key == dg.AssetKey(["raw", "opportunities"])
+    assert old.description.startswith("4 row(s) wait for their lead (pending in raw.load_rejects), the oldest since 2026-01-02 06:00 UTC; 1 longer than 7 days.")
+    assert checks.pending_result(PendingRows("events", 0, None, 0), 7).description == "No rows wait for their lead."
 
 
 def test_rejected_rows_come_from_raw_load_rejects_when_it_exists(con):

@@ -26,13 +26,18 @@ UNKNOWN_SOURCE_SYSTEM = "carrier_pigeon"
 SOURCE_SYSTEM_TEST = "accepted_values_stg_raw__events_source_system__web__email__webinar__form__ads__crm"
 
 
-def _run(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str):
-    """The daily job on its own warehouse, as one run of a fresh instance."""
+def _run(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str, without_loader_rules: tuple[str, ...] = ()):
+    """The daily job on its own warehouse, as one run of a fresh instance. `without_loader_rules`:
+    reasons whose loader rules are switched off, as for raw tables written by another tool."""
+    from orchestration import raw_loader
     from orchestration.dbt_project import prepare_manifest
 
     prepare_manifest()
     db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
     with pytest.MonkeyPatch.context() as env:
+        if without_loader_rules:
+            rules = raw_loader._rule_checks
+            env.setattr(raw_loader, "_rule_checks", lambda *args: [r for r in rules(*args) if r[2] not in without_loader_rules])
         env.setenv("LEAD_SCORING_DB", str(db_path))
         env.setenv("LEAD_SCORING_RAW_DIR", str(raw_dir))
         env.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
@@ -60,10 +65,10 @@ def stale_run(tmp_path_factory, sample_raw_dir):
     return _run(tmp_path_factory, sample_raw_dir, SAMPLE_END + dt.timedelta(days=10), "stale_wh")
 
 
-@pytest.fixture(scope="module")
-def bad_events_run(tmp_path_factory, sample_raw_dir):
-    """The sample with a few events from a source system the project does not know."""
-    raw_dir = tmp_path_factory.mktemp("bad_raw")
+def _sample_with_bad_events(tmp_path_factory, sample_raw_dir, name: str, changes: str) -> Path:
+    """A copy of the sample whose events file is rewritten by `changes`, a select list of
+    `* replace (...)` over the sample's events (`n` numbers them by event_id)."""
+    raw_dir = tmp_path_factory.mktemp(name)
     for table in ("leads", "opportunities"):
         shutil.copytree(sample_raw_dir / table, raw_dir / table)
     (raw_dir / "events").mkdir()
@@ -71,15 +76,52 @@ def bad_events_run(tmp_path_factory, sample_raw_dir):
     con.execute(
         f"""
         copy (
-            select * replace (
-                case when event_id in (select event_id from read_parquet('{sample_raw_dir}/events/*.parquet') order by event_id limit 3)
-                     then '{UNKNOWN_SOURCE_SYSTEM}' else source_system end as source_system)
-            from read_parquet('{sample_raw_dir}/events/*.parquet')
+            select * exclude (n) replace ({changes})
+            from (select *, row_number() over (order by event_id) as n from read_parquet('{sample_raw_dir}/events/*.parquet'))
         ) to '{raw_dir}/events/part-00000.parquet' (format parquet)
         """
     )
     con.close()
-    return _run(tmp_path_factory, raw_dir, SAMPLE_END, "bad_events_wh")
+    return raw_dir
+
+
+UNKNOWN_SOURCES = f"case when n <= 3 then '{UNKNOWN_SOURCE_SYSTEM}' else source_system end as source_system"
+
+
+@pytest.fixture(scope="module")
+def bad_rows_run(tmp_path_factory, sample_raw_dir):
+    """The sample with three events from an unknown source system, two received before they
+    happened and one whose properties are not JSON: rows staging's tests would refuse."""
+    raw_dir = _sample_with_bad_events(tmp_path_factory, sample_raw_dir, "bad_rows_raw", f"""
+        {UNKNOWN_SOURCES},
+        case when n in (4, 5) then occurred_at - interval 1 hour else received_at end as received_at,
+        case when n = 6 then '{{"page_url": "/pricing"' else properties end as properties""")
+    return _run(tmp_path_factory, raw_dir, SAMPLE_END, "bad_rows_wh")
+
+
+@pytest.fixture(scope="module")
+def bad_events_run(tmp_path_factory, sample_raw_dir):
+    """Events from a source system the project does not know, in raw tables written without the
+    loader's rules (as by another ELT tool): staging's test catches them."""
+    raw_dir = _sample_with_bad_events(tmp_path_factory, sample_raw_dir, "bad_raw", UNKNOWN_SOURCES)
+    return _run(tmp_path_factory, raw_dir, SAMPLE_END, "bad_events_wh", without_loader_rules=("unknown source_system",))
+
+
+def test_rows_that_staging_would_refuse_are_rejected_by_the_loader_and_the_run_publishes(bad_rows_run):
+    defs, _, result = bad_rows_run
+    assert result.success
+    db = Path(defs.resources["warehouse"].path)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rejects = con.execute("select reason, column_name, count(*) from raw.load_rejects where table_name = 'events' "
+                              "and reason != 'duplicate event_id' group by all order by 1").fetchall()
+    finally:
+        con.close()
+    assert rejects == [("properties is not a JSON object", "properties", 1), ("received_at is before occurred_at", "received_at", 2),
+                       ("unknown source_system", "source_system", 3)]
+    assert "bi/bi_file" in _materialised(result) and (db.parent / "bi.duckdb").exists()
+    reconciled = {c.asset_key.to_user_string(): c.passed for c in result.get_asset_check_evaluations() if c.check_name == "rows_reconcile"}
+    assert reconciled == {"raw/leads": True, "raw/events": True, "raw/opportunities": True}
 
 
 def test_stale_events_fail_the_blocking_freshness_check_and_nothing_downstream_runs(stale_run):
@@ -93,7 +135,7 @@ def test_stale_events_fail_the_blocking_freshness_check_and_nothing_downstream_r
     assert 240 < fresh.metadata["age_hours"].value < 264
     # The raw tables were loaded (and reconciled), but no dbt asset and no later check ran.
     assert _materialised(result) == {"raw/leads", "raw/events", "raw/opportunities"}
-    assert {c.check_name for c in result.get_asset_check_evaluations()} == {"events_are_fresh", "rows_reconcile"}
+    assert {c.check_name for c in result.get_asset_check_evaluations()} == {"events_are_fresh", "rows_reconcile", "rows_pending_too_long"}
     assert [e.step_key for e in result.all_events if e.is_step_failure] == ["raw_tables"]
     assert [e.step_key for e in result.all_events if e.is_step_start] == ["raw_tables"]
 

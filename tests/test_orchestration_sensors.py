@@ -67,10 +67,16 @@ def test_files_still_being_copied_wait_for_a_later_tick(landing):
 
 
 def test_an_incomplete_file_set_waits_for_the_missing_table(landing):
-    (landing / "opportunities.csv").unlink()
+    (landing / "events" / "day-1.csv").unlink()
     result = _tick()
     assert isinstance(result, dg.SkipReason)
-    assert "complete file set" in result.skip_message and "'opportunities'" in result.skip_message
+    assert "complete file set" in result.skip_message and "'events'" in result.skip_message
+
+
+def test_opportunities_are_optional_for_a_team_without_any_yet(landing):
+    (landing / "opportunities.csv").unlink()
+    (request,) = _tick().run_requests
+    assert request.run_key
 
 
 def test_landing_folder_defaults_to_the_raw_folder(landing, monkeypatch):

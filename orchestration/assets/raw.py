@@ -10,8 +10,15 @@ orchestration/checks.py for why they live here).
 import dagster as dg
 
 from orchestration import run_options, settings
-from orchestration.checks import freshness_result, raw_check_specs, raw_reconciliation_result
-from orchestration.raw_loader import load_contract, load_raw_folder, table_schema
+from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_reconciliation_result
+from orchestration.raw_loader import (
+    load_contract,
+    load_landing_folder,
+    pending_rows,
+    raise_for_failed_files,
+    raw_row_counts,
+    table_schema,
+)
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.sample_data import generate
 
@@ -55,10 +62,17 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         origin = f"folder {folder}"
 
     with warehouse.connect() as con:
-        counts = load_raw_folder(con, folder)
+        report = load_landing_folder(con, folder)
+        # Skipped and failed files, and rows that waited and loaded now, are named in the run's log.
+        for note in report.notes():
+            context.log.warning(note)
+        raise_for_failed_files(report)
+        counts = raw_row_counts(con)
         schemas = {table: table_schema(con, table) for table in counts}
         reconciliations = {table: raw_reconciliation_result(con, folder, table) for table in counts}
         freshness = freshness_result(con, run_options.reference_time(tags), run_options.freshness_max_age_hours())
+        max_age = settings.pending_max_age_days()
+        pending = {p.table: p for p in pending_rows(con, report.loaded_at, max_age)}
 
     for table, rows in counts.items():
         yield dg.MaterializeResult(
@@ -66,6 +80,8 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             metadata={
                 "dagster/row_count": rows,
                 "rows_in_files": reconciliations[table].metadata["rows_in_files"],
+                "rows_pending": pending[table].rows if table in pending else 0,
+                "files_skipped": len(report.for_status("skipped")),
                 "source": origin,
                 "dagster/column_schema": dg.TableSchema(
                     columns=[dg.TableColumn(name, dtype) for name, dtype in schemas[table]]
@@ -75,4 +91,5 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     # A failed blocking check fails this step after the results are recorded, and Dagster then
     # skips every downstream step: dbt does not build on stale or unreconciled raw data.
     yield from reconciliations.values()
+    yield from (pending_result(p, max_age) for p in pending.values())
     yield freshness
