@@ -119,3 +119,28 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     for reason in COVERAGE.values():
         assert reason in cases or reason.startswith("staging "), reason
 
+
+
+def test_raw_tables_from_another_tool_with_malformed_properties_build_and_flag_the_rows(tmp_path):
+    """Raw tables written by an ELT tool skip the loader: staging sets malformed properties aside
+    (null, flagged, a warning) instead of failing the build."""
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    con = duckdb.connect(str(db))
+    con.execute("create schema raw")
+    con.execute("create table raw.leads as select 'L1' as lead_id, timestamp '2026-01-05 10:00:00' as created_at")
+    con.execute("""create table raw.events as select * from (values
+        ('E1', 'L1', 'page_view', timestamp '2026-01-06 10:00:00', '{"page_url": "/pricing"}'),
+        ('E2', 'L1', 'page_view', timestamp '2026-01-06 11:00:00', '{"page_url": "/pricing"'),
+        ('E3', 'L1', 'page_view', timestamp '2026-01-06 12:00:00', '"/pricing"')
+        ) as t(event_id, lead_id, event_type, occurred_at, properties)""")
+    con.execute("create table raw.opportunities as select 'O1' as opportunity_id, 'L1' as lead_id, "
+                "timestamp '2026-01-20 10:00:00' as created_at, 'discovery' as stage")
+    con.close()
+    result = dbt(["build", "--target-path", str(db.parent / "target"), "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
+                  "--select", "event_types", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
+    assert result.returncode == 0, result.stdout[-4000:]
+    # One warning, of the flag's test (one distinct value, true, is not accepted).
+    assert "WARN=1 ERROR=0" in result.stdout and "Warning in test accepted_values_stg_raw__events_has_malformed_properties__False" in result.stdout
+    assert query(db, "select event_id, properties, page_url, has_malformed_properties from staging.stg_raw__events order by 1") == [
+        ("E1", '{"page_url": "/pricing"}', "/pricing", False), ("E2", None, None, True), ("E3", None, None, True)]

@@ -25,7 +25,8 @@ cleaned as (
         replace(replace(lower(trim(event_type)), ' ', '_'), '-', '_') as event_type,
         {{ to_utc_timestamp('occurred_at') }} as occurred_at,
         nullif(lower(trim(source_system)), '') as source_system,
-        properties,
+        {{ json_object_or_null('source.properties') }} as properties,
+        source.properties is not null and {{ json_object_or_null('source.properties') }} is null as has_malformed_properties,
         {{ to_utc_timestamp('coalesce(received_at, occurred_at)') }} as received_at
     from source
     where event_id is not null
@@ -56,6 +57,7 @@ final as (
         received_at,
         source_system,
         properties,
+        has_malformed_properties,
         {{ property['page_url'] }} as page_url,
         {{ property['content_type'] }} as content_type,
         {{ property['newsletter'] }} as newsletter,
