@@ -2,11 +2,12 @@
 
 The sensor watches LEAD_SCORING_LANDING_DIR (default: LEAD_SCORING_RAW_DIR), the folder layout
 the loader reads (`<table>/*.csv|parquet` or `<table>.csv|parquet` for leads, events and
-opportunities). A file set is identified by its fingerprint: every file's relative path, size and
-modification time. The fingerprint is the sensor's cursor and the run key, so a file set starts
-exactly one run, even if the cursor is lost. The run loads that folder (run tag
-lead_scoring/raw_dir). A set that is incomplete or was modified in the last minute is left for
-a later tick, so a run never starts on a half-copied export.
+opportunities). Either variable set but blank fails the tick with a message naming it; a folder
+that does not exist yet is waited for. A file set is identified by its fingerprint: every file's
+relative path, size and modification time. The fingerprint is the sensor's cursor and the run
+key, so a file set starts exactly one run, even if the cursor is lost. The run loads that folder
+(run tag lead_scoring/raw_dir). A set that is incomplete or was modified in the last minute is
+left for a later tick, so a run never starts on a half-copied export.
 """
 
 import hashlib
@@ -26,8 +27,11 @@ CHECK_INTERVAL_SECONDS = 60
 
 
 def landing_dir() -> Path | None:
-    value = os.environ.get("LEAD_SCORING_LANDING_DIR") or os.environ.get("LEAD_SCORING_RAW_DIR")
-    return Path(value).expanduser().resolve() if value else None
+    for name in ("LEAD_SCORING_LANDING_DIR", settings.RAW_DIR_VAR):
+        value = os.environ.get(name)
+        if value is not None:
+            return settings.folder_setting(value, name, must_exist=False)
+    return None
 
 
 def landed_files(folder: Path) -> list[Path]:
