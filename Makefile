@@ -1,5 +1,5 @@
 # Two commands: `make demo` (install + run the daily pipeline on sample data) and `make test`.
-# `make run` scores your own export (LEAD_SCORING_RAW_DIR); nothing but demo and dev uses sample data.
+# `make run` scores your own export (LEAD_SCORING_RAW_DIR); sample data only when asked for (demo, dev without it).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from conftest import PROJECT_DIR, SAMPLE_END, query
+from conftest import SAMPLE_END, query
 from orchestration.run_options import RAW_DIR_TAG, SAMPLE_DATA_TAG
 
 CLI = [sys.executable, "-m", "orchestration.cli"]
