@@ -18,6 +18,8 @@ lead_scoring/sample_data  LEAD_SCORING_SAMPLE_DATA  "true": without a folder, lo
                           `make dev` (without LEAD_SCORING_RAW_DIR) set it.
                           LEAD_SCORING_FRESHNESS_HOURS  hours without a new event after which the
                           freshness check fails (default 36).
+                          LEAD_SCORING_LANDING_DIR  folder the landing sensor watches (default
+                          LEAD_SCORING_RAW_DIR); blank is an error naming it.
 """
 
 from __future__ import annotations
@@ -110,6 +112,16 @@ def raw_source(tags: Mapping[str, str]) -> RawSource:
     if sample_data_requested(tags):
         return RawSource(settings.sample_dir(), settings.SampleSettings.from_env())
     raise settings.RawSourceError(settings.NO_RAW_DIR_MESSAGE)
+
+
+def landing_dir() -> Path | None:
+    """The folder the landing sensor watches: LEAD_SCORING_LANDING_DIR, else LEAD_SCORING_RAW_DIR.
+    Either set but blank is settings.RawSourceError; the folder need not exist yet (it is waited for)."""
+    for name in ("LEAD_SCORING_LANDING_DIR", settings.RAW_DIR_VAR):
+        value = os.environ.get(name)
+        if value is not None:
+            return settings.folder_setting(value, name, must_exist=False)
+    return None
 
 
 def freshness_max_age_hours() -> float:

@@ -11,7 +11,6 @@ left for a later tick, so a run never starts on a half-copied export.
 """
 
 import hashlib
-import os
 import time
 from pathlib import Path
 
@@ -24,14 +23,6 @@ from orchestration.raw_loader import RawDataError, find_table_files
 LANDING_SENSOR_NAME = "new_raw_files_sensor"
 SETTLE_SECONDS = 60
 CHECK_INTERVAL_SECONDS = 60
-
-
-def landing_dir() -> Path | None:
-    for name in ("LEAD_SCORING_LANDING_DIR", settings.RAW_DIR_VAR):
-        value = os.environ.get(name)
-        if value is not None:
-            return settings.folder_setting(value, name, must_exist=False)
-    return None
 
 
 def landed_files(folder: Path) -> list[Path]:
@@ -56,7 +47,7 @@ def fingerprint(folder: Path, files: list[Path]) -> str:
     "(default LEAD_SCORING_RAW_DIR).",
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    folder = landing_dir()
+    folder = run_options.landing_dir()
     if folder is None:
         return dg.SkipReason("No landing folder: set LEAD_SCORING_LANDING_DIR or LEAD_SCORING_RAW_DIR.")
     if not folder.is_dir():
