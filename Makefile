@@ -1,4 +1,5 @@
 # Two commands: `make demo` (install + run the daily pipeline on sample data) and `make test`.
+# `make run` scores your own export (LEAD_SCORING_RAW_DIR); sample data only when asked for (demo, dev without it).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -14,9 +15,10 @@ comma := ,
 help:
 	@echo "make demo     install, generate sample data, run the daily Dagster job, print a summary"
 	@echo "make test     run every test (pytest, which runs dbt build with unit and data tests)"
-	@echo "make run      run the daily job again on the current settings"
+	@echo "make run      run the daily job on LEAD_SCORING_RAW_DIR (your export; required)"
 	@echo "make summary  print the summary of the current warehouse"
-	@echo "make dev      start the Dagster UI on http://127.0.0.1:3000 (schedule and sensors running)"
+	@echo "make dev      start the Dagster UI on http://127.0.0.1:3000 (schedule and sensors running;"
+	@echo "              without LEAD_SCORING_RAW_DIR its runs use generated sample data)"
 	@echo "make backfill rebuild everything from the raw history (dbt --full-refresh); AS_OF=YYYY-MM-DD optional"
 	@echo "make test-ui  only the browser test of the Dagster UI (needs Debian's chromium)"
 	@echo "make test-spark  build the sample data on a local Spark session and compare with DuckDB (Java 17+, slow)"
@@ -50,15 +52,20 @@ parse: install
 	$(BIN)/dbt parse --quiet
 
 # The UI, the scheduler and the sensors, on the instance in dagster_home/. The nux file marks the
-# UI's first-visit sign-up dialog as seen.
+# UI's first-visit sign-up dialog as seen. Runs need raw data: without LEAD_SCORING_RAW_DIR, make dev
+# asks for sample data explicitly (LEAD_SCORING_SAMPLE_DATA=true), and `lead-scoring raw-source`
+# says so before the UI starts; a blank LEAD_SCORING_RAW_DIR or a missing folder stops it there.
+DEV_SAMPLE_DATA := $(if $(filter undefined,$(origin LEAD_SCORING_RAW_DIR)),LEAD_SCORING_SAMPLE_DATA=true)
 dev: install parse
 	mkdir -p $(DAGSTER_HOME)/.nux && test -f $(DAGSTER_HOME)/.nux/nux.yaml || echo "seen: 1" > $(DAGSTER_HOME)/.nux/nux.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) -m orchestration.definitions
+	$(DEV_SAMPLE_DATA) $(BIN)/lead-scoring raw-source
+	$(DEV_SAMPLE_DATA) $(BIN)/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) -m orchestration.definitions
 
 # The daily job with `dbt build --full-refresh`, so every derived table is recomputed from the raw
 # files (after corrected or late files for past days). AS_OF=YYYY-MM-DD makes the run stand for
 # that day (freshness check and the marts' "today").
 backfill: install parse
+	$(BIN)/lead-scoring raw-source
 	LEAD_SCORING_DB=$${LEAD_SCORING_DB:-$(CURDIR)/warehouse/lead_scoring.duckdb} PYTHONWARNINGS=ignore::FutureWarning \
 	$(BIN)/dagster job execute -m orchestration.definitions -j daily_lead_scoring \
 		-c orchestration/quiet_run.yaml \

@@ -1,11 +1,14 @@
-"""Command line: `lead-scoring demo | run | summary | generate | load`.
+"""Command line: `lead-scoring demo | run | summary | generate | load | raw-source`.
 
-demo / run  run the daily Dagster job once (the job the schedule runs) and print a summary;
-            `demo` uses the built-in sample data unless LEAD_SCORING_RAW_DIR is set.
+demo        run the daily Dagster job once (the job the schedule runs) on generated sample data,
+            or on LEAD_SCORING_RAW_DIR when it is set, and print a summary.
+run         the same on LEAD_SCORING_RAW_DIR only: unset, blank or missing, it stops at once with
+            a message saying so (sample data is never loaded without being asked for).
 summary     print the summary of the current warehouse.
 generate    write sample raw files to a folder (see `lead-scoring generate --help`).
 load        load a landing folder into the raw schema of the DuckDB warehouse, PostgreSQL or Spark
             (`lead-scoring load --target postgres --raw-dir DIR`, see `lead-scoring load --help`).
+raw-source  say where runs of this environment read raw data from, or why they cannot.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration import settings
+from orchestration import run_options, settings
 
 
 def _prepare_environment() -> None:
@@ -73,20 +76,19 @@ def print_summary() -> None:
         con.close()
 
 
-def load_raw(target: str, folder: Path | None) -> None:
-    """Load the landing folder (default: LEAD_SCORING_RAW_DIR, else newly generated sample data)
-    into the raw schema of `target` and print the rows per table."""
+def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
+    """Load the landing folder (`folder`, else LEAD_SCORING_RAW_DIR, else sample data when `sample`
+    or LEAD_SCORING_SAMPLE_DATA asks for it) into the raw schema of `target` and print the rows per
+    table. settings.RawSourceError when there is no such folder."""
     import duckdb
 
     from orchestration.raw_loader import load_raw_folder
-    from orchestration.sample_data import generate
 
-    folder = folder or settings.raw_dir()
-    if folder is None:
-        sample = settings.SampleSettings.from_env()
-        folder = settings.sample_dir()
-        print(f"LEAD_SCORING_RAW_DIR is not set: generating sample data in {folder}")
-        generate(folder, n_leads=sample.leads, days=sample.days, seed=sample.seed, end_date=sample.end_date)
+    if folder is not None:
+        source = run_options.RawSource(settings.folder_setting(str(folder), "--raw-dir"))
+    else:
+        source = run_options.raw_source({run_options.SAMPLE_DATA_TAG: "true"} if sample else {})
+    folder = source.prepare(print)
     if target == "postgres":
         from orchestration.postgres_raw import load_raw_folder_to_postgres, postgres_connection_settings
 
@@ -113,24 +115,39 @@ def load_raw(target: str, folder: Path | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lead-scoring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the daily job once and print a summary")
-    sub.add_parser("run", help="same as demo")
+    sub.add_parser("demo", help="run the daily job once on generated sample data (or LEAD_SCORING_RAW_DIR) and print a summary")
+    sub.add_parser("run", help="run the daily job once on LEAD_SCORING_RAW_DIR and print a summary")
     sub.add_parser("summary", help="print the summary of the current warehouse")
     sub.add_parser("generate", help="write sample raw files", add_help=False)
+    sub.add_parser("raw-source", help="say where runs read raw data from (LEAD_SCORING_RAW_DIR or sample data), or why they cannot")
     load = sub.add_parser("load", help="load raw files into the warehouse's raw schema (DuckDB, PostgreSQL or Spark)")
     load.add_argument("--target", choices=["duckdb", "postgres", "spark"], default=os.environ.get("LEAD_SCORING_TARGET", "duckdb"),
                       help="where to load (default: LEAD_SCORING_TARGET, else duckdb); postgres reads LEAD_SCORING_PG_*, spark LEAD_SCORING_SPARK_DIR")
-    load.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR, else sample data)")
+    source = load.add_mutually_exclusive_group()
+    source.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR)")
+    source.add_argument("--sample", action="store_true", help="generate sample data and load it (when LEAD_SCORING_RAW_DIR is unset)")
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "generate":
         from orchestration.sample_data import main as generate_main
 
         return generate_main(rest)
-    if args.command == "load":
-        if rest:
-            parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        load_raw(args.target, args.raw_dir)
+    if args.command == "demo":
+        os.environ[settings.SAMPLE_DATA_VAR] = "true"  # the explicit request for sample data
+    try:
+        if args.command == "load":
+            if rest:
+                parser.error(f"unrecognized arguments: {' '.join(rest)}")
+            load_raw(args.target, args.raw_dir, args.sample)
+            return 0
+        if args.command in {"demo", "run", "raw-source"}:
+            # Checked before the job starts: a bad setting gets one line, not a failed run.
+            print(f"Raw data: {run_options.raw_source({}).describe()}")
+    except settings.RawSourceError as exc:
+        hint = " (load: --raw-dir DIR for a folder, --sample for generated sample data)" if args.command == "load" else ""
+        print(f"lead-scoring {args.command}: {exc}{hint}", file=sys.stderr)
+        return 2
+    if args.command == "raw-source":
         return 0
     if args.command in {"demo", "run"}:
         started = time.perf_counter()

@@ -2,15 +2,15 @@
 
 The sensor watches LEAD_SCORING_LANDING_DIR (default: LEAD_SCORING_RAW_DIR), the folder layout
 the loader reads (`<table>/*.csv|parquet` or `<table>.csv|parquet` for leads, events and
-opportunities). A file set is identified by its fingerprint: every file's relative path, size and
-modification time. The fingerprint is the sensor's cursor and the run key, so a file set starts
-exactly one run, even if the cursor is lost. The run loads that folder (run tag
-lead_scoring/raw_dir). A set that is incomplete or was modified in the last minute is left for
-a later tick, so a run never starts on a half-copied export.
+opportunities). Either variable set but blank fails the tick with a message naming it; a folder
+that does not exist yet is waited for. A file set is identified by its fingerprint: every file's
+relative path, size and modification time. The fingerprint is the sensor's cursor and the run
+key, so a file set starts exactly one run, even if the cursor is lost. The run loads that folder
+(run tag lead_scoring/raw_dir). A set that is incomplete or was modified in the last minute is
+left for a later tick, so a run never starts on a half-copied export.
 """
 
 import hashlib
-import os
 import time
 from pathlib import Path
 
@@ -23,11 +23,6 @@ from orchestration.raw_loader import RawDataError, discover
 LANDING_SENSOR_NAME = "new_raw_files_sensor"
 SETTLE_SECONDS = 60
 CHECK_INTERVAL_SECONDS = 60
-
-
-def landing_dir() -> Path | None:
-    value = os.environ.get("LEAD_SCORING_LANDING_DIR") or os.environ.get("LEAD_SCORING_RAW_DIR")
-    return Path(value).expanduser().resolve() if value else None
 
 
 def landed_files(folder: Path) -> list[Path]:
@@ -52,7 +47,7 @@ def fingerprint(folder: Path, files: list[Path]) -> str:
     "(default LEAD_SCORING_RAW_DIR).",
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    folder = landing_dir()
+    folder = run_options.landing_dir()
     if folder is None:
         return dg.SkipReason("No landing folder: set LEAD_SCORING_LANDING_DIR or LEAD_SCORING_RAW_DIR.")
     if not folder.is_dir():

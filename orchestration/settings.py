@@ -2,8 +2,12 @@
 
 LEAD_SCORING_DB        DuckDB warehouse file (default: warehouse/lead_scoring.duckdb). Keep the
                        file name `lead_scoring.duckdb`: the stem is the database name dbt records.
-LEAD_SCORING_RAW_DIR   Folder with your own export (one file or sub-folder per raw table). When it
-                       is unset, the pipeline loads built-in sample data instead.
+LEAD_SCORING_RAW_DIR   Folder with your own export (one file or sub-folder per raw table). Set but
+                       blank, or naming a folder that does not exist, it is an error; unset, runs
+                       need an explicit request for sample data (LEAD_SCORING_SAMPLE_DATA).
+LEAD_SCORING_SAMPLE_DATA
+                       true: without LEAD_SCORING_RAW_DIR, runs load generated sample data
+                       (`lead-scoring demo` and `make dev` set it; see run_options.raw_source).
 LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
                        Size, history length, random seed and last day of the sample data.
 LEAD_SCORING_PENDING_MAX_AGE_DAYS
@@ -37,9 +41,33 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("LEAD_SCORING_DB", default)).expanduser().resolve()
 
 
+RAW_DIR_VAR = "LEAD_SCORING_RAW_DIR"
+SAMPLE_DATA_VAR = "LEAD_SCORING_SAMPLE_DATA"
+NO_RAW_DIR_MESSAGE = (
+    f"{RAW_DIR_VAR} is not set: set it to the folder of your raw files, "
+    "or run `make demo` (lead-scoring demo) to score generated sample data."
+)
+
+
+class RawSourceError(ValueError):
+    """No usable raw data source; the message names the setting to fix."""
+
+
+def folder_setting(value: str, name: str, must_exist: bool = True) -> Path:
+    """The folder a setting names. Blank is an error: it must never mean "no folder" (which
+    used to load sample data without anyone asking for it)."""
+    if not value.strip():
+        raise RawSourceError(f"{name} is set but blank: give it the folder of your raw files, or unset it.")
+    path = Path(value).expanduser().resolve()
+    if must_exist and not path.is_dir():
+        raise RawSourceError(f"{name} names a folder that does not exist: {path}")
+    return path
+
+
 def raw_dir() -> Path | None:
-    value = os.environ.get("LEAD_SCORING_RAW_DIR")
-    return Path(value).expanduser().resolve() if value else None
+    """LEAD_SCORING_RAW_DIR as an existing folder, None when it is unset."""
+    value = os.environ.get(RAW_DIR_VAR)
+    return None if value is None else folder_setting(value, RAW_DIR_VAR)
 
 
 def pending_max_age_days() -> float:

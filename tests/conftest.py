@@ -22,6 +22,16 @@ SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
 DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bi_hash_key_of_the_tests(tmp_path_factory) -> Path:
+    """BI publications in tests hash personal data under a key file of their own (created on first
+    use), never under the user's key; subprocesses inherit it."""
+    path = tmp_path_factory.mktemp("bi_hash_key") / "bi_hash_key"
+    os.environ.pop("LEAD_SCORING_BI_HASH_KEY", None)
+    os.environ["LEAD_SCORING_BI_HASH_KEY_FILE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def sample_raw_dir(tmp_path_factory) -> Path:
     """Small deterministic raw files (Parquet), the same generator `make demo` uses."""

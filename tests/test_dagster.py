@@ -179,6 +179,10 @@ def test_bi_publication_copies_every_mart_after_the_run(daily_run):
     bi_file = Path(metadata["path"].value)
     assert bi_file == db_path.parent / "bi.duckdb"
     assert read_publication(bi_file)["run_id"] == daily_run.run_id
+    # Personal data hashed under the tests' key file, which the file and the asset identify.
+    key_id = query(bi_file, "select personal_data_key_id from main.bi_publication")[0][0]
+    assert metadata["personal_data"].value == "hashed" and metadata["personal_data_key_id"].value == key_id
+    assert len(key_id) == 16
     (mart_rows,) = query(db_path, "select count(*) from marts.mart_lead_scores_current")[0]
     assert query(bi_file, "select count(*) from marts.mart_lead_scores_current") == [(mart_rows,)]
 

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from orchestration.run_options import RAW_DIR_TAG
+from orchestration.settings import RawSourceError
 from orchestration.sensors import SETTLE_SECONDS, fingerprint, landed_files, new_raw_files_sensor
 
 
@@ -93,6 +94,18 @@ def test_the_run_loads_the_folder_the_sensor_watched(tmp_path, monkeypatch):
     """The raw step reads the sensor's folder tag before LEAD_SCORING_RAW_DIR."""
     from orchestration import run_options
 
+    (tmp_path / "configured").mkdir()
+    (tmp_path / "landed").mkdir()
     monkeypatch.setenv("LEAD_SCORING_RAW_DIR", str(tmp_path / "configured"))
-    assert run_options.raw_dir({RAW_DIR_TAG: str(tmp_path / "landed")}) == tmp_path / "landed"
-    assert run_options.raw_dir({}) == tmp_path / "configured"
+    assert run_options.raw_source({RAW_DIR_TAG: str(tmp_path / "landed")}).folder == tmp_path / "landed"
+    assert run_options.raw_source({}).folder == tmp_path / "configured"
+
+
+@pytest.mark.parametrize("variable", ["LEAD_SCORING_LANDING_DIR", "LEAD_SCORING_RAW_DIR"])
+def test_a_blank_landing_variable_fails_the_tick_naming_it(landing, monkeypatch, variable):
+    # Blank used to mean "no folder" (and LANDING_DIR blank fell through to RAW_DIR) without a word.
+    monkeypatch.delenv("LEAD_SCORING_LANDING_DIR")
+    monkeypatch.setenv("LEAD_SCORING_RAW_DIR", str(landing))
+    monkeypatch.setenv(variable, " ")
+    with pytest.raises(RawSourceError, match=f"{variable} is set but blank"):
+        _tick()

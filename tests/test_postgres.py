@@ -196,12 +196,16 @@ def test_postgres_build_equals_duckdb_build(fetchers, table):
 def test_bad_scoring_seeds_stop_the_run_on_postgres(postgres_server, project_copy, tmp_path):
     """The configuration checks read seed text as numbers that are null when the text is not one
     (PostgreSQL has no try_cast: macro postgres__safe_cast); every problem is named."""
-    rules = project_copy / "seeds" / "scoring_engagement_rules.csv"
-    rules.write_text(rules.read_text().rstrip("\n") + "\n" + "\n".join(row for row, _ in BAD_ROWS.values()) + "\n")
+    # All at once, so only one copy of each duplicated id (the one spelled with a space).
+    bad_rows = {problem: bad for problem, bad in BAD_ROWS.items() if problem not in {"duplicate rule id", "duplicate fit rule id"}}
+    for seed in {seed for seed, _, _ in bad_rows.values()}:
+        rules = project_copy / "seeds" / f"{seed}.csv"
+        rows = [row for row_seed, row, _ in bad_rows.values() if row_seed == seed]
+        rules.write_text(rules.read_text().rstrip("\n") + "\n" + "\n".join(rows) + "\n")
     postgres_server.create_database("bad_seeds")
     result = dbt(["build", "--select", "+int_scoring_config_problems", "--exclude", "resource_type:test", "resource_type:unit_test",
                   "--target-path", str(tmp_path / "target")], tmp_path / "unused.duckdb", extra_env=postgres_server.env("bad_seeds"),
                  project_dir=project_copy)
     assert result.returncode != 0
-    for _, message in BAD_ROWS.values():
+    for _, _, message in bad_rows.values():
         assert message in result.stdout, result.stdout[-3000:]

@@ -128,16 +128,28 @@ def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_
         assert table_rows(db, table, order_by) == table_rows(fresh, table, order_by), table
 
 
+ENGAGEMENT, FIT = "scoring_engagement_rules", "scoring_fit_rules"
 BAD_ROWS = {
-    "unknown event type": ("hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
+    "unknown event type": (ENGAGEMENT, "hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
                            "rule_id=webinar_watch: unknown event_type 'webinar_watched'"),
-    "non-numeric points": ("hybrid_v1,case_study,Case study,content_download,content_type,equals,case_study,ten,1,,,,,false",
+    "non-numeric points": (ENGAGEMENT, "hybrid_v1,case_study,Case study,content_download,content_type,equals,case_study,ten,1,,,,,false",
                            "rule_id=case_study: points must be a number, got 'ten'"),
-    "negative half-life": ("hybrid_v1,docs,Docs pages,page_view,page_url,starts_with,/docs,2,1,,,-7,,false",
+    "negative half-life": (ENGAGEMENT, "hybrid_v1,docs,Docs pages,page_view,page_url,starts_with,/docs,2,1,,,-7,,false",
                            "rule_id=docs: half_life_days must be positive, got -7"),
-    "duplicate rule id": ("hybrid_v1,pricing_page,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
+    "duplicate rule id": (ENGAGEMENT, "hybrid_v1,pricing_page,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
                           "rule_id=pricing_page: rule_id appears 2 times in this model"),
-    "gate that can never be met": ("enterprise_gate_v1,ten_demos,Ten demo requests in a week,form_submit,form_id,equals,demo_request,10,1,,7,,10,true",
+    # The scoring models trim ids, so these are the same rule: the run used to rescore, then fail
+    # a unique test of int_lead_rule_score_changes.
+    "duplicate rule id with a space after it": (
+        ENGAGEMENT, "hybrid_v1,pricing_page ,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
+        "rule_id=pricing_page: rule_id appears 2 times (spelled with different spaces around it) in this model"),
+    "duplicate fit rule id": (FIT, "hybrid_v1,size_mid_market,Mid-market again,company_size,between,,101,5000,15,false",
+                              "rule_id=size_mid_market: rule_id appears 2 times in this model"),
+    # Used to pass every test and score the rule twice.
+    "duplicate fit rule id with a space before it": (
+        FIT, "hybrid_v1, size_mid_market,Mid-market again,company_size,between,,101,5000,15,false",
+        "rule_id=size_mid_market: rule_id appears 2 times (spelled with different spaces around it) in this model"),
+    "gate that can never be met": (ENGAGEMENT, "enterprise_gate_v1,ten_demos,Ten demo requests in a week,form_submit,form_id,equals,demo_request,10,1,,7,,10,true",
                                    "rule_id=ten_demos: required rule can never hold: min_count exceeds max_per_day x window_days"),
 }
 
@@ -152,14 +164,17 @@ def scored_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
 
 @pytest.mark.parametrize("problem", sorted(BAD_ROWS))
 def test_bad_scoring_seed_stops_the_run_before_any_mart_changes(problem, scored_warehouse, project_copy):
-    row, message = BAD_ROWS[problem]
-    rules = project_copy / "seeds" / "scoring_engagement_rules.csv"
+    seed, row, message = BAD_ROWS[problem]
+    rules = project_copy / "seeds" / f"{seed}.csv"
     rules.write_text(rules.read_text().rstrip("\n") + "\n" + row + "\n")
     before = {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()}
 
-    result = build(scored_warehouse, project_dir=project_copy)
+    # With the data tests, as the daily run builds: the message, not a failed test, stops it.
+    result = build(scored_warehouse, project_dir=project_copy, with_tests=True)
     assert result.returncode != 0
-    assert "seed scoring_engagement_rules" in result.stdout and message in result.stdout, result.stdout[-3000:]
+    assert f"seed {seed}, row model_id=" in result.stdout, result.stdout[-3000:]
+    assert message in result.stdout and "nothing was rescored" in result.stdout, result.stdout[-3000:]
+    assert "FAIL" not in result.stdout, result.stdout[-3000:]
     assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
 
 

@@ -33,6 +33,8 @@ def build_bi_publication(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 "path": str(target),
                 "published_at": publication.published_at.isoformat(),
                 "personal_data": publication.personal_data,
+                # Which key hashed the personal data (an id, not the key); none when published raw.
+                "personal_data_key_id": publication.personal_data_key_id or "",
                 "tables": dg.TableMetadataValue(
                     records=[dg.TableRecord({"table": t, "rows": n}) for t, n in sorted(publication.row_counts.items())],
                     schema=dg.TableSchema(columns=[dg.TableColumn("table", "string"), dg.TableColumn("rows", "int")]),

@@ -1,9 +1,11 @@
 """Raw ingestion: the `raw` schema tables that the dbt sources read.
 
 Data comes from the folder named by the run tag lead_scoring/raw_dir or LEAD_SCORING_RAW_DIR, or,
-when neither is set, from the built-in sample generator, which writes files that go through the
-very same loader. The step also evaluates the blocking freshness and reconciliation checks (see
-orchestration/checks.py for why they live here).
+only when sample data is asked for (run tag lead_scoring/sample_data or LEAD_SCORING_SAMPLE_DATA),
+from the built-in sample generator, which writes files that go through the very same loader.
+Without either, or with a blank or missing folder, the step fails with a message naming the
+setting and nothing is loaded (run_options.raw_source). The step also evaluates the blocking
+freshness and reconciliation checks (see orchestration/checks.py for why they live here).
 """
 
 
@@ -20,7 +22,6 @@ from orchestration.raw_loader import (
     table_schema,
 )
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.sample_data import generate
 
 RAW_GROUP = "raw"
 
@@ -49,17 +50,15 @@ RAW_SPECS = [_raw_spec(table, columns) for table, columns in load_contract().ite
     name="raw_tables",
 )
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Load the raw files, from the user's folder or generated sample data, and check the result."""
+    """Load the raw files, from the user's folder or requested sample data, and check the result."""
     tags = context.run.tags
-    folder = run_options.raw_dir(tags)
-    if folder is None:
-        sample = settings.SampleSettings.from_env()
-        folder = settings.sample_dir()
-        context.log.info(f"LEAD_SCORING_RAW_DIR is not set: generating sample data {sample} in {folder}")
-        generate(folder, n_leads=sample.leads, days=sample.days, seed=sample.seed, end_date=sample.end_date)
-        origin = f"sample (leads={sample.leads}, days={sample.days}, seed={sample.seed}, end={sample.end_date})"
-    else:
-        origin = f"folder {folder}"
+    try:
+        source = run_options.raw_source(tags)
+    except settings.RawSourceError as exc:
+        # The message is the whole story (which setting, how to fix it): no stack trace.
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    folder = source.prepare(context.log.info)
+    origin = source.describe()
 
     with warehouse.connect() as con:
         report = load_landing_folder(con, folder)

@@ -12,8 +12,8 @@ rules as (
 final as (
 
     select
-        trim(model_id) as model_id,
-        trim(rule_id) as rule_id,
+        {{ as_id('model_id') }} as model_id,
+        {{ as_id('rule_id') }} as rule_id,
         description,
         lower(trim(event_type)) as event_type,
         nullif(trim(property_key), '') as property_key,

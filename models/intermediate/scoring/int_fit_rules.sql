@@ -19,8 +19,8 @@ value_positions as (
 typed as (
 
     select
-        trim(model_id) as model_id,
-        trim(rule_id) as rule_id,
+        {{ as_id('model_id') }} as model_id,
+        {{ as_id('rule_id') }} as rule_id,
         description,
         lower(trim(attribute)) as attribute,
         lower(trim(operator)) as operator,

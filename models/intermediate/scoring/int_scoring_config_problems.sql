@@ -1,6 +1,7 @@
 -- Every problem in the scoring seeds, one row each, naming the seed and the row (model_id,
 -- rule_id). The post-hook stops the run when there is any, so no scoring model or mart is
--- rebuilt from a bad configuration.
+-- rebuilt from a bad configuration. Ids are compared as the scoring models read them (as_id),
+-- so two rows whose ids differ only in surrounding spaces are duplicates here too.
 {{ config(post_hook="{{ raise_scoring_config_problems() }}") }}
 
 with
@@ -33,7 +34,7 @@ model_problems as (
 
     select 'scoring_models' as seed_name, model_id, cast(null as {{ dbt.type_string() }}) as rule_id,
         case
-            when model_id is null then 'model_id is empty'
+            when {{ as_id('model_id') }} is null then 'model_id is empty'
             when {{ is_bad_number('mql_threshold') }} or {{ as_number('mql_threshold') }} is null
                 then 'mql_threshold must be a number, got ''' || coalesce(mql_threshold, '') || ''''
             when {{ as_number('mql_threshold') }} <= 0 then 'mql_threshold must be positive'
@@ -56,9 +57,10 @@ model_problems as (
 
     union all
 
-    select 'scoring_models', model_id, null, 'model_id appears ' || cast(count(*) as {{ dbt.type_string() }}) || ' times'
+    select 'scoring_models', {{ as_id('model_id') }}, null, 'model_id appears ' || {{ duplicate_times('model_id') }}
     from models
-    group by model_id
+    where {{ as_id('model_id') }} is not null
+    group by {{ as_id('model_id') }}
     having count(*) > 1
 
     union all
@@ -74,7 +76,7 @@ fit_problems as (
 
     select 'scoring_fit_rules' as seed_name, fit_rules.model_id, fit_rules.rule_id,
         case
-            when fit_rules.rule_id is null then 'rule_id is empty'
+            when {{ as_id('fit_rules.rule_id') }} is null then 'rule_id is empty'
             when models.model_id is null then 'model_id ''' || coalesce(fit_rules.model_id, '') || ''' is not in scoring_models'
             when {{ is_bad_number('fit_rules.points') }} or {{ as_number('fit_rules.points') }} is null
                 then 'points must be a number, got ''' || coalesce(fit_rules.points, '') || ''''
@@ -96,13 +98,15 @@ fit_problems as (
             when {{ is_bad_flag('fit_rules.required_for_mql') }} then 'required_for_mql must be true or false'
         end as problem
     from fit_rules
-    left join models on fit_rules.model_id = models.model_id
+    left join models on {{ as_id('fit_rules.model_id') }} = {{ as_id('models.model_id') }}
 
     union all
 
-    select 'scoring_fit_rules', model_id, rule_id, 'rule_id appears ' || cast(count(*) as {{ dbt.type_string() }}) || ' times in this model'
+    select 'scoring_fit_rules', {{ as_id('model_id') }}, {{ as_id('rule_id') }},
+        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model'
     from fit_rules
-    group by model_id, rule_id
+    where {{ as_id('rule_id') }} is not null
+    group by {{ as_id('model_id') }}, {{ as_id('rule_id') }}
     having count(*) > 1
 
 ),
@@ -111,7 +115,7 @@ engagement_problems as (
 
     select 'scoring_engagement_rules' as seed_name, rules.model_id, rules.rule_id,
         case
-            when rules.rule_id is null then 'rule_id is empty'
+            when {{ as_id('rules.rule_id') }} is null then 'rule_id is empty'
             when models.model_id is null then 'model_id ''' || coalesce(rules.model_id, '') || ''' is not in scoring_models'
             when event_types.event_type is null then 'unknown event_type ''' || coalesce(rules.event_type, '') || ''' (see seed event_types)'
             when {{ is_bad_number('rules.points') }} or {{ as_number('rules.points') }} is null
@@ -145,14 +149,16 @@ engagement_problems as (
                 then 'required rule can never hold: min_count exceeds max_per_day x window_days'
         end as problem
     from engagement_rules as rules
-    left join models on rules.model_id = models.model_id
+    left join models on {{ as_id('rules.model_id') }} = {{ as_id('models.model_id') }}
     left join event_types on lower(trim(rules.event_type)) = event_types.event_type
 
     union all
 
-    select 'scoring_engagement_rules', model_id, rule_id, 'rule_id appears ' || cast(count(*) as {{ dbt.type_string() }}) || ' times in this model'
+    select 'scoring_engagement_rules', {{ as_id('model_id') }}, {{ as_id('rule_id') }},
+        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model'
     from engagement_rules
-    group by model_id, rule_id
+    where {{ as_id('rule_id') }} is not null
+    group by {{ as_id('model_id') }}, {{ as_id('rule_id') }}
     having count(*) > 1
 
 ),

@@ -12,7 +12,7 @@ models as (
 final as (
 
     select
-        trim(model_id) as model_id,
+        {{ as_id('model_id') }} as model_id,
         description,
         {{ as_flag('is_primary') }} as is_primary,
         {{ as_number('mql_threshold') }} as mql_threshold,
