@@ -105,7 +105,7 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path))
         try:
-            counts = load_raw_folder(con, folder)
+            counts = load_raw_folder(con, folder, on_note=lambda note: print(note, file=sys.stderr))
         finally:
             con.close()
         where = str(path)

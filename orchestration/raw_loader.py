@@ -33,7 +33,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -721,10 +721,15 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
     return report
 
 
-def load_raw_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.datetime | None = None) -> dict[str, int]:
+def load_raw_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.datetime | None = None,
+                    on_note: Callable[[str], None] | None = None) -> dict[str, int]:
     """Load the landing folder; returns the rows now in each raw table. Raises RawDataError naming
-    every file that failed (after loading the others)."""
-    raise_for_failed_files(load_landing_folder(con, folder, now))
+    every file that failed (after loading the others). `on_note` gets each line of
+    LoadReport.notes() (skipped files, rows that waited and loaded)."""
+    report = load_landing_folder(con, folder, now)
+    for note in report.notes() if on_note else ():
+        on_note(note)
+    raise_for_failed_files(report)
     return raw_row_counts(con)
 
 
