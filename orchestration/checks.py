@@ -1,8 +1,7 @@
 """Custom asset checks, next to the dbt tests that dagster-dbt turns into checks.
 
 Blocking (a failure stops everything downstream):
-  raw/events  events_are_fresh          the newest event is at most 36 hours old (a stale export
-                                        fails with one line naming the as-of date that scores it)
+  raw/events  events_are_fresh          the newest event is at most 36 hours old
   raw/<table> rows_reconcile            rows in the files = rows loaded + rows rejected (per file
                                         when the loader records each row's file)
   staging/stg_raw__events  one_row_per_raw_event_id

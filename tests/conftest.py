@@ -53,34 +53,6 @@ def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     return db_path
 
 
-def run_daily_job(tmp_path_factory, raw_dir: Path, as_of: dt.date | None, name: str, env: dict[str, str] | None = None):
-    """The daily job on its own warehouse (and BI file beside it), as one run of a fresh instance:
-    (definitions, instance, result). `as_of` becomes the run's as-of tag; `env` sets environment
-    variables for the run (e.g. LEAD_SCORING_AS_OF_DATE, as a user would)."""
-    import dagster as dg
-
-    from orchestration.dbt_project import prepare_manifest
-    from orchestration.run_options import AS_OF_DATE_TAG
-
-    prepare_manifest()
-    db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LEAD_SCORING_DB", str(db_path))
-        patch.setenv("LEAD_SCORING_RAW_DIR", str(raw_dir))
-        for variable in ("LEAD_SCORING_AS_OF_DATE", "LEAD_SCORING_SAMPLE_END_DATE", "LEAD_SCORING_BI_DB"):
-            patch.delenv(variable, raising=False)
-        for variable, value in (env or {}).items():
-            patch.setenv(variable, value)
-        from orchestration.definitions import build_definitions
-
-        defs = build_definitions()
-        instance = dg.DagsterInstance.ephemeral()
-        result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(
-            instance=instance, raise_on_error=False, tags={AS_OF_DATE_TAG: as_of.isoformat()} if as_of else {}
-        )
-    return defs, instance, result
-
-
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
     """A copy of the dbt project whose seeds a test may edit."""

@@ -16,13 +16,34 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE_END
-from conftest import run_daily_job as _run
+
+from orchestration.run_options import AS_OF_DATE_TAG
 
 pytestmark = pytest.mark.slow
 
 # The loader accepts any source system; the staging test allows six.
 UNKNOWN_SOURCE_SYSTEM = "carrier_pigeon"
 SOURCE_SYSTEM_TEST = "accepted_values_stg_raw__events_source_system__web__email__webinar__form__ads__crm"
+
+
+def _run(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str):
+    """The daily job on its own warehouse, as one run of a fresh instance."""
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest()
+    db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LEAD_SCORING_DB", str(db_path))
+        env.setenv("LEAD_SCORING_RAW_DIR", str(raw_dir))
+        env.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
+        from orchestration.definitions import build_definitions
+
+        defs = build_definitions()
+        instance = dg.DagsterInstance.ephemeral()
+        result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(
+            instance=instance, raise_on_error=False, tags={AS_OF_DATE_TAG: as_of.isoformat()}
+        )
+    return defs, instance, result
 
 
 def _materialised(result) -> set[str]:

@@ -14,8 +14,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from conftest import SAMPLE_END, query, run_daily_job
+from conftest import SAMPLE_END, query
 from test_dashboard import open_page, start_app
+from test_orchestration_failures import _run as run_daily_job
 
 pytestmark = pytest.mark.slow
 
@@ -72,8 +73,7 @@ def no_qualification_raw_dir(young_raw_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def young_run(young_raw_dir, tmp_path_factory):
-    # As of the export's last day, set the way the stale export's message says.
-    return run_daily_job(tmp_path_factory, young_raw_dir, None, "young_wh", env={"LEAD_SCORING_AS_OF_DATE": END.isoformat()})
+    return run_daily_job(tmp_path_factory, young_raw_dir, END, "young_wh")
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,8 @@ def test_last_months_export_fails_with_one_line_that_says_how_to_score_it(young_
         "run with LEAD_SCORING_AS_OF_DATE=2026-06-30."
     )
     assert not _bi_file(defs).exists()
-    # The advice works: young_run is the same export with LEAD_SCORING_AS_OF_DATE=2026-06-30 set.
+    # The advice works: young_run is the same export as of 2026-06-30 (run tag lead_scoring/as_of_date,
+    # the same option as LEAD_SCORING_AS_OF_DATE: orchestration/run_options.py).
     _, _, advised = young_run
     assert advised.success
     assert [c.passed for c in advised.get_asset_check_evaluations() if c.check_name == "events_are_fresh"] == [True]
