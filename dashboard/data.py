@@ -104,6 +104,56 @@ def missing_note(bi: BI, *marts: str) -> str | None:
             "derived from dim_leads and the fact tables, for the primary scoring model. Run the pipeline again to publish it.")
 
 
+# --- young or incomplete data -------------------------------------------------------------------
+
+# What a figure can need that a new team's export may not have yet (columns of mart_data_coverage).
+HISTORY_NEEDS = ("feedback", "maturity", "mqls", "qualification_updates", "opportunities")
+
+
+def coverage(bi: BI, model_id: str) -> dict | None:
+    """How much history and which facts the published marts rest on (mart_data_coverage), for one
+    scoring model; None in a BI file published before that mart existed."""
+    if not bi.has("marts.mart_data_coverage"):
+        return None
+    found = bi.df("select * from marts.mart_data_coverage where model_id = ?", model_id)
+    return found.iloc[0].to_dict() if len(found) else None
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def history_note(cov: dict | None, need: str, figures: str, window: int = 90) -> str | None:
+    """A sentence when `figures` (plural, as the page names them) are empty or provisional because
+    the data lacks what they need; None when it has it (or the BI file cannot tell).
+
+    need: feedback (a lead old enough for the feedback loop), maturity (a cohort mature for
+    `window` days), mqls, qualification_updates or opportunities.
+    """
+    if need not in HISTORY_NEEDS:
+        raise ValueError(f"unknown need {need!r}: one of {HISTORY_NEEDS}")
+    if cov is None or not cov["leads"]:
+        return None
+    if need == "feedback" and not cov["feedback_scope_leads"]:
+        return (f"{figures} need leads at least {cov['feedback_min_lead_age_days']} days old: the oldest is "
+                f"{cov['oldest_lead_age_days']} days old (created {_day(cov['first_lead_created_at'])}), "
+                f"so they fill in from {_day(cov['feedback_scope_starts_on'])}.")
+    if need == "maturity":
+        mature_on = pd.Timestamp(cov[f"first_cohort_mature_{window}d_on"])
+        if mature_on > pd.Timestamp(cov["as_of_date"]):
+            return (f"{figures} need a cohort whose month ended at least {window} days before the scoring day: "
+                    f"the oldest, {pd.Timestamp(cov['first_cohort_month']):%B %Y}, is mature for {window} days "
+                    f"on {_day(mature_on)}.")
+    if need == "mqls" and not cov["mql_leads"]:
+        return f"{figures} need MQLs: no lead has become an MQL under this scoring model yet."
+    if need == "qualification_updates" and not cov["qualification_updates"]:
+        return (f"{figures} need qualification updates from sales (budget confirmed, decision maker): "
+                "the data has none yet.")
+    if need == "opportunities" and not cov["opportunities"]:
+        return f"{figures} need opportunities: the data has none yet."
+    return None
+
+
 # --- filter fragments -------------------------------------------------------------------------
 
 def _slice(f: Filters) -> tuple[str, list]:

@@ -44,6 +44,15 @@ def note(message: str | None) -> None:
         st.info(message)
 
 
+def history_notes(*needs: tuple[str, str] | tuple[str, str, int]) -> None:
+    """One note per figure that needs more history or facts the data lacks yet: each need is
+    (need, figures[, window]) as data.history_note takes them."""
+    ctx = context()
+    cov = data.coverage(ctx.bi, ctx.filters.model_id)
+    for need in needs:
+        note(data.history_note(cov, *need))
+
+
 def pct(value, digits: int = 1) -> str:
     return "–" if value is None or pd.isna(value) else f"{100 * value:.{digits}f} %"
 

@@ -24,6 +24,7 @@ tests call them on small hand-made tables.
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,12 +135,31 @@ def freshness_result(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_h
     age_hours = (now - latest).total_seconds() / 3600
     metadata |= {"latest_event_at": latest.isoformat(), "age_hours": round(age_hours, 1)}
     passed = age_hours <= max_age_hours
-    age = f"{age_hours:.1f} h old" if age_hours >= 0 else f"{-age_hours:.1f} h ahead of the reference time"
+    if passed:
+        age = f"{age_hours:.1f} h old" if age_hours >= 0 else f"{-age_hours:.1f} h ahead of the reference time"
+        description = f"Newest event {latest:%Y-%m-%d %H:%M} UTC is {age}, within the {max_age_hours:g} h limit."
+    else:
+        description = stale_events_message(latest, now, max_age_hours)
+        metadata["score_as_of_date"] = latest.date().isoformat()
     return dg.AssetCheckResult(
-        check_name=FRESHNESS_CHECK, asset_key=RAW_EVENTS, passed=passed, metadata=metadata,
-        description=f"Newest event {latest:%Y-%m-%d %H:%M} UTC is {age}, "
-        f"{'within' if passed else 'beyond'} the {max_age_hours:g} h limit.",
+        check_name=FRESHNESS_CHECK, asset_key=RAW_EVENTS, passed=passed, metadata=metadata, description=description,
     )
+
+
+def stale_events_message(latest: dt.datetime, now: dt.datetime, max_age_hours: float) -> str:
+    """One line for an export whose newest event is too old: when it was, the limit, and the as-of
+    date that scores the export as of its last day (the freshness check then measures against the
+    end of that day)."""
+    age_hours = (now - latest).total_seconds() / 3600
+    age = f"{age_hours:.1f} h" + (f" ({age_hours / 24:.1f} days)" if age_hours >= 48 else "")
+    day = latest.date()
+    message = (f"Newest event {latest:%Y-%m-%d %H:%M} UTC is {age} old on {now:%Y-%m-%d %H:%M} UTC, beyond the "
+               f"{max_age_hours:g} h limit (LEAD_SCORING_FRESHNESS_HOURS). To score this export as of its last day, "
+               f"run with LEAD_SCORING_AS_OF_DATE={day.isoformat()}")
+    hours_before_day_end = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - latest).total_seconds() / 3600
+    if hours_before_day_end > max_age_hours:  # a limit under a day: even the end of that day is too late
+        message += f" and LEAD_SCORING_FRESHNESS_HOURS={math.ceil(hours_before_day_end)}"
+    return message + "."
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:

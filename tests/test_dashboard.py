@@ -244,6 +244,35 @@ def test_a_bi_file_without_the_newer_marts_derives_the_figures(tmp_path, bi_file
     assert "derived from dim_leads" in at.info[0].value
 
 
+# --- young or incomplete data (tests/test_young_export.py runs the pages on such BI files) ----------
+
+def test_history_notes_say_what_a_figure_needs_and_until_when():
+    young = {"leads": 40, "as_of_date": dt.date(2026, 6, 30), "first_lead_created_at": dt.datetime(2026, 5, 2, 8, 3),
+             "oldest_lead_age_days": 59, "feedback_min_lead_age_days": 90, "feedback_scope_leads": 0,
+             "feedback_scope_starts_on": dt.date(2026, 7, 31), "first_cohort_month": dt.date(2026, 5, 1),
+             "first_cohort_mature_30d_on": dt.date(2026, 6, 30), "first_cohort_mature_60d_on": dt.date(2026, 7, 30),
+             "first_cohort_mature_90d_on": dt.date(2026, 8, 29), "mql_leads": 0, "qualification_updates": 0, "opportunities": 0}
+    assert data.history_note(young, "feedback", "Precision and recall") == (
+        "Precision and recall need leads at least 90 days old: the oldest is 59 days old (created 2026-05-02), "
+        "so they fill in from 2026-07-31.")
+    # Mature for 30 days on the scoring day itself; not yet for 60.
+    assert data.history_note(young, "maturity", "Rates within 30 days", 30) is None
+    assert data.history_note(young, "maturity", "Rates within 60 days", 60) == (
+        "Rates within 60 days need a cohort whose month ended at least 60 days before the scoring day: "
+        "the oldest, May 2026, is mature for 60 days on 2026-07-30.")
+    assert data.history_note(young, "mqls", "MQL volumes") == "MQL volumes need MQLs: no lead has become an MQL under this scoring model yet."
+    assert data.history_note(young, "opportunities", "Win rates") == "Win rates need opportunities: the data has none yet."
+    assert "none yet" in data.history_note(young, "qualification_updates", "SQL counts")
+
+    grown = young | {"feedback_scope_leads": 3, "mql_leads": 5, "qualification_updates": 2, "opportunities": 1,
+                     "as_of_date": dt.date(2026, 8, 29)}
+    assert [data.history_note(grown, need, "Figures") for need in data.HISTORY_NEEDS] == [None] * len(data.HISTORY_NEEDS)
+    # A BI file from before the coverage mart says nothing rather than guess.
+    assert data.history_note(None, "feedback", "Figures") is None
+    with pytest.raises(ValueError, match="unknown need"):
+        data.history_note(young, "patience", "Figures")
+
+
 # --- README -------------------------------------------------------------------------------------
 
 def readme_queries() -> list[str]:

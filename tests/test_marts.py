@@ -33,6 +33,7 @@ BI_MARTS = {
     "mart_feedback_score_bands",
     "mart_feedback_threshold_sweep",
     "mart_feedback_rules",
+    "mart_data_coverage",
 }
 INTERMEDIATES = {
     "int_funnel_settings",

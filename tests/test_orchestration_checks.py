@@ -41,7 +41,30 @@ def test_freshness_passes_within_36_hours_and_fails_beyond(con):
 
     stale = checks.freshness_result(con, NOW + dt.timedelta(hours=2), 36)
     assert not stale.passed and stale.metadata["age_hours"].value == 37.0
-    assert "37.0 h old, beyond the 36 h limit" in stale.description
+
+
+def test_stale_events_fail_with_one_line_naming_the_as_of_date_that_scores_the_export(con, monkeypatch):
+    from orchestration import run_options
+
+    _events(con, ("e1", NOW - dt.timedelta(days=5)), ("e2", NOW - dt.timedelta(hours=35)))
+    stale = checks.freshness_result(con, NOW + dt.timedelta(hours=2), 36)
+    assert stale.description == (
+        "Newest event 2026-06-30 01:00 UTC is 37.0 h old on 2026-07-01 14:00 UTC, beyond the 36 h limit "
+        "(LEAD_SCORING_FRESHNESS_HOURS). To score this export as of its last day, run with LEAD_SCORING_AS_OF_DATE=2026-06-30."
+    )
+    assert stale.metadata["score_as_of_date"].value == "2026-06-30"
+    # Last month's export: the age in days too (06-30 01:00 to 07-11 12:00 = 11 days 11 h).
+    old = checks.freshness_result(con, NOW + dt.timedelta(days=10), 36)
+    assert "is 275.0 h (11.5 days) old on 2026-07-11 12:00 UTC" in old.description
+    assert old.description.endswith("LEAD_SCORING_AS_OF_DATE=2026-06-30.") and "\n" not in old.description
+    # The advice works: as of that day the check passes (the end of 06-30 is 23 h after the event).
+    monkeypatch.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
+    as_of_end = run_options.reference_time({run_options.AS_OF_DATE_TAG: "2026-06-30"})
+    assert checks.freshness_result(con, as_of_end, 36).passed
+    # Under a limit shorter than those 23 h, the advice raises the limit as well.
+    short = checks.freshness_result(con, NOW + dt.timedelta(hours=2), 12)
+    assert short.description.endswith("run with LEAD_SCORING_AS_OF_DATE=2026-06-30 and LEAD_SCORING_FRESHNESS_HOURS=23.")
+    assert checks.freshness_result(con, as_of_end, 23).passed and not checks.freshness_result(con, as_of_end, 22).passed
 
 
 def test_freshness_fails_on_an_empty_events_table(con):

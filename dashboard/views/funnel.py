@@ -22,6 +22,12 @@ kind = left.radio("Funnel view", ["in_order", "any_stage"], horizontal=True, key
 window = right.radio("Conversion", ["to_date", 30, 60, 90], horizontal=True, key="funnel_window",
                      format_func=lambda w: "To date" if w == "to_date" else f"Within {w} days",
                      help="Within N days compares only cohorts old enough for N days (mature cohorts).")
+ui.history_notes(
+    ("maturity", "Comparisons between cohorts" if window == "to_date" else f"Conversion rates within {window} days",
+     90 if window == "to_date" else window),
+    ("qualification_updates", "The SQL counts"),
+    ("opportunities", "The opportunity and customer counts"),
+)
 
 cohorts = data.conversion(bi, f, "created_month", kind)
 if cohorts.empty:

@@ -11,6 +11,7 @@ ctx = ui.context()
 bi, f = ctx.bi, ctx.filters
 
 st.title("MQL volume")
+ui.history_notes(("mqls", "MQL volumes"))
 volume = data.mql_volume(bi, f)
 if volume.empty:
     ui.empty_warning()

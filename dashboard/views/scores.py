@@ -12,6 +12,8 @@ bi, f = ctx.bi, ctx.filters
 
 st.title("Scores")
 ui.note(data.missing_note(bi, "mart_feedback_threshold_sweep"))
+ui.history_notes(("feedback", "Precision, recall, the threshold sweep and conversion per score band"),
+                 ("opportunities", "Precision, recall and conversion to opportunity"))
 
 # --- distribution per band ---
 histogram = data.score_histogram(bi, f)

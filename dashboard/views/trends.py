@@ -19,6 +19,7 @@ ui.note(data.missing_note(bi, "mart_funnel_conversion", "mart_funnel_health"))
 window = st.radio("Window", [30, 60, 90], index=2, horizontal=True, key="trends_window",
                   format_func=lambda w: f"Within {w} days",
                   help="The benchmarks are measured within 90 days. A month is immature until its last day + the window has passed.")
+ui.history_notes(("maturity", f"Rates within {window} days", window), ("qualification_updates", "MQL → SQL rates"))
 
 trends = data.conversion_trends(bi, f, window)
 bands = data.benchmarks(bi, f)

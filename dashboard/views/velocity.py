@@ -12,6 +12,8 @@ bi, f = ctx.bi, ctx.filters
 
 st.title("Velocity")
 ui.note(data.missing_note(bi, "fct_lead_funnel"))
+ui.history_notes(("mqls", "Velocity and speed to lead"), ("qualification_updates", "The steps to and from SQL"),
+                 ("opportunities", "The steps to opportunity and customer"))
 steps = data.velocity(bi, f)
 if steps.empty:
     ui.empty_warning()

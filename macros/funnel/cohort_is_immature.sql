@@ -3,5 +3,11 @@
     day + window_days is after the scoring day (var scoring_as_of_date). Its "within N days"
     figures can still grow, so they are not compared with mature cohorts. -#}
 {% macro cohort_is_immature(cohort_month, window_days) -%}
-    ({{ dbt.dateadd('day', window_days, dbt.dateadd('day', -1, dbt.dateadd('month', 1, cohort_month))) }} > {{ scoring_as_of_date() }})
+    ({{ cohort_mature_on(cohort_month, window_days) }} > {{ scoring_as_of_date() }})
+{%- endmacro %}
+
+{#- The first scoring day on which that cohort is mature for `window_days`: the month's last day
+    + window_days. -#}
+{% macro cohort_mature_on(cohort_month, window_days) -%}
+    {{ dbt.dateadd('day', window_days, dbt.dateadd('day', -1, dbt.dateadd('month', 1, cohort_month))) }}
 {%- endmacro %}

@@ -5,7 +5,7 @@
 -- window has no rate for it (the count so far is kept): it is not compared with mature cohorts.
 {%- set stages = funnel_main_stages() %}
 {%- set kinds = funnel_kinds() %}
-{%- set windows = [30, 60, 90] %}
+{%- set windows = funnel_windows() %}
 {%- set reached_suffix = {'any_stage': '_reached_at', 'in_order': '_reached_in_order_at'} %}
 {%- set kind_stages = [] %}
 {%- for kind in kinds %}{% for stage in stages %}{% do kind_stages.append((kind, stage)) %}{% endfor %}{% endfor %}
