@@ -12,9 +12,16 @@
 -- change of the rule's points (points_delta) and of whether a required rule holds
 -- (required_holds_delta): int_lead_score_changes adds them up in one running sum per lead instead
 -- of looking up every rule's state on every day.
+--
+-- Recycling with reset_engagement (int_lead_engagement_resets): a sales rejection restarts the
+-- lead's engagement from zero for MQL purposes, while the total score keeps it. For the leads it
+-- concerns, each rule gets two chains of states: one over every occurrence (counts_for_total) and
+-- one in which each occurrence also leaves at the first rejection at or after it, like a window
+-- expiry (counts_for_mql). Every other lead has one chain that counts for both.
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ delete_rescored_leads() }}",
 ) }}
 
@@ -43,12 +50,26 @@ matched_events as (
 
     select
         rules.rule_key,
+        rules.model_id,
+        events.event_id,
         events.lead_id,
         events.occurred_on,
         events.occurred_at
     from events
     inner join rules on rules.event_type = events.event_type
     where {{ event_matches_rule(rule='rules', event='events') }}
+
+),
+
+resets as (
+
+    select * from {{ ref('int_lead_engagement_resets') }}
+
+),
+
+reset_leads as (
+
+    select distinct model_id, lead_id from resets
 
 ),
 
@@ -66,19 +87,78 @@ daily_occurrences as (
 
 ),
 
+-- Leads with engagement resets, for their MQL chain: each occurrence counts until the first
+-- rejection at or after it (an event at the very time of the rejection is not after it).
+reset_cut_events as (
+
+    select
+        matched_events.rule_key,
+        matched_events.model_id,
+        matched_events.lead_id,
+        matched_events.occurred_on,
+        matched_events.occurred_at,
+        min(resets.reset_on) as reset_on
+    from matched_events
+    inner join reset_leads
+        on reset_leads.model_id = matched_events.model_id
+        and reset_leads.lead_id = matched_events.lead_id
+    left join resets
+        on resets.model_id = matched_events.model_id
+        and resets.lead_id = matched_events.lead_id
+        and resets.reset_at >= matched_events.occurred_at
+    group by
+        matched_events.rule_key, matched_events.model_id, matched_events.lead_id,
+        matched_events.event_id, matched_events.occurred_on, matched_events.occurred_at
+
+),
+
+-- Every occurrence once for the total score (and for the MQL score when no reset concerns the
+-- lead), and the leads with resets once more for their MQL score, per day and reset (the per-day
+-- cap applies to the occurrences before and after a rejection on its day separately).
+occurrences as (
+
+    select
+        rule_key,
+        lead_id,
+        occurred_on,
+        last_occurred_at,
+        occurrences,
+        cast(null as date) as reset_on,
+        true as counts_for_total
+    from daily_occurrences
+
+    union all
+
+    select
+        rule_key,
+        lead_id,
+        occurred_on,
+        max(occurred_at) as last_occurred_at,
+        count(*) as occurrences,
+        reset_on,
+        false as counts_for_total
+    from reset_cut_events
+    group by rule_key, lead_id, occurred_on, reset_on
+
+),
+
 capped as (
 
     select
-        daily_occurrences.*,
+        occurrences.*,
+        (not occurrences.counts_for_total or reset_leads.lead_id is null) as counts_for_mql,
         case
-            when rules.max_per_day is not null and daily_occurrences.occurrences > rules.max_per_day
+            when rules.max_per_day is not null and occurrences.occurrences > rules.max_per_day
                 then rules.max_per_day
-            else daily_occurrences.occurrences
+            else occurrences.occurrences
         end as counted_occurrences,
         rules.window_days,
         rules.half_life_days
-    from daily_occurrences
-    inner join rules on rules.rule_key = daily_occurrences.rule_key
+    from occurrences
+    inner join rules on rules.rule_key = occurrences.rule_key
+    left join reset_leads
+        on reset_leads.model_id = rules.model_id
+        and reset_leads.lead_id = occurrences.lead_id
 
 ),
 
@@ -88,7 +168,9 @@ counted as (
 
     select
         capped.*,
-        min(capped.occurred_on) over (partition by capped.rule_key, capped.lead_id) as anchor_date
+        min(capped.occurred_on) over (
+            partition by capped.rule_key, capped.lead_id, capped.counts_for_total, capped.counts_for_mql
+        ) as anchor_date
     from capped
     where capped.half_life_days is not null
 
@@ -102,32 +184,47 @@ counted as (
 
 ),
 
--- +occurrences on their day, -occurrences on the first day they are out of the window.
+-- +occurrences on their day, -occurrences on the first day they are out of the window or, in an
+-- MQL chain, on the day of the rejection that resets them, whichever comes first.
 window_edges as (
 
     select 1 as direction union all select -1 as direction
 
 ),
 
+leaving as (
+
+    select
+        counted.*,
+        case
+            when counted.window_days is null then counted.reset_on
+            when counted.reset_on is not null
+                and counted.reset_on < cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
+                then counted.reset_on
+            else cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
+        end as leaves_on
+    from counted
+
+),
+
 deltas as (
 
     select
-        counted.rule_key,
-        counted.lead_id,
-        counted.anchor_date,
-        counted.half_life_days,
-        case
-            when window_edges.direction = 1 then counted.occurred_on
-            else cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
-        end as state_date,
-        case when window_edges.direction = 1 then counted.last_occurred_at end as last_occurred_at,
-        window_edges.direction * counted.counted_occurrences as occurrence_delta,
-        window_edges.direction * counted.counted_occurrences
-            * {{ decay_factor('-1 * ' ~ dbt.datediff('counted.anchor_date', 'counted.occurred_on', 'day'), 'counted.half_life_days') }}
+        leaving.rule_key,
+        leaving.lead_id,
+        leaving.counts_for_total,
+        leaving.counts_for_mql,
+        leaving.anchor_date,
+        leaving.half_life_days,
+        case when window_edges.direction = 1 then leaving.occurred_on else leaving.leaves_on end as state_date,
+        case when window_edges.direction = 1 then leaving.last_occurred_at end as last_occurred_at,
+        window_edges.direction * leaving.counted_occurrences as occurrence_delta,
+        window_edges.direction * leaving.counted_occurrences
+            * {{ decay_factor('-1 * ' ~ dbt.datediff('leaving.anchor_date', 'leaving.occurred_on', 'day'), 'leaving.half_life_days') }}
             as anchored_weight_delta
-    from counted
+    from leaving
     cross join window_edges
-    where window_edges.direction = 1 or counted.window_days is not null
+    where window_edges.direction = 1 or leaving.leaves_on is not null
 
 ),
 
@@ -136,6 +233,8 @@ per_day as (
     select
         rule_key,
         lead_id,
+        counts_for_total,
+        counts_for_mql,
         anchor_date,
         half_life_days,
         state_date,
@@ -143,7 +242,7 @@ per_day as (
         sum(occurrence_delta) as occurrence_delta,
         sum(anchored_weight_delta) as anchored_weight_delta
     from deltas
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
@@ -151,21 +250,18 @@ running as (
 
     select
         per_day.*,
-        sum(occurrence_delta) over (
-            partition by rule_key, lead_id
-            order by state_date
-            rows between unbounded preceding and current row
-        ) as occurrences_in_window,
-        sum(anchored_weight_delta) over (
-            partition by rule_key, lead_id
-            order by state_date
-            rows between unbounded preceding and current row
-        ) as anchored_weight,
+        sum(occurrence_delta) over same_chain as occurrences_in_window,
+        sum(anchored_weight_delta) over same_chain as anchored_weight,
         lead(state_date) over (
-            partition by rule_key, lead_id
+            partition by rule_key, lead_id, counts_for_total, counts_for_mql
             order by state_date
         ) as next_state_date
     from per_day
+    window same_chain as (
+        partition by rule_key, lead_id, counts_for_total, counts_for_mql
+        order by state_date
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -197,6 +293,8 @@ final as (
         running.model_id,
         running.lead_id,
         running.rule_id,
+        running.counts_for_total,
+        running.counts_for_mql,
         running.state_date,
         running.next_state_date,
         running.last_occurred_at,
