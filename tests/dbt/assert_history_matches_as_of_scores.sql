@@ -34,5 +34,6 @@ left join as_of_check_day
 where as_of_check_day.lead_id is null
    or abs(history.total_score - as_of_check_day.total_score) > 1e-9
    or abs(history.mql_score - as_of_check_day.mql_score) > 1e-9
-   or history.mql_engagement_after is distinct from as_of_check_day.mql_engagement_after
+   or (history.mql_engagement_after is null) != (as_of_check_day.mql_engagement_after is null)
+   or history.mql_engagement_after != as_of_check_day.mql_engagement_after
    or history.is_mql_qualified != as_of_check_day.is_mql_qualified
