@@ -50,26 +50,12 @@ matched_events as (
 
     select
         rules.rule_key,
-        rules.model_id,
-        events.event_id,
         events.lead_id,
         events.occurred_on,
         events.occurred_at
     from events
     inner join rules on rules.event_type = events.event_type
     where {{ event_matches_rule(rule='rules', event='events') }}
-
-),
-
-resets as (
-
-    select * from {{ ref('int_lead_engagement_resets') }}
-
-),
-
-reset_leads as (
-
-    select distinct model_id, lead_id from resets
 
 ),
 
@@ -87,56 +73,78 @@ daily_occurrences as (
 
 ),
 
--- Leads with engagement resets, for their MQL chain: each occurrence counts until the first
--- rejection at or after it (an event at the very time of the rejection is not after it).
-reset_cut_events as (
+resets as (
 
-    select
-        matched_events.rule_key,
-        matched_events.model_id,
-        matched_events.lead_id,
-        matched_events.occurred_on,
-        matched_events.occurred_at,
-        min(resets.reset_on) as reset_on
-    from matched_events
-    inner join reset_leads
-        on reset_leads.model_id = matched_events.model_id
-        and reset_leads.lead_id = matched_events.lead_id
-    left join resets
-        on resets.model_id = matched_events.model_id
-        and resets.lead_id = matched_events.lead_id
-        and resets.reset_at >= matched_events.occurred_at
-    group by
-        matched_events.rule_key, matched_events.model_id, matched_events.lead_id,
-        matched_events.event_id, matched_events.occurred_on, matched_events.occurred_at
+    select * from {{ ref('int_lead_engagement_resets') }}
 
 ),
 
--- Every occurrence once for the total score (and for the MQL score when no reset concerns the
--- lead), and the leads with resets once more for their MQL score, per day and reset (the per-day
--- cap applies to the occurrences before and after a rejection on its day separately).
+reset_leads as (
+
+    select distinct model_id, lead_id from resets
+
+),
+
+-- Leads with engagement resets, matched once more (a small share of the events) for their MQL
+-- chain: each occurrence counts until the first rejection at or after it (an event at the very
+-- time of the rejection is not after it).
+reset_lead_events as (
+
+    select events.*
+    from {{ ref('stg_raw__events') }} as events
+    {{ leads_in_scoring_scope('events') }}
+    where events.lead_id in (select lead_id from resets)
+
+),
+
+reset_cut_events as (
+
+    select
+        rules.rule_key,
+        events.lead_id,
+        events.occurred_on,
+        events.occurred_at,
+        min(resets.reset_on) as reset_on
+    from reset_lead_events as events
+    inner join rules on rules.event_type = events.event_type
+    inner join reset_leads
+        on reset_leads.model_id = rules.model_id
+        and reset_leads.lead_id = events.lead_id
+    left join resets
+        on resets.model_id = rules.model_id
+        and resets.lead_id = events.lead_id
+        and resets.reset_at >= events.occurred_at
+    where {{ event_matches_rule(rule='rules', event='events') }}
+    group by rules.rule_key, events.lead_id, events.event_id, events.occurred_on, events.occurred_at
+
+),
+
+-- Every occurrence once (chain_key = rule_key: the total score, and the MQL score of leads without
+-- resets) and the leads with resets once more for their MQL score (chain_key = -rule_key), per day
+-- and reset: the per-day cap applies before and after a rejection on its day separately. One
+-- integer key per chain keeps the sorts below as cheap as with the rule alone.
 occurrences as (
 
     select
+        rule_key as chain_key,
         rule_key,
         lead_id,
         occurred_on,
         last_occurred_at,
         occurrences,
-        cast(null as date) as reset_on,
-        true as counts_for_total
+        cast(null as date) as reset_on
     from daily_occurrences
 
     union all
 
     select
+        -1 * rule_key as chain_key,
         rule_key,
         lead_id,
         occurred_on,
         max(occurred_at) as last_occurred_at,
         count(*) as occurrences,
-        reset_on,
-        false as counts_for_total
+        reset_on
     from reset_cut_events
     group by rule_key, lead_id, occurred_on, reset_on
 
@@ -146,7 +154,6 @@ capped as (
 
     select
         occurrences.*,
-        (not occurrences.counts_for_total or reset_leads.lead_id is null) as counts_for_mql,
         case
             when rules.max_per_day is not null and occurrences.occurrences > rules.max_per_day
                 then rules.max_per_day
@@ -156,9 +163,6 @@ capped as (
         rules.half_life_days
     from occurrences
     inner join rules on rules.rule_key = occurrences.rule_key
-    left join reset_leads
-        on reset_leads.model_id = rules.model_id
-        and reset_leads.lead_id = occurrences.lead_id
 
 ),
 
@@ -168,9 +172,7 @@ counted as (
 
     select
         capped.*,
-        min(capped.occurred_on) over (
-            partition by capped.rule_key, capped.lead_id, capped.counts_for_total, capped.counts_for_mql
-        ) as anchor_date
+        min(capped.occurred_on) over (partition by capped.chain_key, capped.lead_id) as anchor_date
     from capped
     where capped.half_life_days is not null
 
@@ -210,10 +212,8 @@ leaving as (
 deltas as (
 
     select
-        leaving.rule_key,
+        leaving.chain_key,
         leaving.lead_id,
-        leaving.counts_for_total,
-        leaving.counts_for_mql,
         leaving.anchor_date,
         leaving.half_life_days,
         case when window_edges.direction = 1 then leaving.occurred_on else leaving.leaves_on end as state_date,
@@ -231,10 +231,8 @@ deltas as (
 per_day as (
 
     select
-        rule_key,
+        chain_key,
         lead_id,
-        counts_for_total,
-        counts_for_mql,
         anchor_date,
         half_life_days,
         state_date,
@@ -242,7 +240,7 @@ per_day as (
         sum(occurrence_delta) as occurrence_delta,
         sum(anchored_weight_delta) as anchored_weight_delta
     from deltas
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -250,18 +248,21 @@ running as (
 
     select
         per_day.*,
-        sum(occurrence_delta) over same_chain as occurrences_in_window,
-        sum(anchored_weight_delta) over same_chain as anchored_weight,
+        sum(occurrence_delta) over (
+            partition by chain_key, lead_id
+            order by state_date
+            rows between unbounded preceding and current row
+        ) as occurrences_in_window,
+        sum(anchored_weight_delta) over (
+            partition by chain_key, lead_id
+            order by state_date
+            rows between unbounded preceding and current row
+        ) as anchored_weight,
         lead(state_date) over (
-            partition by rule_key, lead_id, counts_for_total, counts_for_mql
+            partition by chain_key, lead_id
             order by state_date
         ) as next_state_date
     from per_day
-    window same_chain as (
-        partition by rule_key, lead_id, counts_for_total, counts_for_mql
-        order by state_date
-        rows between unbounded preceding and current row
-    )
 
 ),
 
@@ -283,7 +284,7 @@ rule_changes as (
         rules.is_required_for_mql,
         running.occurrences_in_window - running.occurrence_delta as previous_occurrences
     from running
-    inner join rules on rules.rule_key = running.rule_key
+    inner join rules on rules.rule_key = abs(running.chain_key)
 
 ),
 
@@ -293,8 +294,8 @@ final as (
         running.model_id,
         running.lead_id,
         running.rule_id,
-        running.counts_for_total,
-        running.counts_for_mql,
+        running.chain_key > 0 as counts_for_total,
+        (running.chain_key < 0 or reset_leads.lead_id is null) as counts_for_mql,
         running.state_date,
         running.next_state_date,
         running.last_occurred_at,
@@ -317,6 +318,9 @@ final as (
         scope.scoring_fingerprint
     from rule_changes as running
     inner join scope on scope.lead_id = running.lead_id
+    left join reset_leads
+        on reset_leads.model_id = running.model_id
+        and reset_leads.lead_id = running.lead_id
 
 )
 

@@ -8,10 +8,9 @@
 -- row is an upward crossing of the threshold. The score rises only on these rows (decaying rules
 -- have positive points, penalties do not decay, gates change only with rule states) and between
 -- two rows it only decays. So the lead crosses upwards on day D exactly when D is a row day, it
--- qualifies on D and it did not on D - 1, the last day of the previous row's span, judged with
--- the decay up to that day: the crossings of the score as it is on every day, without a lead x
--- day grid.
-{%- set last_day_of_span = "cast(" ~ dbt.dateadd('day', -1, 'running.next_score_date') ~ " as date)" %}
+-- qualifies on D and it did not on D - 1, judged with the decay up to that day: the crossings of
+-- the score as it is on every day, without a lead x day grid.
+{%- set day_before = "cast(" ~ dbt.dateadd('day', -1, 'running.score_date') ~ " as date)" %}
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
@@ -147,17 +146,20 @@ running as (
         sum(total_points_delta) over same_lead as undecayed_points,
         sum(mql_points_delta) over same_lead as mql_undecayed_points,
         sum(required_holds_delta) over same_lead as required_engagement_rules_holding,
-        max(reset_at) over same_lead as mql_engagement_after,
-        lead(score_date) over (partition by model_id, lead_id order by score_date) as next_score_date
+        lead(score_date) over by_date as next_score_date,
+        lag(score_date) over by_date as previous_score_date
     from score_dates
-    window same_lead as (partition by model_id, lead_id order by score_date rows between unbounded preceding and current row)
+    window
+        same_lead as (partition by model_id, lead_id order by score_date rows between unbounded preceding and current row),
+        by_date as (partition by model_id, lead_id order by score_date)
 
 ),
 
--- Decaying rules: each one's latest state on or before each score date, decayed to that date and,
--- for the MQL score, to the last day before the next score date. (A hash join with a range filter;
--- measured at 1M leads it cost less than carrying states over a date x rule grid, and only the
--- decaying rules' states take part.)
+-- Decaying rules: each one's latest state on or before each score date, decayed to that date,
+-- and (for the MQL score) the state of the day before, decayed to that day: states that end on
+-- the score date count only the day before, states that start on it only on the day. (A hash
+-- join with a range filter; measured at 1M leads it cost less than carrying states over a date x
+-- rule grid, and only the decaying rules' states take part.)
 decaying_states as (
 
     -- points_delta is null exactly for decaying rules; a plain filter keeps the optimizer from
@@ -167,8 +169,6 @@ decaying_states as (
 
 ),
 
--- Each state's points on the score date and on the last day of the row's span (the state holds
--- through it: every state date is a score date).
 decaying_state_points as (
 
     select
@@ -177,16 +177,18 @@ decaying_state_points as (
         running.score_date,
         states.counts_for_total,
         states.counts_for_mql,
-        {{ rule_points_at('states', 'rules', 'running.score_date') }} as points,
-        case when states.counts_for_mql and running.next_score_date is not null then
-            {{ rule_points_at('states', 'rules', last_day_of_span) }}
-        end as points_last_day
+        case when states.next_state_date is null or states.next_state_date > running.score_date then
+            {{ rule_points_at('states', 'rules', 'running.score_date') }}
+        end as points,
+        case when states.counts_for_mql and states.state_date < running.score_date then
+            {{ rule_points_at('states', 'rules', day_before) }}
+        end as points_day_before
     from running
     inner join decaying_states as states
         on states.model_id = running.model_id
         and states.lead_id = running.lead_id
         and states.state_date <= running.score_date
-        and (states.next_state_date is null or states.next_state_date > running.score_date)
+        and (states.next_state_date is null or states.next_state_date >= running.score_date)
     inner join rules
         on rules.model_id = states.model_id
         and rules.rule_id = states.rule_id
@@ -199,11 +201,22 @@ decaying_points as (
         model_id,
         lead_id,
         score_date,
-        sum(case when counts_for_total then points end) as decaying_points,
-        sum(case when counts_for_mql then points end) as mql_decaying_points,
-        sum(points_last_day) as mql_decaying_points_last_day
+        -- Weights instead of a condition around points, so that points is computed once.
+        sum(points * case when counts_for_total then 1.0 else 0.0 end) as decaying_points,
+        sum(points * case when counts_for_mql then 1.0 else 0.0 end) as mql_decaying_points,
+        sum(points_day_before) as mql_decaying_points_day_before
     from decaying_state_points
     group by model_id, lead_id, score_date
+
+),
+
+-- The latest reset up to each day: only events after it count toward the MQL score.
+reset_spans as (
+
+    select
+        resets.*,
+        lead(resets.reset_on) over (partition by resets.model_id, resets.lead_id order by resets.reset_on) as next_reset_on
+    from resets
 
 ),
 
@@ -219,14 +232,19 @@ scored as (
         running.undecayed_points + coalesce(decaying_points.decaying_points, 0.0) as engagement_score,
         fit.fit_score + (running.undecayed_points + coalesce(decaying_points.decaying_points, 0.0)) as total_score,
         fit.fit_score + (running.mql_undecayed_points + coalesce(decaying_points.mql_decaying_points, 0.0)) as mql_score,
-        -- The MQL score on the last day of this row's span (empty for the latest row).
-        case when running.next_score_date is not null then
-            fit.fit_score + (running.mql_undecayed_points + coalesce(decaying_points.mql_decaying_points_last_day, 0.0))
-        end as mql_score_last_day,
         {{ required_rules_hold('fit.required_fit_rules_matched', 'running.required_engagement_rules_holding', 'gates') }} as required_rules_hold,
+        -- The day before: the rules without decay as before today's changes, the decaying ones as
+        -- they were that day. Nothing before the first row.
+        case when running.previous_score_date is not null then
+            fit.fit_score + (running.mql_undecayed_points - running.mql_points_delta
+                             + coalesce(decaying_points.mql_decaying_points_day_before, 0.0))
+        end as mql_score_day_before,
+        case when running.previous_score_date is not null then
+            {{ required_rules_hold('fit.required_fit_rules_matched', 'running.required_engagement_rules_holding - running.required_holds_delta', 'gates') }}
+        end as required_rules_held_day_before,
         -- What a reset leaves: the fit score, no engagement gate holding.
         {{ required_rules_hold('fit.required_fit_rules_matched', '0', 'gates') }} as fit_gates_hold,
-        running.mql_engagement_after,
+        reset_spans.reset_at as mql_engagement_after,
         running.reset_at,
         running.last_event_at
     from running
@@ -237,38 +255,31 @@ scored as (
         on decaying_points.model_id = running.model_id
         and decaying_points.lead_id = running.lead_id
         and decaying_points.score_date = running.score_date
+    left join reset_spans
+        on reset_spans.model_id = running.model_id
+        and reset_spans.lead_id = running.lead_id
+        and reset_spans.reset_on <= running.score_date
+        and (reset_spans.next_reset_on is null or reset_spans.next_reset_on > running.score_date)
     inner join gates on gates.model_id = running.model_id
 
 ),
 
-with_previous_day as (
-
-    select
-        scored.*,
-        lag(scored.mql_score_last_day) over previous_row as previous_day_mql_score,
-        lag(scored.required_rules_hold) over previous_row as previous_day_rules_hold
-    from scored
-    window previous_row as (partition by scored.model_id, scored.lead_id order by scored.score_date)
-
-),
-
--- Where the lead stood just before each row's changes: the previous row's MQL score and gates on
--- the day before; on a reset day no higher than what the reset leaves (the fit score, no
--- engagement gate), so activity after a rejection on its own day can re-qualify the lead, and a
--- lead whose fit alone qualifies never crosses again. Nothing comes before the first row.
+-- Where the lead stood just before each row's changes: the day before; on a reset day no higher
+-- than what the reset leaves (the fit score, no engagement gate), so activity after a rejection on
+-- its own day can re-qualify the lead, and a lead whose fit alone qualifies never crosses again.
 before_changes as (
 
     select
-        with_previous_day.*,
+        scored.*,
         case
-            when reset_at is not null and fit_score < previous_day_mql_score then fit_score
-            else previous_day_mql_score
+            when scored.reset_at is not null and scored.fit_score < scored.mql_score_day_before then scored.fit_score
+            else scored.mql_score_day_before
         end as mql_score_before,
         case
-            when reset_at is not null then previous_day_rules_hold and fit_gates_hold
-            else previous_day_rules_hold
+            when scored.reset_at is not null then scored.required_rules_held_day_before and scored.fit_gates_hold
+            else scored.required_rules_held_day_before
         end as required_rules_held_before
-    from with_previous_day
+    from scored
 
 ),
 
