@@ -15,13 +15,3 @@
 {% macro is_bad_flag(column) -%}
     (nullif(trim({{ column }}), '') is not null and lower(trim({{ column }})) not in ('true', 'false', 'yes', 'no', '1', '0', 'y', 'n'))
 {%- endmacro %}
-
-{#- What a sales rejection does to a lead's MQL score (seed scoring_models.recycle_policy):
-    next_crossing (the default when empty) or reset_engagement. -#}
-{% macro recycle_policies() -%}
-    {{ return(['next_crossing', 'reset_engagement']) }}
-{%- endmacro %}
-
-{% macro recycle_policy(column) -%}
-    lower(coalesce(nullif(trim({{ column }}), ''), 'next_crossing'))
-{%- endmacro %}
