@@ -497,7 +497,7 @@ def threshold_sweep(bi: BI, f: Filters) -> pd.DataFrame:
         crossings as (
             select t.threshold, h.lead_id, min(h.changed_at) as mql_at
             from marts.fct_lead_scores as h
-            join thresholds as t on h.total_score >= t.threshold and h.required_rules_hold
+            join thresholds as t on h.mql_score >= t.threshold and h.required_rules_hold
             where h.model_id = ?
             group by all
         ),

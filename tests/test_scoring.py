@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 AS_OF = SAMPLE_END.isoformat()
 SCORING_TABLES = {
-    "intermediate.int_lead_rule_score_changes": "model_id, lead_id, rule_id, state_date",
+    "intermediate.int_lead_rule_score_changes": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",
     "intermediate.int_lead_score_changes": "model_id, lead_id, score_date",
     "marts.fct_lead_scores": "model_id, lead_id, score_date",
     "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
@@ -175,6 +175,20 @@ def test_bad_scoring_seed_stops_the_run_before_any_mart_changes(problem, scored_
     assert f"seed {seed}, row model_id=" in result.stdout, result.stdout[-3000:]
     assert message in result.stdout and "nothing was rescored" in result.stdout, result.stdout[-3000:]
     assert "FAIL" not in result.stdout, result.stdout[-3000:]
+    assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
+
+
+def test_bad_recycle_policy_stops_the_run_before_any_mart_changes(scored_warehouse, project_copy):
+    seed = project_copy / "seeds" / "scoring_models.csv"
+    frame = pd.read_csv(seed, dtype=str, keep_default_na=False)
+    frame.loc[frame.model_id == "hybrid_v1", "recycle_policy"] = "reset"
+    frame.to_csv(seed, index=False)
+    before = {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()}
+
+    result = build(scored_warehouse, project_dir=project_copy)
+    assert result.returncode != 0
+    message = "seed scoring_models, row model_id=hybrid_v1: recycle_policy must be next_crossing or reset_engagement, got 'reset'"
+    assert message in result.stdout, result.stdout[-3000:]
     assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
 
 

@@ -4,12 +4,17 @@
     D is a SQL date expression, e.g. "cast('2026-03-31' as date)". Example (dbt analysis or model):
       select * from ({{ lead_scores_as_of("cast('2026-03-31' as date)") }}) as scores
     The result on a day that appears in fct_lead_scores equals that row; between rows it adds the
-    decay of the days in between. -#}
+    decay of the days in between.
+    Under recycle_policy reset_engagement a lead with a sales rejection has two states per rule:
+    one over all its events (counts_for_total) and one over the events after its latest rejection
+    (counts_for_mql); every other lead has one state that counts for both. -#}
 {% macro lead_rule_points_as_of(as_of_date) -%}
     select
         states.model_id,
         states.lead_id,
         states.rule_id,
+        states.counts_for_total,
+        states.counts_for_mql,
         rules.description,
         rules.event_type,
         rules.points,
@@ -54,10 +59,15 @@
         select
             model_id,
             lead_id,
-            sum(rule_points) as engagement_score,
-            count(case when is_required_for_mql and rule_holds then 1 end) as required_engagement_rules_holding
+            sum(case when counts_for_total then rule_points end) as engagement_score,
+            sum(case when counts_for_mql then rule_points end) as mql_engagement_score,
+            count(case when counts_for_mql and is_required_for_mql and rule_holds then 1 end) as required_engagement_rules_holding
         from rule_points
         group by model_id, lead_id
+    ),
+
+    resets as (
+        {{ latest_engagement_resets(as_of_date) }}
     ),
 
     scored as (
@@ -68,18 +78,34 @@
             fit.fit_score,
             coalesce(engagement.engagement_score, 0.0) as engagement_score,
             fit.fit_score + coalesce(engagement.engagement_score, 0.0) as total_score,
+            fit.fit_score + coalesce(engagement.mql_engagement_score, 0.0) as mql_score,
+            resets.mql_engagement_after,
             {{ required_rules_hold('fit.required_fit_rules_matched', 'engagement.required_engagement_rules_holding', 'gates') }} as required_rules_hold
         from fit
         left join engagement
             on engagement.model_id = fit.model_id
             and engagement.lead_id = fit.lead_id
+        left join resets
+            on resets.model_id = fit.model_id
+            and resets.lead_id = fit.lead_id
         inner join gates on gates.model_id = fit.model_id
     )
 
     select
         scored.*,
-        {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.required_rules_hold') }}
+        {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.mql_score', 'scored.required_rules_hold') }}
     from scored
     inner join {{ ref('int_scoring_models') }} as models
         on models.model_id = scored.model_id
+{%- endmacro %}
+
+
+{#- Per (model, lead): the latest sales rejection on or before D that reset the lead's engagement
+    for MQL purposes (recycle_policy reset_engagement) - only events after it count toward the MQL
+    score on D. -#}
+{% macro latest_engagement_resets(as_of_date) -%}
+    select model_id, lead_id, max(reset_at) as mql_engagement_after
+    from {{ ref('int_lead_engagement_resets') }}
+    where reset_on <= {{ as_of_date }}
+    group by model_id, lead_id
 {%- endmacro %}

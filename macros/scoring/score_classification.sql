@@ -1,6 +1,8 @@
 {#- Band, fit grade, engagement level and MQL qualification from a lead's scores and its model's
-    settings (a row of int_scoring_models aliased `model`). -#}
-{% macro score_classification(model, fit_score, engagement_score, total_score, gates_hold) -%}
+    settings (a row of int_scoring_models aliased `model`). Band, grade and level follow the total
+    score; MQL qualification follows the MQL score (the total, unless recycle_policy
+    reset_engagement excludes engagement before a rejection). -#}
+{% macro score_classification(model, fit_score, engagement_score, total_score, mql_score, gates_hold) -%}
         case
             when {{ total_score }} >= {{ model }}.mql_threshold then 'hot'
             when {{ total_score }} >= {{ model }}.nurture_min_score then 'nurture'
@@ -18,5 +20,11 @@
             when {{ engagement_score }} >= {{ model }}.engagement_level_3_min then 3
             else 4
         end as engagement_level,
-        ({{ total_score }} >= {{ model }}.mql_threshold and {{ gates_hold }}) as is_mql_qualified
+        {{ mql_qualified(mql_score, gates_hold, model ~ '.mql_threshold') }} as is_mql_qualified
+{%- endmacro %}
+
+{#- A lead qualifies as an MQL while its MQL score is at or above the threshold and every required
+    rule (gate) holds. -#}
+{% macro mql_qualified(mql_score, gates_hold, threshold) -%}
+    ({{ mql_score }} >= {{ threshold }} and {{ gates_hold }})
 {%- endmacro %}

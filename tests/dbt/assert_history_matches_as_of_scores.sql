@@ -23,6 +23,8 @@ select
     history.lead_id,
     history.total_score,
     as_of_check_day.total_score as as_of_total,
+    history.mql_score,
+    as_of_check_day.mql_score as as_of_mql_score,
     history.is_mql_qualified,
     as_of_check_day.is_mql_qualified as as_of_qualified
 from history
@@ -31,4 +33,7 @@ left join as_of_check_day
     and as_of_check_day.lead_id = history.lead_id
 where as_of_check_day.lead_id is null
    or abs(history.total_score - as_of_check_day.total_score) > 1e-9
+   or abs(history.mql_score - as_of_check_day.mql_score) > 1e-9
+   or (history.mql_engagement_after is null) != (as_of_check_day.mql_engagement_after is null)
+   or history.mql_engagement_after != as_of_check_day.mql_engagement_after
    or history.is_mql_qualified != as_of_check_day.is_mql_qualified

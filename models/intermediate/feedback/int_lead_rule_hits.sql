@@ -44,7 +44,8 @@ engagement_hits as (
     inner join leads
         on leads.model_id = states.model_id
         and leads.lead_id = states.lead_id
-    where {{ rule_holds('states', 'rules') }}
+    where states.counts_for_total
+      and {{ rule_holds('states', 'rules') }}
       and states.state_date <= {{ scoring_as_of_date() }}
       and (
           leads.opportunity_reached_at is null

@@ -1,9 +1,11 @@
 -- When each feedback-scope lead would have become an MQL at each candidate threshold (model's
 -- mql_threshold + seed feedback_threshold_offsets), from the score history as it was known at
--- the time: the first score change with total_score >= threshold while all required rules held
--- (fct_lead_scores; between changes only decay acts, so the score peaks on change days). As for
--- real MQLs (fct_lead_mql_episodes), a crossing on or after the lead's disqualification day does
--- not count. One row per model, lead and threshold it crossed.
+-- the time: the first score change with its MQL score at or above the threshold while all
+-- required rules held (macro mql_qualified, as fct_lead_scores qualifies at the model's
+-- threshold). Only first crossings matter here, and those need no day-by-day view of decay: the
+-- MQL score rises only on change days and only decays in between, so the first day it reaches a
+-- threshold is a change day. As for real MQLs (fct_lead_mql_episodes), a crossing on or after the
+-- lead's disqualification day does not count. One row per model, lead and threshold it crossed.
 -- depends_on: {{ ref('event_types') }}
 
 with
@@ -43,7 +45,7 @@ disqualifications as (
 
 eligible_scores as (
 
-    select scores.model_id, scores.lead_id, scores.score_date, scores.changed_at, scores.total_score
+    select scores.model_id, scores.lead_id, scores.score_date, scores.changed_at, scores.mql_score
     from scores
     inner join leads
         on leads.model_id = scores.model_id
@@ -54,22 +56,22 @@ eligible_scores as (
 
 ),
 
--- Only the changes that set a new high of the lead's score can be a first crossing: threshold T
--- is first crossed at the new high with previous_high < T <= total_score.
+-- Only the changes that set a new high of the lead's MQL score can be a first crossing: threshold
+-- T is first crossed at the new high with previous_high < T <= mql_score.
 new_highs as (
 
     select *
     from (
         select
             eligible_scores.*,
-            max(total_score) over (
+            max(mql_score) over (
                 partition by model_id, lead_id
                 order by score_date
                 rows between unbounded preceding and 1 preceding
             ) as previous_high
         from eligible_scores
     ) as with_previous_high
-    where previous_high is null or total_score > previous_high
+    where previous_high is null or mql_score > previous_high
 
 ),
 
@@ -93,12 +95,12 @@ final as (
         thresholds.threshold,
         new_highs.score_date as crossed_on,
         new_highs.changed_at as crossed_at,
-        new_highs.total_score as score_at_crossing
+        new_highs.mql_score as score_at_crossing
     from new_highs
     inner join thresholds
         on thresholds.model_id = new_highs.model_id
-        and thresholds.threshold <= new_highs.total_score
-        and (new_highs.previous_high is null or thresholds.threshold > new_highs.previous_high)
+        and {{ mql_qualified('new_highs.mql_score', 'true', 'thresholds.threshold') }}
+        and not coalesce({{ mql_qualified('new_highs.previous_high', 'true', 'thresholds.threshold') }}, false)
 
 )
 

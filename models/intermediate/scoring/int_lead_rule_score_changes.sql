@@ -12,9 +12,16 @@
 -- change of the rule's points (points_delta) and of whether a required rule holds
 -- (required_holds_delta): int_lead_score_changes adds them up in one running sum per lead instead
 -- of looking up every rule's state on every day.
+--
+-- Recycling with reset_engagement (int_lead_engagement_resets): a sales rejection restarts the
+-- lead's engagement from zero for MQL purposes, while the total score keeps it. For the leads it
+-- concerns, each rule gets two chains of states: one over every occurrence (counts_for_total) and
+-- one in which each occurrence also leaves at the first rejection at or after it, like a window
+-- expiry (counts_for_mql). Every other lead has one chain that counts for both.
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ delete_rescored_leads() }}",
 ) }}
 
@@ -66,19 +73,96 @@ daily_occurrences as (
 
 ),
 
+resets as (
+
+    select * from {{ ref('int_lead_engagement_resets') }}
+
+),
+
+reset_leads as (
+
+    select distinct model_id, lead_id from resets
+
+),
+
+-- Leads with engagement resets, matched once more (a small share of the events) for their MQL
+-- chain: each occurrence counts until the first rejection at or after it (an event at the very
+-- time of the rejection is not after it).
+reset_lead_events as (
+
+    select events.*
+    from {{ ref('stg_raw__events') }} as events
+    {{ leads_in_scoring_scope('events') }}
+    where events.lead_id in (select lead_id from resets)
+
+),
+
+reset_cut_events as (
+
+    select
+        rules.rule_key,
+        events.lead_id,
+        events.occurred_on,
+        events.occurred_at,
+        min(resets.reset_on) as reset_on
+    from reset_lead_events as events
+    inner join rules on rules.event_type = events.event_type
+    inner join reset_leads
+        on reset_leads.model_id = rules.model_id
+        and reset_leads.lead_id = events.lead_id
+    left join resets
+        on resets.model_id = rules.model_id
+        and resets.lead_id = events.lead_id
+        and resets.reset_at >= events.occurred_at
+    where {{ event_matches_rule(rule='rules', event='events') }}
+    group by rules.rule_key, events.lead_id, events.event_id, events.occurred_on, events.occurred_at
+
+),
+
+-- Every occurrence once (chain_key = rule_key: the total score, and the MQL score of leads without
+-- resets) and the leads with resets once more for their MQL score (chain_key = -rule_key), per day
+-- and reset: the per-day cap applies before and after a rejection on its day separately. One
+-- integer key per chain keeps the sorts below as cheap as with the rule alone.
+occurrences as (
+
+    select
+        rule_key as chain_key,
+        rule_key,
+        lead_id,
+        occurred_on,
+        last_occurred_at,
+        occurrences,
+        cast(null as date) as reset_on
+    from daily_occurrences
+
+    union all
+
+    select
+        -1 * rule_key as chain_key,
+        rule_key,
+        lead_id,
+        occurred_on,
+        max(occurred_at) as last_occurred_at,
+        count(*) as occurrences,
+        reset_on
+    from reset_cut_events
+    group by rule_key, lead_id, occurred_on, reset_on
+
+),
+
 capped as (
 
     select
-        daily_occurrences.*,
+        occurrences.*,
         case
-            when rules.max_per_day is not null and daily_occurrences.occurrences > rules.max_per_day
+            when rules.max_per_day is not null and occurrences.occurrences > rules.max_per_day
                 then rules.max_per_day
-            else daily_occurrences.occurrences
+            else occurrences.occurrences
         end as counted_occurrences,
         rules.window_days,
         rules.half_life_days
-    from daily_occurrences
-    inner join rules on rules.rule_key = daily_occurrences.rule_key
+    from occurrences
+    inner join rules on rules.rule_key = occurrences.rule_key
 
 ),
 
@@ -88,7 +172,7 @@ counted as (
 
     select
         capped.*,
-        min(capped.occurred_on) over (partition by capped.rule_key, capped.lead_id) as anchor_date
+        min(capped.occurred_on) over (partition by capped.chain_key, capped.lead_id) as anchor_date
     from capped
     where capped.half_life_days is not null
 
@@ -102,39 +186,52 @@ counted as (
 
 ),
 
--- +occurrences on their day, -occurrences on the first day they are out of the window.
+-- +occurrences on their day, -occurrences on the first day they are out of the window or, in an
+-- MQL chain, on the day of the rejection that resets them, whichever comes first.
 window_edges as (
 
     select 1 as direction union all select -1 as direction
 
 ),
 
+leaving as (
+
+    select
+        counted.*,
+        case
+            when counted.window_days is null then counted.reset_on
+            when counted.reset_on is not null
+                and counted.reset_on < cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
+                then counted.reset_on
+            else cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
+        end as leaves_on
+    from counted
+
+),
+
 deltas as (
 
     select
-        counted.rule_key,
-        counted.lead_id,
-        counted.anchor_date,
-        counted.half_life_days,
-        case
-            when window_edges.direction = 1 then counted.occurred_on
-            else cast({{ dbt.dateadd('day', 'counted.window_days', 'counted.occurred_on') }} as date)
-        end as state_date,
-        case when window_edges.direction = 1 then counted.last_occurred_at end as last_occurred_at,
-        window_edges.direction * counted.counted_occurrences as occurrence_delta,
-        window_edges.direction * counted.counted_occurrences
-            * {{ decay_factor('-1 * ' ~ dbt.datediff('counted.anchor_date', 'counted.occurred_on', 'day'), 'counted.half_life_days') }}
+        leaving.chain_key,
+        leaving.lead_id,
+        leaving.anchor_date,
+        leaving.half_life_days,
+        case when window_edges.direction = 1 then leaving.occurred_on else leaving.leaves_on end as state_date,
+        case when window_edges.direction = 1 then leaving.last_occurred_at end as last_occurred_at,
+        window_edges.direction * leaving.counted_occurrences as occurrence_delta,
+        window_edges.direction * leaving.counted_occurrences
+            * {{ decay_factor('-1 * ' ~ dbt.datediff('leaving.anchor_date', 'leaving.occurred_on', 'day'), 'leaving.half_life_days') }}
             as anchored_weight_delta
-    from counted
+    from leaving
     cross join window_edges
-    where window_edges.direction = 1 or counted.window_days is not null
+    where window_edges.direction = 1 or leaving.leaves_on is not null
 
 ),
 
 per_day as (
 
     select
-        rule_key,
+        chain_key,
         lead_id,
         anchor_date,
         half_life_days,
@@ -152,17 +249,17 @@ running as (
     select
         per_day.*,
         sum(occurrence_delta) over (
-            partition by rule_key, lead_id
+            partition by chain_key, lead_id
             order by state_date
             rows between unbounded preceding and current row
         ) as occurrences_in_window,
         sum(anchored_weight_delta) over (
-            partition by rule_key, lead_id
+            partition by chain_key, lead_id
             order by state_date
             rows between unbounded preceding and current row
         ) as anchored_weight,
         lead(state_date) over (
-            partition by rule_key, lead_id
+            partition by chain_key, lead_id
             order by state_date
         ) as next_state_date
     from per_day
@@ -187,7 +284,7 @@ rule_changes as (
         rules.is_required_for_mql,
         running.occurrences_in_window - running.occurrence_delta as previous_occurrences
     from running
-    inner join rules on rules.rule_key = running.rule_key
+    inner join rules on rules.rule_key = abs(running.chain_key)
 
 ),
 
@@ -197,6 +294,8 @@ final as (
         running.model_id,
         running.lead_id,
         running.rule_id,
+        running.chain_key > 0 as counts_for_total,
+        (running.chain_key < 0 or reset_leads.lead_id is null) as counts_for_mql,
         running.state_date,
         running.next_state_date,
         running.last_occurred_at,
@@ -219,6 +318,9 @@ final as (
         scope.scoring_fingerprint
     from rule_changes as running
     inner join scope on scope.lead_id = running.lead_id
+    left join reset_leads
+        on reset_leads.model_id = running.model_id
+        and reset_leads.lead_id = running.lead_id
 
 )
 

@@ -2,9 +2,19 @@
 -- the lead was created (fit only, plus any earlier activity) and every later day on which one of
 -- its rules changes state. Rows after today are window expiries already scheduled; the mart
 -- fct_lead_scores shows history up to today.
+--
+-- Beside the total, each row carries the MQL score (the total, except that under recycle_policy
+-- reset_engagement engagement before the latest sales rejection does not count) and whether the
+-- row is an upward crossing of the threshold. The score rises only on these rows (decaying rules
+-- have positive points, penalties do not decay, gates change only with rule states) and between
+-- two rows it only decays. So the lead crosses upwards on day D exactly when D is a row day, it
+-- qualifies on D and it did not on D - 1, judged with the decay up to that day: the crossings of
+-- the score as it is on every day, without a lead x day grid.
+{%- set day_before = "cast(" ~ dbt.dateadd('day', -1, 'running.score_date') ~ " as date)" %}
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ delete_rescored_leads() }}",
 ) }}
 
@@ -50,19 +60,32 @@ gates as (
 
 ),
 
--- Every day a lead's score can change: its creation day, and each later day one of its rules
--- changes state (earlier states count from the creation day). Rules without decay bring the change
--- of their points and gates (int_lead_rule_score_changes.points_delta, required_holds_delta), so
--- their total on any day is a running sum; only decaying rules need their state on every day.
+-- Rejections that reset the MQL engagement (recycle_policy reset_engagement), per day.
+resets as (
+
+    select resets.model_id, resets.lead_id, resets.reset_on, max(resets.reset_at) as reset_at
+    from {{ ref('int_lead_engagement_resets') }} as resets
+    {{ leads_in_scoring_scope('resets') }}
+    group by resets.model_id, resets.lead_id, resets.reset_on
+
+),
+
+-- Every day a lead's score can change: its creation day, each later day one of its rules changes
+-- state (earlier states count from the creation day) and each reset. Rules without decay bring the
+-- change of their points and gates (int_lead_rule_score_changes.points_delta,
+-- required_holds_delta), so their total on any day is a running sum; only decaying rules need
+-- their state on every day. Gates are judged on what counts for the MQL score.
 changes as (
 
     select
         model_id,
         lead_id,
         created_on as score_date,
-        0.0 as points_delta,
+        0.0 as total_points_delta,
+        0.0 as mql_points_delta,
         0 as required_holds_delta,
-        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
+        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at,
+        cast(null as {{ dbt.type_timestamp() }}) as reset_at
     from fit
 
     union all
@@ -71,13 +94,32 @@ changes as (
         rule_states.model_id,
         rule_states.lead_id,
         case when rule_states.state_date > fit.created_on then rule_states.state_date else fit.created_on end as score_date,
-        coalesce(rule_states.points_delta, 0.0) as points_delta,
-        rule_states.required_holds_delta,
-        case when rule_states.state_date >= fit.created_on then rule_states.last_occurred_at end as last_occurred_at
+        case when rule_states.counts_for_total then coalesce(rule_states.points_delta, 0.0) else 0.0 end as total_points_delta,
+        case when rule_states.counts_for_mql then coalesce(rule_states.points_delta, 0.0) else 0.0 end as mql_points_delta,
+        case when rule_states.counts_for_mql then rule_states.required_holds_delta else 0 end as required_holds_delta,
+        case when rule_states.state_date >= fit.created_on then rule_states.last_occurred_at end as last_occurred_at,
+        cast(null as {{ dbt.type_timestamp() }}) as reset_at
     from rule_states
     inner join fit
         on fit.model_id = rule_states.model_id
         and fit.lead_id = rule_states.lead_id
+
+    union all
+
+    -- A reset changes the MQL score at the time of the rejection.
+    select
+        resets.model_id,
+        resets.lead_id,
+        case when resets.reset_on > fit.created_on then resets.reset_on else fit.created_on end as score_date,
+        0.0 as total_points_delta,
+        0.0 as mql_points_delta,
+        0 as required_holds_delta,
+        case when resets.reset_on >= fit.created_on then resets.reset_at end as last_occurred_at,
+        resets.reset_at
+    from resets
+    inner join fit
+        on fit.model_id = resets.model_id
+        and fit.lead_id = resets.lead_id
 
 ),
 
@@ -87,9 +129,11 @@ score_dates as (
         model_id,
         lead_id,
         score_date,
-        sum(points_delta) as points_delta,
+        sum(total_points_delta) as total_points_delta,
+        sum(mql_points_delta) as mql_points_delta,
         sum(required_holds_delta) as required_holds_delta,
-        max(last_occurred_at) as last_event_at
+        max(last_occurred_at) as last_event_at,
+        max(reset_at) as reset_at
     from changes
     group by model_id, lead_id, score_date
 
@@ -99,17 +143,23 @@ running as (
 
     select
         score_dates.*,
-        sum(points_delta) over same_lead as undecayed_points,
+        sum(total_points_delta) over same_lead as undecayed_points,
+        sum(mql_points_delta) over same_lead as mql_undecayed_points,
         sum(required_holds_delta) over same_lead as required_engagement_rules_holding,
-        lead(score_date) over (partition by model_id, lead_id order by score_date) as next_score_date
+        lead(score_date) over by_date as next_score_date,
+        lag(score_date) over by_date as previous_score_date
     from score_dates
-    window same_lead as (partition by model_id, lead_id order by score_date rows between unbounded preceding and current row)
+    window
+        same_lead as (partition by model_id, lead_id order by score_date rows between unbounded preceding and current row),
+        by_date as (partition by model_id, lead_id order by score_date)
 
 ),
 
--- Decaying rules: each one's latest state on or before each score date, decayed to that date. (A
--- hash join with a range filter; measured at 1M leads it cost less than carrying states over a
--- date x rule grid, and only the decaying rules' states take part.)
+-- Decaying rules: each one's latest state on or before each score date, decayed to that date,
+-- and (for the MQL score) the state of the day before, decayed to that day: states that end on
+-- the score date count only the day before, states that start on it only on the day. (A hash
+-- join with a range filter; measured at 1M leads it cost less than carrying states over a date x
+-- rule grid, and only the decaying rules' states take part.)
 decaying_states as (
 
     -- points_delta is null exactly for decaying rules; a plain filter keeps the optimizer from
@@ -119,23 +169,54 @@ decaying_states as (
 
 ),
 
-decaying_points as (
+decaying_state_points as (
 
     select
-        score_dates.model_id,
-        score_dates.lead_id,
-        score_dates.score_date,
-        sum({{ rule_points_at('states', 'rules', 'score_dates.score_date') }}) as decaying_points
-    from score_dates
+        running.model_id,
+        running.lead_id,
+        running.score_date,
+        states.counts_for_total,
+        states.counts_for_mql,
+        case when states.next_state_date is null or states.next_state_date > running.score_date then
+            {{ rule_points_at('states', 'rules', 'running.score_date') }}
+        end as points,
+        case when states.counts_for_mql and states.state_date < running.score_date then
+            {{ rule_points_at('states', 'rules', day_before) }}
+        end as points_day_before
+    from running
     inner join decaying_states as states
-        on states.model_id = score_dates.model_id
-        and states.lead_id = score_dates.lead_id
-        and states.state_date <= score_dates.score_date
-        and (states.next_state_date is null or states.next_state_date > score_dates.score_date)
+        on states.model_id = running.model_id
+        and states.lead_id = running.lead_id
+        and states.state_date <= running.score_date
+        and (states.next_state_date is null or states.next_state_date >= running.score_date)
     inner join rules
         on rules.model_id = states.model_id
         and rules.rule_id = states.rule_id
-    group by score_dates.model_id, score_dates.lead_id, score_dates.score_date
+
+),
+
+decaying_points as (
+
+    select
+        model_id,
+        lead_id,
+        score_date,
+        -- Weights instead of a condition around points, so that points is computed once.
+        sum(points * case when counts_for_total then 1.0 else 0.0 end) as decaying_points,
+        sum(points * case when counts_for_mql then 1.0 else 0.0 end) as mql_decaying_points,
+        sum(points_day_before) as mql_decaying_points_day_before
+    from decaying_state_points
+    group by model_id, lead_id, score_date
+
+),
+
+-- The latest reset up to each day: only events after it count toward the MQL score.
+reset_spans as (
+
+    select
+        resets.*,
+        lead(resets.reset_on) over (partition by resets.model_id, resets.lead_id order by resets.reset_on) as next_reset_on
+    from resets
 
 ),
 
@@ -150,7 +231,21 @@ scored as (
         fit.fit_score,
         running.undecayed_points + coalesce(decaying_points.decaying_points, 0.0) as engagement_score,
         fit.fit_score + (running.undecayed_points + coalesce(decaying_points.decaying_points, 0.0)) as total_score,
+        fit.fit_score + (running.mql_undecayed_points + coalesce(decaying_points.mql_decaying_points, 0.0)) as mql_score,
         {{ required_rules_hold('fit.required_fit_rules_matched', 'running.required_engagement_rules_holding', 'gates') }} as required_rules_hold,
+        -- The day before: the rules without decay as before today's changes, the decaying ones as
+        -- they were that day. Nothing before the first row.
+        case when running.previous_score_date is not null then
+            fit.fit_score + (running.mql_undecayed_points - running.mql_points_delta
+                             + coalesce(decaying_points.mql_decaying_points_day_before, 0.0))
+        end as mql_score_day_before,
+        case when running.previous_score_date is not null then
+            {{ required_rules_hold('fit.required_fit_rules_matched', 'running.required_engagement_rules_holding - running.required_holds_delta', 'gates') }}
+        end as required_rules_held_day_before,
+        -- What a reset leaves: the fit score, no engagement gate holding.
+        {{ required_rules_hold('fit.required_fit_rules_matched', '0', 'gates') }} as fit_gates_hold,
+        reset_spans.reset_at as mql_engagement_after,
+        running.reset_at,
         running.last_event_at
     from running
     inner join fit
@@ -160,7 +255,31 @@ scored as (
         on decaying_points.model_id = running.model_id
         and decaying_points.lead_id = running.lead_id
         and decaying_points.score_date = running.score_date
+    left join reset_spans
+        on reset_spans.model_id = running.model_id
+        and reset_spans.lead_id = running.lead_id
+        and reset_spans.reset_on <= running.score_date
+        and (reset_spans.next_reset_on is null or reset_spans.next_reset_on > running.score_date)
     inner join gates on gates.model_id = running.model_id
+
+),
+
+-- Where the lead stood just before each row's changes: the day before; on a reset day no higher
+-- than what the reset leaves (the fit score, no engagement gate), so activity after a rejection on
+-- its own day can re-qualify the lead, and a lead whose fit alone qualifies never crosses again.
+before_changes as (
+
+    select
+        scored.*,
+        case
+            when scored.reset_at is not null and scored.fit_score < scored.mql_score_day_before then scored.fit_score
+            else scored.mql_score_day_before
+        end as mql_score_before,
+        case
+            when scored.reset_at is not null then scored.required_rules_held_day_before and scored.fit_gates_hold
+            else scored.required_rules_held_day_before
+        end as required_rules_held_before
+    from scored
 
 ),
 
@@ -174,17 +293,23 @@ final as (
         scored.fit_score,
         scored.engagement_score,
         scored.total_score,
+        scored.mql_score,
+        scored.mql_engagement_after,
         scored.required_rules_hold,
-        {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.required_rules_hold') }},
-        -- When the change happened: the last scored event of the day, else the start of the day
-        -- (a window expiry), never before the lead existed.
+        {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.mql_score', 'scored.required_rules_hold') }},
+        scored.mql_score_before,
+        {{ mql_qualified('scored.mql_score', 'scored.required_rules_hold', 'models.mql_threshold') }}
+            and not coalesce({{ mql_qualified('scored.mql_score_before', 'scored.required_rules_held_before', 'models.mql_threshold') }}, false)
+            as is_mql_crossing,
+        -- When the change happened: the last scored event (or reset) of the day, else the start of
+        -- the day (a window expiry), never before the lead existed.
         case
             when scored.last_event_at is not null and scored.last_event_at > scored.created_at then scored.last_event_at
             when cast(scored.score_date as {{ dbt.type_timestamp() }}) > scored.created_at then cast(scored.score_date as {{ dbt.type_timestamp() }})
             else scored.created_at
         end as changed_at,
         scope.scoring_fingerprint
-    from scored
+    from before_changes as scored
     inner join models on models.model_id = scored.model_id
     inner join scope on scope.lead_id = scored.lead_id
 

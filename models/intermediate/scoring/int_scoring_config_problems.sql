@@ -52,6 +52,8 @@ model_problems as (
                       and {{ as_number('engagement_level_2_min') }} > {{ as_number('engagement_level_3_min') }})
                 then 'engagement level cut-offs must fall from 1 to 3 (1 > 2 > 3)'
             when {{ is_bad_flag('is_primary') }} then 'is_primary must be true or false'
+            when {{ recycle_policy('recycle_policy') }} not in ({{ "'" ~ recycle_policies() | join("', '") ~ "'" }})
+                then 'recycle_policy must be {{ recycle_policies() | join(" or ") }}, got ''' || recycle_policy || ''''
         end as problem
     from models
 

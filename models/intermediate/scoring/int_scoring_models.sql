@@ -22,7 +22,8 @@ final as (
         {{ as_number('fit_grade_c_min') }} as fit_grade_c_min,
         {{ as_number('engagement_level_1_min') }} as engagement_level_1_min,
         {{ as_number('engagement_level_2_min') }} as engagement_level_2_min,
-        {{ as_number('engagement_level_3_min') }} as engagement_level_3_min
+        {{ as_number('engagement_level_3_min') }} as engagement_level_3_min,
+        {{ recycle_policy('recycle_policy') }} as recycle_policy
     from models
 
 )

@@ -1,7 +1,10 @@
--- MQL episodes per scoring model and lead. A lead becomes an MQL the first time its score reaches
--- the model's threshold while all required rules hold. After sales rejects it (recycled), the next
--- upward crossing starts a new episode; crossings without a rejection in between (a score that
--- dipped and recovered while sales works the lead) do not. Disqualified leads never re-qualify.
+-- MQL episodes per scoring model and lead. A lead becomes an MQL the first time its MQL score
+-- reaches the model's threshold while all required rules hold. After sales rejects it (recycled),
+-- the next upward crossing starts a new episode; crossings without a rejection in between (a score
+-- that dipped and recovered while sales works the lead) do not. Disqualified leads never
+-- re-qualify. Crossings are judged on the score as it is on every day, decay included
+-- (fct_lead_scores.is_mql_crossing); under recycle_policy reset_engagement the rejection also
+-- restarts the engagement that counts toward the MQL score.
 
 with
 
@@ -19,7 +22,7 @@ events as (
 
 recycles as (
 
-    select lead_id, occurred_on as recycled_on
+    select lead_id, occurred_at as recycled_at
     from events
     where event_type = 'sales_rejected'
 
@@ -34,28 +37,17 @@ disqualifications as (
 
 ),
 
-flagged as (
-
-    select
-        scores.*,
-        lag(scores.is_mql_qualified) over (
-            partition by scores.model_id, scores.lead_id
-            order by scores.score_date
-        ) as was_qualified
-    from scores
-
-),
-
 crossings as (
 
-    select model_id, is_primary_model, lead_id, score_date, changed_at, total_score
-    from flagged
-    where is_mql_qualified and not coalesce(was_qualified, false)
+    select model_id, is_primary_model, lead_id, score_date, changed_at, mql_score
+    from scores
+    where is_mql_crossing
 
 ),
 
--- Rejections strictly before the crossing day: crossings that share this count belong to the
--- same stint with sales, and only the first of them opens an episode.
+-- Rejections before the crossing: crossings that share this count belong to the same stint with
+-- sales, and only the first of them opens an episode. Compared by time, as the lifecycle orders
+-- them, so activity after a rejection on the rejection's own day counts after it.
 crossings_with_recycles as (
 
     select
@@ -64,12 +56,12 @@ crossings_with_recycles as (
         crossings.lead_id,
         crossings.score_date,
         crossings.changed_at,
-        crossings.total_score,
+        crossings.mql_score,
         count(recycles.lead_id) as recycles_before
     from crossings
     left join recycles
         on recycles.lead_id = crossings.lead_id
-        and recycles.recycled_on < crossings.score_date
+        and recycles.recycled_at < crossings.changed_at
     group by 1, 2, 3, 4, 5, 6
 
 ),
@@ -99,7 +91,7 @@ final as (
         cast(row_number() over (partition by model_id, lead_id order by score_date) as {{ dbt.type_int() }}) as mql_episode,
         score_date as mql_date,
         changed_at as mql_at,
-        total_score as score_at_mql,
+        mql_score as score_at_mql,
         cast(recycles_before as {{ dbt.type_int() }}) as recycles_before
     from episode_starts
     where crossing_in_stint = 1

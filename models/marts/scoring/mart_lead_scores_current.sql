@@ -44,6 +44,8 @@ final as (
         current_scores.fit_score,
         current_scores.engagement_score,
         current_scores.total_score,
+        current_scores.mql_score,
+        current_scores.mql_engagement_after,
         models.mql_threshold,
         current_scores.required_rules_hold,
         current_scores.score_band,
