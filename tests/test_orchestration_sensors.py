@@ -27,7 +27,7 @@ def landing(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "landing"
     _write(folder / "leads.csv", "lead_id,created_at\nL1,2026-06-01\n")
     _write(folder / "events" / "day-1.csv", "event_id,lead_id,event_type,occurred_at\nE1,L1,page_view,2026-06-01\n")
-    _write(folder / "opportunities.csv", "opportunity_id,lead_id,created_at\n")
+    _write(folder / "opportunities.csv", "opportunity_id,lead_id,created_at,stage\n")
     monkeypatch.delenv("LEAD_SCORING_RAW_DIR", raising=False)
     monkeypatch.setenv("LEAD_SCORING_LANDING_DIR", str(folder))
     return folder

@@ -80,7 +80,7 @@ def write_raw(folder: Path, leads: dict[str, list[dict]] = LEADS) -> Path:
     } for lead_id in leads]).to_csv(folder / "leads.csv", index=False)
     (folder / "events").mkdir()
     pd.DataFrame([e for events in leads.values() for e in events]).to_csv(folder / "events" / "part-1.csv", index=False)
-    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at"]).to_csv(folder / "opportunities.csv", index=False)
+    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at", "stage"]).to_csv(folder / "opportunities.csv", index=False)
     return folder
 
 

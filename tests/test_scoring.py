@@ -213,7 +213,7 @@ def test_source_text_example_scores_plus_ten(tmp_path):
         ("e6", "content_download", at(0), '{"content_type": "pricing_sheet"}'),
     ]
     pd.DataFrame([{"event_id": i, "lead_id": "L1", "event_type": t, "occurred_at": o, "properties": p} for i, t, o, p in events]).to_csv(folder / "events.csv", index=False)
-    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at"]).to_csv(folder / "opportunities.csv", index=False)
+    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at", "stage"]).to_csv(folder / "opportunities.csv", index=False)
 
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     load(db, folder)
