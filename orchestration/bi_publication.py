@@ -17,6 +17,7 @@ LEAD_SCORING_BI_PERSONAL_DATA=raw they are copied as they are.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ BI_SCHEMAS = ("marts",)
 BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"),)
 PERSONAL_COLUMNS = ("email", "first_name", "last_name")
 PERSONAL_DATA_MODES = ("hashed", "raw")
+# A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
+STAGING_PREFIX = "_publishing_"
 
 
 @dataclass
@@ -82,9 +85,10 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
         raise ValueError(f"The BI file needs a name other than the warehouse's ({warehouse.name})")
     target.parent.mkdir(parents=True, exist_ok=True)
     # DuckDB names a file's catalog after the file: this name cannot clash with a schema.
-    staging = target.with_name(f"_publishing_{run_id}_{target.name}")
+    staging = target.with_name(f"{STAGING_PREFIX}{run_id}_{target.name}")
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    remove_abandoned_publications(target)
     publication = Publication(target, run_id, dt.datetime.now(dt.timezone.utc), mode)
 
     # A BI tool with an older DuckDB can read the file if it is written in that storage version.
@@ -124,6 +128,33 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
     os.replace(staging, target)  # atomic: readers see the old file or the new one, never a mix
     _fsync(target.parent)
     return publication
+
+
+def remove_abandoned_publications(target: Path) -> list[Path]:
+    """Remove the half-built files (and their write-ahead logs) that publications killed before
+    their rename left beside `target`. A file that a live publication is writing is kept: DuckDB
+    refuses to open a file another process writes, and a dead process holds no lock."""
+    removed = []
+    for path in sorted(target.parent.glob(f"{STAGING_PREFIX}*_{glob.escape(target.name)}")):
+        if path.is_file() and not _written_by_another_process(path):
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                if leftover.exists():
+                    leftover.unlink(missing_ok=True)
+                    removed.append(leftover)
+    # A write-ahead log whose database file is gone.
+    for wal in sorted(target.parent.glob(f"{STAGING_PREFIX}*_{glob.escape(target.name)}.wal")):
+        if not wal.with_name(wal.name.removesuffix(".wal")).exists():
+            wal.unlink(missing_ok=True)
+            removed.append(wal)
+    return removed
+
+
+def _written_by_another_process(path: Path) -> bool:
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        return "lock" in str(exc).lower()  # other errors: a file cut short by the kill
+    return False
 
 
 def _fsync(path: Path) -> None:
