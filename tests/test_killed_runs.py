@@ -26,7 +26,7 @@ from dagster._core.events import EngineEventData
 
 from conftest import PROJECT_DIR, SAMPLE_END, query
 from orchestration import dead_runs
-from orchestration.bi_publication import read_publication, remove_abandoned_publications
+from orchestration.bi_publication import publish, read_publication, remove_abandoned_publications
 from test_reliability import mart_tables
 
 BIN = Path(sys.executable).parent
@@ -209,3 +209,250 @@ def test_leftovers_of_killed_publications_are_removed_and_a_live_ones_file_is_ke
         assert live_file.exists() and other_bi_file.exists()
     finally:
         kill(live)
+
+
+# --- real runs killed while loading, building and publishing ---------------------------------------
+
+
+@dataclass
+class Site:
+    """A warehouse folder, a landing folder and a Dagster instance with the project's settings."""
+
+    root: Path
+    reference_marts: dict
+    reference_bi_run: str
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "wh" / "lead_scoring.duckdb"
+
+    @property
+    def bi_file(self) -> Path:
+        return self.root / "wh" / "bi.duckdb"
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        # Runs stand for the sample's last day, as the reference build does (dbt var scoring_as_of_date).
+        return {**os.environ, "LEAD_SCORING_DB": str(self.warehouse), "LEAD_SCORING_RAW_DIR": str(self.landing),
+                "DAGSTER_HOME": str(self.home), "LEAD_SCORING_AS_OF_DATE": SAMPLE_END.isoformat(),
+                "PYTHONUNBUFFERED": "1", **extra}
+
+
+CLI = [str(BIN / "lead-scoring"), "run"]
+
+
+@pytest.fixture(scope="module")
+def reference_marts(built_warehouse) -> dict:
+    """The marts of an uninterrupted build of the sample data."""
+    return mart_tables(built_warehouse)
+
+
+@pytest.fixture()
+def site(tmp_path, built_warehouse, sample_raw_dir, reference_marts) -> Site:
+    """A copy of the uninterrupted build with its BI file published, its landing folder plus a new
+    file of 300,000 events that the loader rejects (unparseable times: loading takes seconds, the
+    marts stay those of the reference), and a fresh instance with the project's dagster.yaml."""
+    site = Site(tmp_path, reference_marts, "published-before-the-kills")
+    site.warehouse.parent.mkdir()
+    shutil.copy(built_warehouse, site.warehouse)
+    publish(site.warehouse, site.bi_file, run_id=site.reference_bi_run)
+    shutil.copytree(sample_raw_dir, site.landing)
+    site.home.mkdir()
+    shutil.copy(PROJECT_DIR / "dagster_home" / "dagster.yaml", site.home / "dagster.yaml")
+    con = duckdb.connect()
+    con.execute(f"""
+        copy (select 'E_UNPARSEABLE_' || range as event_id, 'L00000001' as lead_id, 'page_view' as event_type,
+                     'not a time' as occurred_at, 'web' as source_system, '{{}}' as properties, 'not a time' as received_at
+              from range(300000))
+        to '{site.landing / "events" / "late-unparseable.csv"}' (header)""")
+    con.close()
+    return site
+
+
+def run_of(instance: dg.DagsterInstance, pid: int) -> str | None:
+    """The run that process `pid` executes (it tags itself before its first step)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={dead_runs.WORKER_PID_TAG: str(pid)}), limit=1)
+    return runs[0].run_id if runs else None
+
+
+def step_events(instance: dg.DagsterInstance, run_id: str, step: str) -> set[str]:
+    return {record.event_log_entry.dagster_event.event_type_value for record in
+            instance.get_records_for_run(run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+                                                          dg.DagsterEventType.STEP_FAILURE}).records
+            if record.event_log_entry.step_key == step}
+
+
+def dbt_builds(parent_pid: int) -> list[dead_runs.Worker]:
+    """The `dbt build` processes started by `parent_pid`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) != parent_pid:
+                continue
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if any(part.endswith(b"dbt") for part in cmdline) and b"build" in cmdline:
+            found.append(dead_runs.Worker(pid=int(proc.name), start=dead_runs.process_start(int(proc.name))))
+    return found
+
+
+def assert_bi_file_is_whole(site: Site, allowed_runs: set[str]) -> str:
+    """The BI file opens, has every mart, and comes from one of `allowed_runs`."""
+    publication = read_publication(site.bi_file)
+    assert publication is not None and publication["run_id"] in allowed_runs
+    tables = query(site.bi_file, "select table_name, row_count from main.bi_publication_tables")
+    assert {f"marts.{name}" for name in site.reference_marts} <= {name for name, _ in tables}
+    for name, rows in tables:
+        assert query(site.bi_file, f"select count(*) from {name}") == [(rows,)]
+    return publication["run_id"]
+
+
+@pytest.mark.slow
+def test_runs_killed_while_loading_building_and_publishing_are_followed_by_a_normal_run(site, tmp_path):
+    killed: list[tuple[str, int]] = []  # (run id, pid)
+    outputs: list[Path] = []
+
+    def start(name: str) -> subprocess.Popen:
+        outputs.append(tmp_path / f"{name}.out")
+        with outputs[-1].open("w") as out:
+            return subprocess.Popen(CLI, env=site.env(), cwd=site.root, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill_run_process(process: subprocess.Popen, run_id: str) -> None:
+        # The run's process only, as the out-of-memory killer would: not its process group.
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        killed.append((run_id, process.pid))
+
+    with dg.DagsterInstance.from_config(str(site.home)) as instance:
+        # 1. While loading (300,000 rows to reject).
+        process = start("killed-loading")
+        run_id = wait_for(lambda: run_of(instance, process.pid), RUN_TIMEOUT, "the run to start")
+        wait_for(lambda: "STEP_START" in step_events(instance, run_id, RAW_STEP), RUN_TIMEOUT, "the loading step")
+        time.sleep(1)
+        kill_run_process(process, run_id)
+        assert step_events(instance, run_id, RAW_STEP) == {"STEP_START"}, "killed after loading"
+        assert_bi_file_is_whole(site, {site.reference_bi_run})
+
+        # 2. While dbt builds: dbt, the run's child, dies with it (it would hold the warehouse).
+        process = start("killed-dbt")
+        run_id = wait_for(lambda: run_of(instance, process.pid), RUN_TIMEOUT, "the run to start")
+        builds = wait_for(lambda: dbt_builds(process.pid), RUN_TIMEOUT, "dbt build to start")
+        time.sleep(3)
+        kill_run_process(process, run_id)
+        wait_for(lambda: not any(dead_runs.is_alive(build) for build in builds), 10, "dbt to die with its run")
+        assert step_events(instance, run_id, DBT_STEP) == {"STEP_START"}, "killed after dbt"
+        assert_bi_file_is_whole(site, {site.reference_bi_run})
+
+        # 3. While publishing: the BI file is the old one or the new one, never missing or partial.
+        process = start("killed-publishing")
+        run_id = wait_for(lambda: run_of(instance, process.pid), RUN_TIMEOUT, "the run to start")
+        half_built = site.bi_file.with_name(f"_publishing_{run_id}_bi.duckdb")
+        wait_for(half_built.exists, RUN_TIMEOUT, "the publication to start", every=0.005)
+        kill_run_process(process, run_id)
+        if assert_bi_file_is_whole(site, {site.reference_bi_run, run_id}) == site.reference_bi_run:
+            assert half_built.exists()  # killed before its rename: left for the next publication
+
+        # 4. The next run marks the last dead run failed, frees its slot and completes.
+        outputs.append(tmp_path / "final.out")
+        final = subprocess.run(CLI, env=site.env(), cwd=site.root, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        outputs[-1].write_text(final.stdout + final.stderr)
+        assert final.returncode == 0, final.stdout[-3000:] + final.stderr[-3000:]
+
+        # Each run said that it found its predecessor dead, marked it failed and freed its slot.
+        for (run_id, pid), output in zip(killed, outputs[1:]):
+            assert (f"Run {run_id} ({JOB}): its process {pid} on {dead_runs.this_host()} is gone; marked failed, freed its pool slot."
+                    in output.read_text()), output.read_text()[-3000:]
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_info(POOL).claimed_slots
+        [completed] = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+    assert mart_tables(site.warehouse) == site.reference_marts
+    assert_bi_file_is_whole(site, {completed.run_id})
+    assert not list(site.bi_file.parent.glob("_publishing_*"))
+    assert query(site.warehouse, "select status, rows_rejected from raw.load_log where file_path = 'events/late-unparseable.csv'") == [("loaded", 300000)]
+
+
+def worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
+    """The pid of a launched run's process, from the event in which it logged it."""
+    worker = dead_runs.run_worker(instance, instance.get_run_by_id(run_id))
+    return worker.pid if worker else None
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a process group started by a test: politely, then for good."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.slow
+def test_launched_runs_whose_processes_are_killed_are_failed_by_run_monitoring_and_the_next_one_completes(site, tmp_path):
+    """The daemon's path (schedule, sensor, UI): runs go through the queue (one at a time) and run
+    in a process of the code server. Once the run's process is killed, and once the daemon, the
+    code server and the run all at once; each time the next launched run gets the warehouse."""
+    # The landing-folder sensor would start runs of its own: give it nothing to watch.
+    env = site.env(LEAD_SCORING_LANDING_DIR=str(tmp_path / "no-landing"))
+    daemons: list[subprocess.Popen] = []
+
+    def start_daemon() -> subprocess.Popen:
+        with (tmp_path / f"daemon-{len(daemons)}.log").open("w") as log:
+            daemons.append(subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-m", "orchestration.definitions"], env=env,
+                                            cwd=site.root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        return daemons[-1]
+
+    def launch() -> str:
+        run_id = str(uuid.uuid4())
+        launched = subprocess.run([str(BIN / "dagster"), "job", "launch", "-m", "orchestration.definitions", "-j", JOB, "--run-id", run_id],
+                                  env=env, cwd=site.root, capture_output=True, text=True, timeout=300)
+        assert launched.returncode == 0, launched.stdout[-3000:] + launched.stderr[-3000:]
+        return run_id
+
+    def status(run_id: str) -> dg.DagsterRunStatus:
+        return instance.get_run_by_id(run_id).status
+
+    try:
+        with dg.DagsterInstance.from_config(str(site.home)) as instance:
+            daemon = start_daemon()
+            # 1. The run's process is killed while loading.
+            first = launch()
+            pid = wait_for(lambda: worker_pid(instance, first), RUN_TIMEOUT, "the first run's process")
+            wait_for(lambda: "STEP_START" in step_events(instance, first, RAW_STEP), RUN_TIMEOUT, "the loading step")
+            time.sleep(1)
+            os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: status(first) == dg.DagsterRunStatus.FAILURE, 120, "the killed run to be marked failed")
+
+            # 2. The next run gets the warehouse pool. While dbt builds, the daemon, its code server
+            # and the run are all killed (a crash of `make dev`, a reboot): nothing is left to notice.
+            second = launch()
+            wait_for(lambda: "STEP_START" in step_events(instance, second, DBT_STEP), RUN_TIMEOUT, "the second run's dbt step")
+            time.sleep(3)
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait()
+            assert status(second) == dg.DagsterRunStatus.STARTED
+            dead_pid = worker_pid(instance, second)
+
+            # 3. A new daemon's run monitoring marks it failed and frees its slot; the next run completes.
+            start_daemon()
+            third = launch()
+            wait_for(lambda: instance.get_run_by_id(third).is_finished, RUN_TIMEOUT, "the third run to end")
+            assert status(third) == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon-1.log").read_text()[-3000:]
+            assert status(second) == dg.DagsterRunStatus.FAILURE
+            failure = instance.get_records_for_run(second, of_type=dg.DagsterEventType.RUN_FAILURE).records[0].event_log_entry
+            assert f"The run's process {dead_pid} on {dead_runs.this_host()} is gone (killed or crashed)." in failure.message
+            assert not instance.event_log_storage.get_concurrency_info(POOL).claimed_slots
+    finally:
+        for daemon in daemons:
+            stop(daemon)
+    assert mart_tables(site.warehouse) == site.reference_marts
+    assert_bi_file_is_whole(site, {third})
