@@ -19,7 +19,7 @@ UI_URL_ENV = "LEAD_SCORING_UI_URL"
 FAILURE_SENSOR_NAME = "run_failure_alert"
 WEBHOOK_TIMEOUT_SECONDS = 10
 MAX_ERROR_CHARS = 1000
-MAX_REASON_CHARS = 300
+MAX_REASON_CHARS = 500
 # dagster-dbt appends dbt's error messages to its error under this heading.
 DBT_ERRORS_HEADING = "Errors parsed from dbt logs:"
 

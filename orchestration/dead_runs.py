@@ -238,11 +238,14 @@ def fail_dead_runs(instance: dg.DagsterInstance, say: Callable[[str], None] = pr
         if state.is_dead or (state.claims_slots and run.is_finished):
             acted.append(state)
             gone = f"its {state.worker.describe()} is gone; " if state.is_dead else ""
-            done = f"was already {run.status.value.lower()}" if run.is_finished else "marked failed"
+            if run.is_finished:
+                done = f"was already {run.status.value.lower()}"
+            else:
+                done = "marked canceled" if run.status == dg.DagsterRunStatus.CANCELING else "marked failed"
             freed = ", freed its pool slot" if state.claims_slots else ""
             say(f"Run {run.run_id} ({run.job_name}): {gone}{done}{freed}.")
         elif run.run_id in holding:
-            who = state.worker.describe() if state.worker else "a process this host cannot see"
+            who = state.worker.describe() if state.worker else "process not known yet"
             say(f"Run {run.run_id} ({run.job_name}, {who}) holds the warehouse pool; a new run waits until it ends.")
     # Slots of runs deleted from the run history belong to nobody.
     for run_id in sorted(claiming - {state.run.run_id for state in states}):

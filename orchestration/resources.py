@@ -23,8 +23,9 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # Once per run, before any step claims the warehouse pool: the process that runs it, so
-        # that a later run can tell whether this one was killed (orchestration/dead_runs.py).
+        # Once per run, before any step claims the warehouse pool: the process that runs the run
+        # (the job runs every step in it, jobs.py), so that a later run can tell whether this one
+        # was killed (orchestration/dead_runs.py).
         if context.instance is not None and context.run_id:
             dead_runs.record_worker(context.instance, context.run_id)
 

@@ -127,21 +127,23 @@ def test_dead_runs_are_marked_failed_and_their_slots_freed_live_and_foreign_ones
     elsewhere = _started_run(instance, {**dead_runs.worker_tags(recorded), dead_runs.WORKER_HOST_TAG: "another-host"})
     finished = _started_run(instance, status=dg.DagsterRunStatus.SUCCESS)  # ended, slot still claimed
     _claim(instance, finished, "bi__bi_file")
+    canceling = _started_run(instance, dead_runs.worker_tags(recorded), status=dg.DagsterRunStatus.CANCELING)
 
     said: list[str] = []
     acted = dead_runs.fail_dead_runs(instance, said.append)
 
-    status = {run.run_id: instance.get_run_by_id(run.run_id).status for run in (dead, launched, live, elsewhere, finished)}
+    status = {run.run_id: instance.get_run_by_id(run.run_id).status for run in (dead, launched, live, elsewhere, finished, canceling)}
     assert status == {dead.run_id: dg.DagsterRunStatus.FAILURE, launched.run_id: dg.DagsterRunStatus.FAILURE,
                       live.run_id: dg.DagsterRunStatus.STARTED, elsewhere.run_id: dg.DagsterRunStatus.STARTED,
-                      finished.run_id: dg.DagsterRunStatus.SUCCESS}
-    assert {state.run.run_id for state in acted} == {dead.run_id, launched.run_id, finished.run_id}
+                      finished.run_id: dg.DagsterRunStatus.SUCCESS, canceling.run_id: dg.DagsterRunStatus.CANCELED}
+    assert {state.run.run_id for state in acted} == {dead.run_id, launched.run_id, finished.run_id, canceling.run_id}
     assert _claimed_by(instance) == {live.run_id}
     failure = instance.get_records_for_run(dead.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records[0].event_log_entry
     assert failure.message == f"The run's process {killed.pid} on {dead_runs.this_host()} is gone (killed or crashed)."
     assert f"Run {dead.run_id} ({JOB}): its process {killed.pid} on {dead_runs.this_host()} is gone; marked failed, freed its pool slot." in said
     assert f"Run {launched.run_id} ({JOB}): its process {launched_worker.pid} is gone; marked failed." in said
     assert f"Run {finished.run_id} ({JOB}): was already success, freed its pool slot." in said
+    assert f"Run {canceling.run_id} ({JOB}): its process {killed.pid} on {dead_runs.this_host()} is gone; marked canceled." in said
     assert f"Run {live.run_id} ({JOB}, process {os.getpid()} on {dead_runs.this_host()}) holds the warehouse pool; a new run waits until it ends." in said
     # A second sweep finds nothing more to do.
     assert dead_runs.fail_dead_runs(instance, said.append) == []
