@@ -9,6 +9,7 @@ the failure it reports. LEAD_SCORING_UI_URL (default http://127.0.0.1:3000) is u
 
 import json
 import os
+import re
 import urllib.request
 from dataclasses import asdict, dataclass, field
 
@@ -22,6 +23,7 @@ MAX_ERROR_CHARS = 1000
 MAX_REASON_CHARS = 500
 # dagster-dbt appends dbt's error messages to its error under this heading.
 DBT_ERRORS_HEADING = "Errors parsed from dbt logs:"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -97,7 +99,7 @@ def error_reason(error) -> str:
     error dbt reported."""
     while error.cause is not None and error.cls_name.startswith("Dagster") and error.cls_name != "DagsterDbtCliRuntimeError":
         error = error.cause
-    message = error.message.strip()
+    message = ANSI_ESCAPE.sub("", error.message).strip()  # dbt colours its log lines
     name, _, rest = message.partition(": ")
     if name.rsplit(".", 1)[-1] == error.cls_name:
         # Dagster's own errors read as sentences; other classes say what kind of error it is.
@@ -114,7 +116,9 @@ def error_reason(error) -> str:
 
 def _failed_rows(evaluation) -> str:
     rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
-    return f"{rows.value} failing rows" if rows is not None else "failed"
+    if rows is None:
+        return "failed"
+    return f"{rows.value} row fails the test" if rows.value == 1 else f"{rows.value} rows fail the test"
 
 
 def post_webhook(url: str, payload: dict, log) -> bool:

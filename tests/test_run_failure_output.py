@@ -40,11 +40,37 @@ def test_a_reason_announced_with_a_colon_keeps_its_next_line():
 def test_a_failed_dbt_command_gives_dbts_first_error():
     dbt = _error("DagsterDbtCliRuntimeError", "dagster_dbt.errors.DagsterDbtCliRuntimeError: The dbt CLI process with command\n\n"
                  "`dbt build`\n\nfailed with exit code `1`. Check the stdout in the Dagster compute logs for the full information "
-                 "about the error.\n\nErrors parsed from dbt logs:\n\nFailure in test not_null_dim_leads_lead_id (models/marts/_marts.yml)"
+                 "about the error.\n\nErrors parsed from dbt logs:\n\n12 of 553 FAIL 3 not_null_dim_leads_lead_id  [\x1b[31mFAIL 3\x1b[0m in 0.12s]"
                  "\n\n  Got 3 results, configured to fail if != 0\n")
     wrapped = _error("DagsterExecutionStepExecutionError", "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred "
                      'while executing op "lead_scoring_dbt_assets":\n', cause=dbt)
-    assert error_reason(wrapped) == "dbt failed: Failure in test not_null_dim_leads_lead_id (models/marts/_marts.yml)"
+    assert error_reason(wrapped) == "dbt failed: 12 of 553 FAIL 3 not_null_dim_leads_lead_id  [FAIL 3 in 0.12s]"
+
+
+def test_a_failed_runs_summary_has_each_failed_blocking_check_and_each_failed_steps_reason():
+    from orchestration.alerts import summarise_failed_run
+
+    @dg.asset(check_specs=[dg.AssetCheckSpec("fresh", asset="events", blocking=True), dg.AssetCheckSpec("unique_ids", asset="events", blocking=True),
+                           dg.AssetCheckSpec("share_moved", asset="events")])
+    def events():
+        yield dg.MaterializeResult()
+        yield dg.AssetCheckResult(check_name="fresh", passed=False, description="Newest event is 50 h old, beyond the 36 h limit.")
+        # dbt tests have no description, only the number of failing rows.
+        yield dg.AssetCheckResult(check_name="unique_ids", passed=False, metadata={"dagster_dbt/failed_row_count": 2})
+        yield dg.AssetCheckResult(check_name="share_moved", passed=False, severity=dg.AssetCheckSeverity.WARN, description="warning only")
+
+    @dg.asset
+    def opportunities():
+        raise ValueError("opportunities/a.csv: amount must not be negative\nline 2 of the message")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([events, opportunities], instance=instance, raise_on_error=False)
+    summary = summarise_failed_run(instance, result.dagster_run)
+    assert summary.blocking_checks == ["events fresh: Newest event is 50 h old, beyond the 36 h limit.", "events unique_ids: 2 rows fail the test"]
+    assert summary.step_reasons == {
+        "events": "2 blocking asset checks failed with ERROR severity: events: fresh,unique_ids",
+        "opportunities": "ValueError: opportunities/a.csv: amount must not be negative",
+    }
 
 
 @pytest.mark.slow
