@@ -9,6 +9,7 @@ runs while loading, building (dbt) and publishing, in process and through the da
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -173,13 +174,11 @@ def test_the_run_launcher_reports_dead_run_workers_to_run_monitoring(instance):
 def test_a_child_that_asked_to_die_with_its_parent_dies_when_only_the_parent_is_killed(tmp_path):
     """What `lead-scoring-dbt` does before it becomes dbt (the end-to-end test kills a real run)."""
     pid_file = tmp_path / "child.pid"
-    child_code = "from orchestration.dbt_process import die_with_parent; import time; die_with_parent(); time.sleep(600)"
-    parent_code = (f"import subprocess, sys, time; child = subprocess.Popen([sys.executable, '-c', {child_code!r}]); "
-                   f"open({str(pid_file)!r}, 'w').write(str(child.pid)); time.sleep(600)")
-    parent = subprocess.Popen([sys.executable, "-c", parent_code])
+    child_code = ("import os, time; from orchestration.dbt_process import die_with_parent; die_with_parent(); "
+                  f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)")
+    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child_code!r}]); time.sleep(600)"])
     child_pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 30, "the child to start"))
     child = dead_runs.Worker(pid=child_pid, start=dead_runs.process_start(child_pid))
-    time.sleep(1)  # past the child's die_with_parent()
     assert dead_runs.is_alive(child) is True
     kill(parent)
     wait_for(lambda: dead_runs.is_alive(child) is False, 10, "the child to die with its parent")
@@ -306,6 +305,12 @@ def dbt_builds(parent_pid: int) -> list[dead_runs.Worker]:
     return found
 
 
+def dbt_nodes_started(log: Path) -> int:
+    """How many nodes the dbt build that writes to `log` has started ("12 of 553 START ...")."""
+    started = re.findall(r"^\s*(\d+) of \d+ START ", log.read_text(errors="replace"), flags=re.MULTILINE) if log.exists() else []
+    return max(map(int, started), default=0)
+
+
 def assert_bi_file_is_whole(site: Site, allowed_runs: set[str]) -> str:
     """The BI file opens, has every mart, and comes from one of `allowed_runs`."""
     publication = read_publication(site.bi_file)
@@ -338,7 +343,7 @@ def test_runs_killed_while_loading_building_and_publishing_are_followed_by_a_nor
         process = start("killed-loading")
         run_id = wait_for(lambda: run_of(instance, process.pid), RUN_TIMEOUT, "the run to start")
         wait_for(lambda: "STEP_START" in step_events(instance, run_id, RAW_STEP), RUN_TIMEOUT, "the loading step")
-        time.sleep(1)
+        time.sleep(0.3)
         kill_run_process(process, run_id)
         assert step_events(instance, run_id, RAW_STEP) == {"STEP_START"}, "killed after loading"
         assert_bi_file_is_whole(site, {site.reference_bi_run})
@@ -347,7 +352,7 @@ def test_runs_killed_while_loading_building_and_publishing_are_followed_by_a_nor
         process = start("killed-dbt")
         run_id = wait_for(lambda: run_of(instance, process.pid), RUN_TIMEOUT, "the run to start")
         builds = wait_for(lambda: dbt_builds(process.pid), RUN_TIMEOUT, "dbt build to start")
-        time.sleep(3)
+        wait_for(lambda: dbt_nodes_started(site.warehouse.parent / "last_run.log") >= 100, RUN_TIMEOUT, "dbt to build its 100th node")
         kill_run_process(process, run_id)
         wait_for(lambda: not any(dead_runs.is_alive(build) for build in builds), 10, "dbt to die with its run")
         assert step_events(instance, run_id, DBT_STEP) == {"STEP_START"}, "killed after dbt"
@@ -430,19 +435,19 @@ def test_launched_runs_whose_processes_are_killed_are_failed_by_run_monitoring_a
             first = launch()
             pid = wait_for(lambda: worker_pid(instance, first), RUN_TIMEOUT, "the first run's process")
             wait_for(lambda: "STEP_START" in step_events(instance, first, RAW_STEP), RUN_TIMEOUT, "the loading step")
-            time.sleep(1)
+            time.sleep(0.3)
             os.kill(pid, signal.SIGKILL)
             wait_for(lambda: status(first) == dg.DagsterRunStatus.FAILURE, 120, "the killed run to be marked failed")
 
             # 2. The next run gets the warehouse pool. While dbt builds, the daemon, its code server
             # and the run are all killed (a crash of `make dev`, a reboot): nothing is left to notice.
             second = launch()
-            wait_for(lambda: "STEP_START" in step_events(instance, second, DBT_STEP), RUN_TIMEOUT, "the second run's dbt step")
-            time.sleep(3)
+            second_pid = wait_for(lambda: worker_pid(instance, second), RUN_TIMEOUT, "the second run's process")
+            wait_for(lambda: dbt_builds(second_pid), RUN_TIMEOUT, "the second run's dbt build")
+            time.sleep(5)
             os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
             assert status(second) == dg.DagsterRunStatus.STARTED
-            dead_pid = worker_pid(instance, second)
 
             # 3. A new daemon's run monitoring marks it failed and frees its slot; the next run completes.
             start_daemon()
@@ -451,7 +456,7 @@ def test_launched_runs_whose_processes_are_killed_are_failed_by_run_monitoring_a
             assert status(third) == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon-1.log").read_text()[-3000:]
             assert status(second) == dg.DagsterRunStatus.FAILURE
             failure = instance.get_records_for_run(second, of_type=dg.DagsterEventType.RUN_FAILURE).records[0].event_log_entry
-            assert f"The run's process {dead_pid} on {dead_runs.this_host()} is gone (killed or crashed)." in failure.message
+            assert f"The run's process {second_pid} on {dead_runs.this_host()} is gone (killed or crashed)." in failure.message
             assert not instance.event_log_storage.get_concurrency_info(POOL).claimed_slots
     finally:
         for daemon in daemons:
