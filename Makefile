@@ -57,10 +57,8 @@ dev: install parse
 
 # The daily job with `dbt build --full-refresh`, so every derived table is recomputed from the raw
 # files (after corrected or late files for past days). AS_OF=YYYY-MM-DD makes the run stand for
-# that day (freshness check and the marts' "today"). First, runs whose process is gone (killed)
-# are marked failed and their pool slots freed, as `lead-scoring run` does before it starts.
+# that day (freshness check and the marts' "today").
 backfill: install parse
-	$(BIN)/python -m orchestration.dead_runs
 	LEAD_SCORING_DB=$${LEAD_SCORING_DB:-$(CURDIR)/warehouse/lead_scoring.duckdb} PYTHONWARNINGS=ignore::FutureWarning \
 	$(BIN)/dagster job execute -m orchestration.definitions -j daily_lead_scoring \
 		-c orchestration/quiet_run.yaml \

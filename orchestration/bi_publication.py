@@ -17,7 +17,6 @@ LEAD_SCORING_BI_PERSONAL_DATA=raw they are copied as they are.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +24,11 @@ from pathlib import Path
 import duckdb
 
 BI_SCHEMAS = ("marts",)
+# A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
+STAGING_PREFIX = "_publishing_"
 BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"),)
 PERSONAL_COLUMNS = ("email", "first_name", "last_name")
 PERSONAL_DATA_MODES = ("hashed", "raw")
-# A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
-STAGING_PREFIX = "_publishing_"
 
 
 @dataclass
@@ -84,11 +83,11 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
     if target.stem == warehouse.stem:
         raise ValueError(f"The BI file needs a name other than the warehouse's ({warehouse.name})")
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_publications(target)
     # DuckDB names a file's catalog after the file: this name cannot clash with a schema.
     staging = target.with_name(f"{STAGING_PREFIX}{run_id}_{target.name}")
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    remove_abandoned_publications(target)
     publication = Publication(target, run_id, dt.datetime.now(dt.timezone.utc), mode)
 
     # A BI tool with an older DuckDB can read the file if it is written in that storage version.
@@ -134,18 +133,16 @@ def remove_abandoned_publications(target: Path) -> list[Path]:
     """Remove the half-built files (and their write-ahead logs) that publications killed before
     their rename left beside `target`. A file that a live publication is writing is kept: DuckDB
     refuses to open a file another process writes, and a dead process holds no lock."""
+    suffix = f"_{target.name}"
+    leftovers = [path for path in target.parent.iterdir()
+                 if path.name.startswith(STAGING_PREFIX) and path.name.removesuffix(".wal").endswith(suffix) and path.is_file()]
     removed = []
-    for path in sorted(target.parent.glob(f"{STAGING_PREFIX}*_{glob.escape(target.name)}")):
-        if path.is_file() and not _written_by_another_process(path):
-            for leftover in (path, path.with_name(path.name + ".wal")):
-                if leftover.exists():
-                    leftover.unlink(missing_ok=True)
-                    removed.append(leftover)
-    # A write-ahead log whose database file is gone.
-    for wal in sorted(target.parent.glob(f"{STAGING_PREFIX}*_{glob.escape(target.name)}.wal")):
-        if not wal.with_name(wal.name.removesuffix(".wal")).exists():
-            wal.unlink(missing_ok=True)
-            removed.append(wal)
+    for path in sorted(leftovers):
+        database = path.with_name(path.name.removesuffix(".wal"))
+        if database.exists() and _written_by_another_process(database):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
     return removed
 
 

@@ -14,9 +14,10 @@ that executes it, and a run is dead when that process no longer exists:
 A run recorded on another host is never judged from here (its process cannot be seen). On
 systems without /proc (macOS), the start time is not available and the pid alone decides.
 
-`lead-scoring run` calls fail_dead_runs() before it starts; the daemon's run monitoring asks the
-run launcher, which asks is_alive(). `python -m orchestration.dead_runs` does the same sweep
-(make backfill runs it before `dagster job execute`).
+Every run of the daily job calls fail_dead_runs() when it starts, before its first step claims the
+pool (the warehouse resource does it; `lead-scoring run` also calls it first, to say what it found
+on the terminal). Under the daemon, run monitoring asks the run launcher, which asks is_alive(),
+so a dead run does not hold the queue either. `python -m orchestration.dead_runs` sweeps on demand.
 """
 
 from __future__ import annotations

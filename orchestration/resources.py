@@ -23,11 +23,14 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # Once per run, before any step claims the warehouse pool: the process that runs the run
-        # (the job runs every step in it, jobs.py), so that a later run can tell whether this one
-        # was killed (orchestration/dead_runs.py).
+        # Once per run, before any step claims the warehouse pool (orchestration/dead_runs.py):
+        # record the process that runs the run (the job runs every step in it, jobs.py), so that a
+        # later run can tell whether this one was killed; and fail the runs whose process is gone,
+        # so that their pool slots do not stop this run (every path: make run, make backfill, a
+        # run the daemon launched).
         if context.instance is not None and context.run_id:
             dead_runs.record_worker(context.instance, context.run_id)
+            dead_runs.fail_dead_runs(context.instance, context.log.warning)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

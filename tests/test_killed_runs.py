@@ -168,6 +168,40 @@ def test_the_run_launcher_reports_dead_run_workers_to_run_monitoring(instance):
     assert health(starting).status == WorkerStatus.RUNNING
 
 
+RUN_IN_POOL = """
+import sys
+import dagster as dg
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+
+@dg.asset(pool=WAREHOUSE_POOL)
+def table(warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        con.execute("create or replace table t as select 1 as x")
+
+with dg.DagsterInstance.from_config(sys.argv[1]) as instance:
+    result = dg.materialize([table], instance=instance, resources={"warehouse": WarehouseResource(path=sys.argv[2])})
+    print(result.run_id)
+"""
+
+
+def test_any_run_fails_dead_runs_before_its_first_step_claims_the_pool(instance, tmp_path):
+    """Also runs without `lead-scoring run` and without a daemon (`dagster job execute`, make backfill)."""
+    killed = sleeper()
+    dead = _started_run(instance, dead_runs.worker_tags(dead_runs.Worker(pid=killed.pid, host=dead_runs.this_host(), start=dead_runs.process_start(killed.pid))))
+    instance.event_log_storage.initialize_concurrency_limit_to_default(POOL)  # limit 1, dagster.yaml
+    _claim(instance, dead)  # the pool's only slot
+    kill(killed)
+    home = Path(instance.root_directory)
+    result = subprocess.run([sys.executable, "-c", RUN_IN_POOL, str(home), str(tmp_path / "lead_scoring.duckdb")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run_id = result.stdout.split()[-1]
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+    assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert f"Run {dead.run_id} ({JOB}): its process {killed.pid} on {dead_runs.this_host()} is gone; marked failed, freed its pool slot." in result.stderr
+    assert instance.get_run_by_id(run_id).tags[dead_runs.WORKER_PID_TAG] != str(os.getpid())  # it recorded its own process
+
+
 # --- a dbt step whose run's process is killed -----------------------------------------------------
 
 
