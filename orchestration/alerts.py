@@ -9,6 +9,7 @@ the failure it reports. LEAD_SCORING_UI_URL (default http://127.0.0.1:3000) is u
 
 import json
 import os
+import re
 import urllib.request
 from dataclasses import asdict, dataclass, field
 
@@ -19,6 +20,10 @@ UI_URL_ENV = "LEAD_SCORING_UI_URL"
 FAILURE_SENSOR_NAME = "run_failure_alert"
 WEBHOOK_TIMEOUT_SECONDS = 10
 MAX_ERROR_CHARS = 1000
+MAX_REASON_CHARS = 500
+# dagster-dbt appends dbt's error messages to its error under this heading.
+DBT_ERRORS_HEADING = "Errors parsed from dbt logs:"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -30,6 +35,10 @@ class FailureSummary:
     failed_checks: list[str] = field(default_factory=list)
     steps_not_run: list[str] = field(default_factory=list)
     error: str = ""
+    # For a terminal: each failed blocking check with its description, each failed step with the
+    # reason of its error in one line.
+    blocking_checks: list[str] = field(default_factory=list)
+    step_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -64,13 +73,17 @@ def summarise_failed_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Fa
             error = event.step_failure_data.error
             if error is not None and not summary.error:
                 summary.error = error.message.strip()[:MAX_ERROR_CHARS]
+            summary.step_reasons[event.step_key] = error_reason(error) if error is not None else "failed"
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed:
-                text = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value})"
+                name = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+                text = f"{name} ({evaluation.severity.value})"
                 if evaluation.description:
                     text += f": {evaluation.description}"
                 summary.failed_checks.append(text)
+                if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                    summary.blocking_checks.append(f"{name}: {evaluation.description or _failed_rows(evaluation)}")
         elif event.event_type == dg.DagsterEventType.RUN_FAILURE and not summary.error and event.message:
             summary.error = event.message.strip()[:MAX_ERROR_CHARS]
     # Steps downstream of a failure are abandoned without an event of their own: planned, never started.
@@ -78,6 +91,34 @@ def summarise_failed_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Fa
     if plan is not None:
         summary.steps_not_run = [step.key for step in plan.steps if step.key not in started]
     return summary
+
+
+def error_reason(error) -> str:
+    """The reason of a step's error in one line, without the stack trace: the error that the
+    step's code raised (not Dagster's wrapper around it), and for a failed dbt command the first
+    error dbt reported."""
+    while error.cause is not None and error.cls_name.startswith("Dagster") and error.cls_name != "DagsterDbtCliRuntimeError":
+        error = error.cause
+    message = ANSI_ESCAPE.sub("", error.message).strip()  # dbt colours its log lines
+    name, _, rest = message.partition(": ")
+    if name.rsplit(".", 1)[-1] == error.cls_name:
+        # Dagster's own errors read as sentences; other classes say what kind of error it is.
+        message = rest if error.cls_name.startswith("Dagster") else f"{error.cls_name}: {rest}"
+    if DBT_ERRORS_HEADING in message:
+        dbt_errors = [line.strip() for line in message.split(DBT_ERRORS_HEADING, 1)[1].splitlines() if line.strip()]
+        return "dbt failed: " + (dbt_errors[0] if dbt_errors else "see the log")
+    lines = [line.strip() for line in message.splitlines() if line.strip()] or [error.cls_name]
+    reason = lines[0]
+    if reason.endswith(":") and len(lines) > 1:  # "... failed with ERROR severity:" + what failed
+        reason += " " + lines[1]
+    return reason[:MAX_REASON_CHARS]
+
+
+def _failed_rows(evaluation) -> str:
+    rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
+    if rows is None:
+        return "failed"
+    return f"{rows.value} row fails the test" if rows.value == 1 else f"{rows.value} rows fail the test"
 
 
 def post_webhook(url: str, payload: dict, log) -> bool:

@@ -36,6 +36,8 @@ import duckdb
 from orchestration.settings import PROJECT_DIR
 
 BI_SCHEMAS = ("marts",)
+# A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
+STAGING_PREFIX = "_publishing_"
 BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"),)
 PERSONAL_COLUMNS = ("email", "first_name", "last_name")
 PERSONAL_DATA_MODES = ("hashed", "raw")
@@ -184,8 +186,9 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
     if target.stem == warehouse.stem:
         raise ValueError(f"The BI file needs a name other than the warehouse's ({warehouse.name})")
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_publications(target)
     # DuckDB names a file's catalog after the file: this name cannot clash with a schema.
-    staging = target.with_name(f"_publishing_{run_id}_{target.name}")
+    staging = target.with_name(f"{STAGING_PREFIX}{run_id}_{target.name}")
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
     key_id = hash_key_id(key) if key is not None else None
@@ -231,6 +234,31 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
     os.replace(staging, target)  # atomic: readers see the old file or the new one, never a mix
     _fsync(target.parent)
     return publication
+
+
+def remove_abandoned_publications(target: Path) -> list[Path]:
+    """Remove the half-built files (and their write-ahead logs) that publications killed before
+    their rename left beside `target`. A file that a live publication is writing is kept: DuckDB
+    refuses to open a file another process writes, and a dead process holds no lock."""
+    suffix = f"_{target.name}"
+    leftovers = [path for path in target.parent.iterdir()
+                 if path.name.startswith(STAGING_PREFIX) and path.name.removesuffix(".wal").endswith(suffix) and path.is_file()]
+    removed = []
+    for path in sorted(leftovers):
+        database = path.with_name(path.name.removesuffix(".wal"))
+        if database.exists() and _written_by_another_process(database):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _written_by_another_process(path: Path) -> bool:
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        return "lock" in str(exc).lower()  # other errors: a file cut short by the kill
+    return False
 
 
 def _fsync(path: Path) -> None:

@@ -39,27 +39,44 @@ def run_daily_job() -> bool:
     prepare_manifest()
     import dagster as dg
 
+    from orchestration.dead_runs import fail_dead_runs
     from orchestration.definitions import defs
     from orchestration.jobs import DAILY_JOB_NAME
 
-    # dagster-dbt echoes every dbt event to stdout: keep that in a log file, show the summary.
+    # dagster-dbt echoes every dbt event to stdout, and the Dagster log has stack traces: both go
+    # to a log file; the terminal gets the summary, or the reasons of a failure.
     log_path = settings.warehouse_path().parent / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log):
-        result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # The run's full log is in the Dagster UI; the terminal shows warnings and errors only.
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}}}},
-        )
-    if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        tail = "".join(log_path.read_text().splitlines(keepends=True)[-25:])
-        print(f"{tail}\nRun {result.run_id} FAILED in steps {failed}. Full output: {log_path}; "
-              "run history: the Dagster UI (make dev).", file=sys.stderr)
-    else:
-        print(f"dbt output of the run: {log_path}")
-    return result.success
+    with dg.DagsterInstance.get() as instance:
+        # No daemon watches runs started here: a killed one would hold the warehouse pool for ever.
+        fail_dead_runs(instance)
+        with log_path.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                # The run's full log is in the Dagster UI; the log file gets warnings and errors.
+                run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}}}},
+            )
+        if not result.success:
+            print(failure_report(instance, result.dagster_run, log_path), file=sys.stderr)
+            return False
+    print(f"Log of the run (dbt output, warnings): {log_path}")
+    return True
+
+
+def failure_report(instance, run, log_path: Path) -> str:
+    """A few lines on a failed run: each failed blocking check with its description, each failed
+    step with the reason of its error, and where the full log is."""
+    from orchestration.alerts import summarise_failed_run
+
+    summary = summarise_failed_run(instance, run)
+    lines = [f"The daily job FAILED (run {run.run_id})."]
+    lines += [f"  Failed check {check}" for check in summary.blocking_checks]
+    lines += [f"  Failed step {step}: {reason}" for step, reason in summary.step_reasons.items()]
+    if not summary.step_reasons and summary.error:
+        lines.append(f"  {summary.error.splitlines()[0]}")
+    lines.append(f"Full log with stack traces: {log_path}; run history: the Dagster UI (make dev), run {run.run_id}.")
+    return "\n".join(lines)
 
 
 def print_summary() -> None:

@@ -1,5 +1,6 @@
 """Messy reality end to end: re-runs change nothing, late and corrected data are scored as if on
-time, and a run killed mid-way is followed by a normal one."""
+time, and a dbt build killed mid-way is followed by a normal one (killed Dagster runs:
+tests/test_killed_runs.py)."""
 
 from __future__ import annotations
 
@@ -133,50 +134,3 @@ def test_a_run_killed_during_the_dbt_step_is_followed_by_a_normal_run(warehouse)
     after_crash = dbt_build(db)
     assert after_crash.returncode == 0, after_crash.stdout[-3000:]
     assert mart_tables(db) == before
-
-
-def _dbt_build_running(session_id: int) -> bool:
-    """Whether a `dbt build` process of the given session (the pipeline under test) is running."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            if os.getsid(int(proc.name)) == session_id and any(part.endswith(b"dbt") for part in cmdline) and b"build" in cmdline:
-                return True
-        except (OSError, ProcessLookupError):
-            continue
-    return False
-
-
-def test_killing_the_daily_run_during_dbt_leaves_the_bi_file_and_the_next_run_completes(tmp_path, sample_raw_dir):
-    env = {**os.environ, "LEAD_SCORING_DB": str(tmp_path / "wh" / "lead_scoring.duckdb"), "LEAD_SCORING_RAW_DIR": str(sample_raw_dir),
-           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "LEAD_SCORING_SAMPLE_END_DATE": SAMPLE_END.isoformat()}
-    (tmp_path / "dagster_home").mkdir()
-    cli = [str(Path(sys.executable).parent / "lead-scoring"), "run"]
-    first = subprocess.run(cli, env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    bi_file = tmp_path / "wh" / "bi.duckdb"
-    published = bi_file.read_bytes()
-
-    # A new file arrives, and the next run is killed (SIGKILL, whole process group) inside dbt.
-    late = pd.DataFrame([{"event_id": "E_KILL_1", "lead_id": "L00000001", "event_type": "page_view", "occurred_at": f"{SAMPLE_END}T08:00:00Z",
-                          "properties": '{"page_url": "/pricing"}'}])
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_raw_dir, landing)
-    late.to_parquet(landing / "events" / "kill-test.parquet", index=False)
-    env["LEAD_SCORING_RAW_DIR"] = str(landing)
-    process = subprocess.Popen(cli, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 240
-    while not _dbt_build_running(process.pid) and time.time() < deadline and process.poll() is None:
-        time.sleep(0.2)
-    assert process.poll() is None, "the run ended before its dbt step could be killed"
-    time.sleep(2)  # well inside the build
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    assert bi_file.read_bytes() == published  # the published file is untouched
-
-    again = subprocess.run(cli, env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert bi_file.read_bytes() != published
-    assert query(bi_file, "select count(*) from marts.fct_lead_scores where lead_id = 'L00000001'")[0][0] >= 1
