@@ -4,6 +4,7 @@ tests/test_killed_runs.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -110,6 +111,42 @@ def test_a_late_event_of_any_age_is_scored_as_if_on_time_and_a_corrected_lead_is
     fit_after = query(db, f"select fit_score from marts.mart_lead_scores_current where model_id = 'hybrid_v1' and lead_id = '{lead_id}'")[0][0]
     assert fit_after == fit_before + 15.0
     # And exactly as a full rebuild would have it.
+    incremental = mart_tables(db)
+    assert dbt_build(db, "--full-refresh").returncode == 0
+    assert mart_tables(db) == incremental
+
+
+def test_events_that_arrive_a_day_before_their_lead_reach_the_marts_with_it(warehouse):
+    db, landing = warehouse
+    # Day 1: the web tool delivers a pricing visit and a contact form of a lead the CRM has not
+    # synced yet. They wait (pending) and the day's build goes through without them.
+    day = SAMPLE_END - dt.timedelta(days=2)
+    events = pd.DataFrame([
+        {"event_id": "E_EARLY_1", "lead_id": "L_EARLY", "event_type": "page_view", "occurred_at": f"{day}T09:00:00Z",
+         "source_system": "web", "properties": '{"page_url": "/pricing"}'},
+        {"event_id": "E_EARLY_2", "lead_id": "L_EARLY", "event_type": "form_submit", "occurred_at": f"{day}T09:05:00Z",
+         "source_system": "form", "properties": '{"form_id": "contact"}'},
+    ])
+    events.to_parquet(landing / "events" / "web-day-1.parquet", index=False)
+    load(db, landing)
+    assert query(db, "select status, count(*) from raw.load_rejects where file_path = 'events/web-day-1.parquet' group by 1") == [("pending", 2)]
+    assert dbt_build(db).returncode == 0
+    assert query(db, "select count(*) from staging.stg_raw__events where lead_id = 'L_EARLY'") == [(0,)]
+
+    # Day 2: the CRM syncs the lead. The waiting events load and count on the day they happened.
+    con = duckdb.connect(str(db), read_only=True)
+    lead = con.execute("select * exclude (_source_file, _source_line, _load_id) from raw.leads order by lead_id limit 1").df()
+    con.close()
+    lead["lead_id"], lead["email"] = "L_EARLY", "early@example.com"
+    lead["created_at"] = lead["updated_at"] = pd.Timestamp(f"{day}T08:00:00Z")
+    lead.to_parquet(landing / "leads" / "crm-day-2.parquet", index=False)
+    load(db, landing)
+    assert query(db, "select count(*) from raw.load_rejects where file_path = 'events/web-day-1.parquet'") == [(0,)]
+    assert query(db, "select rows_accepted from raw.load_log where status = 'retried' and file_path = 'events/web-day-1.parquet'") == [(2,)]
+    assert dbt_build(db).returncode == 0
+    assert query(db, f"""select score_date, engagement_score from marts.fct_lead_scores
+                         where model_id = 'hybrid_v1' and lead_id = 'L_EARLY' and score_date = '{day}'""") == [(day, 45.0)]  # pricing page +20, contact form +25, on their own day
+    # And exactly as a build that had the lead from the start.
     incremental = mart_tables(db)
     assert dbt_build(db, "--full-refresh").returncode == 0
     assert mart_tables(db) == incremental
