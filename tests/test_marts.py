@@ -56,7 +56,7 @@ UNIT_TESTS = {
     "threshold_sweep_precision_and_recall",
     "score_bands_hot_blocked_only_for_models_with_gates",
     "score_explanations_gates_count_rules_and_older_contributions",
-    "current_scores_hot_blocked_points_to_threshold_and_blocking_gates",
+    "current_scores_hot_blocked_points_to_mql_and_blocking_gates",
     "lead_scores_hot_blocked_until_the_gate_holds",
     "scored_events_page_paths_without_query_and_per_day_cap",
 }
