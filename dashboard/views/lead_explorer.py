@@ -29,12 +29,13 @@ profile = data.lead_profile(bi, f.model_id, lead_id)
 rules = data.score_explanation(bi, f.model_id, lead_id)
 qualified, status = data.mql_status(profile, rules)
 threshold = float(profile["mql_threshold"])
-metrics = st.columns(7)
+metrics = st.columns([1, 1, 1, 1.5, 1, 1, 1])  # room for hot_blocked
 metrics[0].metric("Total score", f"{profile['total_score']:.1f}", help=f"MQL threshold {threshold:g}")
 metrics[1].metric("Fit", f"{profile['fit_score']:.1f}")
 metrics[2].metric("Engagement", f"{profile['engagement_score']:.1f}")
-metrics[3].metric("Band · cell", f"{profile['score_band']} · {profile['score_matrix_cell']}",
-                  help="hot_blocked: at or above the threshold, but a gate (required rule) fails - not MQL-ready.")
+metrics[3].metric("Band", profile["score_band"],
+                  help=f"Matrix cell {profile['score_matrix_cell']}. hot_blocked: at or above the threshold, but a gate "
+                       "(required rule) fails - not MQL-ready.")
 metrics[4].metric("Points to MQL", f"{data.points_to_mql(profile):.1f}",
                   help="Points the MQL score still needs to reach the threshold; gates come on top.")
 metrics[5].metric("Current stage", options.set_index("lead_id").loc[lead_id, "current_stage"])
@@ -93,8 +94,8 @@ if len(contributing):
     ))
     waterfall.update_layout(title=f"Points per rule, {f.model_id}", yaxis=dict(title="points"), showlegend=False)
     ui.show(waterfall)
-shown = [c for c in ("rule_kind", "rule_id", "description", "matched_on", "points", "is_required_for_mql", "rule_holds",
-                     "is_blocking_mql", "lead_has", "rule_needs", "occurrences_in_window", "min_count", "weighted_occurrences",
+shown = [c for c in ("rule_kind", "rule_id", "points", "is_required_for_mql", "rule_holds", "is_blocking_mql", "lead_has",
+                     "rule_needs", "description", "matched_on", "occurrences_in_window", "min_count", "weighted_occurrences",
                      "window_days", "half_life_days", "max_points") if c in rules.columns]
 st.dataframe(rules[shown], hide_index=True, column_config={
     "rule_kind": "Kind", "rule_id": "Rule", "description": "Description", "matched_on": "Matched on",
