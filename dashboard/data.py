@@ -15,6 +15,7 @@ dim_leads and the fact tables instead (primary model only where dim_leads is the
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ WINDOWS = (30, 60, 90)
 # The source texts' ranges, used when the BI file has no mart_funnel_health to read them from.
 DEFAULT_BENCHMARKS = {"lead_to_mql_rate": (0.05, 0.15), "mql_to_sql_rate": (0.13, 0.27), "lead_to_mql_days": (14.0, 30.0)}
 EXPLORER_LIMIT = 1000
+EXPLORER_EVENTS_LIMIT = 500
 
 
 def bi_path() -> Path:
@@ -552,12 +554,11 @@ def lead_options(bi: BI, f: Filters) -> pd.DataFrame:
 
 
 def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
-    """Attributes and today's score; no personal data (names and email stay out of the dashboard)."""
+    """Attributes and today's score with its MQL status; no personal data (names and email stay out
+    of the dashboard). A BI file published before a column existed simply lacks its key."""
     found = bi.df("""
         select d.lead_id, d.created_at, d.company_name, d.company_size, d.industry, d.job_title, d.country_code,
-               d.lead_source, d.campaign, s.fit_score, s.engagement_score, s.total_score, s.mql_threshold,
-               s.score_band, s.fit_grade, s.engagement_level, s.score_matrix_cell, s.mql_count, s.first_mql_at,
-               s.as_of_date
+               d.lead_source, d.campaign, s.* exclude (model_id, lead_id)
         from marts.dim_leads as d
         join marts.mart_lead_scores_current as s on s.lead_id = d.lead_id and s.model_id = ?
         where d.lead_id = ?
@@ -566,13 +567,88 @@ def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
 
 
 def score_explanation(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
-    """Every rule that contributes to the lead's score today; the points add up to the total."""
+    """The rules behind the lead's score today: contributing rules, every gate (holding or not),
+    count rules short of min_count and the remainder of decayed rules; the points add up to the total."""
     return bi.df("""
-        select rule_kind, rule_id, description, matched_on, occurrences_in_window, weighted_occurrences,
-               window_days, half_life_days, max_points, points, is_required_for_mql, rule_holds
+        select * exclude (model_id, lead_id)
         from marts.fct_lead_score_explanations
         where model_id = ? and lead_id = ?
-        order by rule_kind desc, points desc, rule_id
+        order by case rule_kind when 'fit' then 1 when 'engagement' then 2 else 3 end, points desc, rule_id
+    """, model_id, lead_id)
+
+
+def points_to_mql(profile: dict) -> float:
+    """Points the MQL score still needs to reach the threshold (0 once there); computed from the
+    scores in a BI file published before mart_lead_scores_current had the column."""
+    threshold = float(profile["mql_threshold"])
+    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
+    return float(_value(profile, "points_to_mql_threshold", max(threshold - mql_score, 0.0)))
+
+
+def mql_status(profile: dict, rules: pd.DataFrame) -> tuple[bool, str]:
+    """Whether the lead is an MQL today and, in words (Markdown), why or why not: the points it
+    still needs to the threshold and each gate that does not hold, with what the lead has against
+    what the gate needs, one line per gate."""
+    threshold = float(profile["mql_threshold"])
+    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
+    missing = points_to_mql(profile)
+    score_part = (f"MQL score {mql_score:.1f}, at or above the threshold {threshold:g}" if missing <= 0
+                  else f"needs {missing:.1f} more points (MQL score {mql_score:.1f}, threshold {threshold:g})")
+    if bool(profile.get("is_mql_qualified")):
+        return True, f"**MQL-qualified today**: {score_part}, and every gate holds."
+    lines = [f"**Not an MQL today**: {score_part}."]
+    if "is_blocking_mql" not in rules.columns:
+        lines.append("This BI file was published before gates were explained: run the pipeline again to see them.")
+    else:
+        gates = rules[rules["is_blocking_mql"].fillna(False).astype(bool)]
+        if len(gates):
+            lines.append(f"Blocked by {len(gates)} gate{'s' if len(gates) > 1 else ''}, whatever the score:")
+            lines += [f"- **{g.rule_id}** ({g.description}): {g.lead_has}, needs {g.rule_needs}" for g in gates.itertuples()]
+    reset = _value(profile, "mql_engagement_after", None)
+    if reset is not None:
+        lines.append(f"Engagement before the sales rejection of {pd.Timestamp(reset):%Y-%m-%d} does not count toward "
+                     "the MQL score (recycle policy reset_engagement).")
+    return False, "\n\n".join(lines)
+
+
+def _value(row: dict, key: str, default):
+    """row[key], or `default` when the key is missing or the value empty."""
+    value = row.get(key)
+    return default if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def score_history(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    """The lead's score on each day it changed (between them only decay acts)."""
+    return bi.df("""
+        select score_date, total_score, mql_score, score_band, required_rules_hold, is_mql_qualified
+        from marts.fct_lead_scores
+        where model_id = ? and lead_id = ?
+        order by score_date
+    """, model_id, lead_id)
+
+
+def lead_mql_episodes(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    return bi.df("""
+        select mql_episode, mql_date, mql_at, score_at_mql
+        from marts.fct_lead_mql_episodes
+        where model_id = ? and lead_id = ?
+        order by mql_episode
+    """, model_id, lead_id)
+
+
+def scored_events(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame | None:
+    """The lead's latest events that a rule of the model matched, one row per event with its
+    rules; None in a BI file published before fct_lead_scored_events existed."""
+    if not bi.has("marts.fct_lead_scored_events"):
+        return None
+    return bi.df(f"""
+        select occurred_at, event_type, event_detail, string_agg(rule_id, ', ' order by rule_id) as rules,
+               bool_and(is_counted) as is_counted
+        from marts.fct_lead_scored_events
+        where model_id = ? and lead_id = ?
+        group by event_id, occurred_at, event_type, event_detail
+        order by occurred_at desc, event_id
+        limit {EXPLORER_EVENTS_LIMIT}
     """, model_id, lead_id)
 
 

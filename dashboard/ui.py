@@ -14,7 +14,7 @@ from dashboard import data
 CONTEXT_KEY = "dashboard_context"
 STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity", "customer": "Customer",
                 "recycled": "Recycled", "disqualified": "Disqualified", "closed_lost": "Closed lost"}
-BAND_COLOURS = {"cold": "#9ecae1", "nurture": "#fdae6b", "hot": "#e6550d"}
+BAND_COLOURS = {"cold": "#9ecae1", "nurture": "#fdae6b", "hot_blocked": "#bcbddc", "hot": "#e6550d"}
 BENCHMARK_FILL = "rgba(44, 160, 44, 0.15)"
 
 
