@@ -65,6 +65,27 @@ def percent_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="percent")
 
 
+def measure_columns(words: dict[str, data.Measure], *measures: str) -> dict[str, st.column_config.Column]:
+    """Table columns named after MQL measures, labelled and explained as everywhere (seed mql_measures);
+    shares in percent, days with one decimal."""
+    columns = {}
+    for measure in measures:
+        word = words[measure]
+        if measure.endswith(("_share", "_rate")):
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition, format="percent")
+        elif "days" in measure:
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition, format="%.1f")
+        else:
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition)
+    return columns
+
+
+def measure_metric(column, words: dict[str, data.Measure], measure: str, value: str, suffix: str = "") -> None:
+    """A headline figure of an MQL measure, labelled and explained as everywhere."""
+    word = words[measure]
+    column.metric(word.label + suffix, value, help=word.definition)
+
+
 def show(fig: go.Figure, height: int = 380) -> None:
     """One look for every chart: compact margins, legend on top, no mode bar."""
     # The title sits at the very top, the legend between it and the plot: they never overlap.
