@@ -43,7 +43,7 @@ speed = data.speed_to_lead(bi, f)
 if speed is not None and len(speed) and speed.iloc[0]["mql_entries"]:
     sla = speed.iloc[0]
     decided = sla["met"] + sla["breached"]
-    metrics[3].metric(f"MQLs attempted within {sla['sla_hours']:.0f} h", ui.pct(sla["met"] / decided if decided else None),
+    metrics[3].metric(f"Entries into mql attempted within {sla['sla_hours']:.0f} h", ui.pct(sla["met"] / decided if decided else None),
                       help=f"P50 {sla['p50_hours']:.0f} h, P95 {sla['p95_hours']:.0f} h to the first sales attempt; "
                            f"{int(sla['breached'])} breached, {int(sla['pending'])} pending of {int(sla['mql_entries'])} MQL entries")
 
