@@ -140,22 +140,22 @@ def test_filters_change_the_numbers(app, bi_file):
     organic = as_int(metric(app, "Leads in the cohorts"))
     assert organic == query(bi_file, "select count(*) from marts.dim_leads where lead_source = 'organic_search'")[0][0] < everyone
     open_page(app, "views/mql_volume.py")
-    assert as_int(metric(app, "MQLs")) == query(bi_file, """
+    assert as_int(metric(app, "MQL episodes")) == query(bi_file, """
         select count(*) from marts.fct_lead_mql_episodes e join marts.dim_leads d using (lead_id)
         where e.model_id = 'hybrid_v1' and d.lead_source = 'organic_search'""")[0][0]
 
     # Date range: MQLs with their MQL day in June only.
     app.sidebar.multiselect(key="channels").set_value([]).run()
-    before = as_int(metric(app, "MQLs"))
+    before = as_int(metric(app, "MQL episodes"))
     app.sidebar.date_input[0].set_value((dt.date(2026, 6, 1), dt.date(2026, 6, 30))).run()
-    june = as_int(metric(app, "MQLs"))
+    june = as_int(metric(app, "MQL episodes"))
     assert june == query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where model_id = 'hybrid_v1' and mql_date >= '2026-06-01'")[0][0] < before
 
     # Scoring model: another model's MQLs on the funnel (cohorts of June only, as the range says).
     open_page(app, "views/funnel.py")
-    primary = metric(app, "Reached MQL")
+    primary = metric(app, "In-order MQLs")
     app.sidebar.selectbox(key="model").set_value("enterprise_gate_v1").run()
-    challenger = as_int(metric(app, "Reached MQL"))
+    challenger = as_int(metric(app, "In-order MQLs"))
     assert challenger != as_int(primary)
     assert challenger == query(bi_file, """
         select reached_leads from marts.mart_funnel_conversion
@@ -164,12 +164,15 @@ def test_filters_change_the_numbers(app, bi_file):
 
 
 def test_page_controls_change_the_numbers(app):
-    to_date = as_int(metric(app, "Reached MQL"))
+    to_date = as_int(metric(app, "In-order MQLs"))
     app.radio(key="funnel_window").set_value(90).run()
     # Within 90 days only the mature cohorts (February, March) count.
-    assert as_int(metric(app, "Leads in the cohorts")) < 600 and as_int(metric(app, "Reached MQL")) < to_date
+    in_order_90 = as_int(metric(app, "In-order MQLs within 90 days"))
+    assert as_int(metric(app, "Leads in the cohorts")) < 600 and in_order_90 < to_date
+    # Any stage: the funnel's MQL stage is no count of MQLs, and says so (skippers count there too).
     app.radio(key="funnel_kind").set_value("any_stage").run()
     assert not app.exception
+    assert as_int(metric(app, "Reached MQL or a later stage within 90 days")) > in_order_90
 
 
 # --- the numbers are the marts' -------------------------------------------------------------------

@@ -34,6 +34,7 @@ BI_MARTS = {
     "mart_feedback_threshold_sweep",
     "mart_feedback_rules",
     "mart_data_coverage",
+    "mart_mql_measures",
 }
 INTERMEDIATES = {
     "int_funnel_settings",
@@ -52,6 +53,7 @@ UNIT_TESTS = {
     "speed_to_lead_sla_status",
     "threshold_crossings_point_in_time",
     "threshold_sweep_precision_and_recall",
+    "mql_measures_counted_once_per_lead_and_episode",
 }
 SINGULAR_TESTS = {
     "assert_funnel_cumulative_conversion_never_rises",
