@@ -137,3 +137,12 @@ def test_the_semantic_layer_has_the_measures_with_the_same_names_labels_and_valu
         (row,) = list(csv.DictReader(f))
     for measure in MEASURES:
         assert float(row[measure]) == pytest.approx(mart[measure][1]), measure
+
+
+def test_the_benchmark_health_measures_days_to_mql_per_month_as_the_measure_does(built_warehouse):
+    """mart_funnel_health's lead_to_mql_days of a month is Days to MQL (median) of the leads created that month."""
+    health = dict(query(built_warehouse, """select period_month, value from marts.mart_funnel_health
+                                            where is_primary_model and metric = 'lead_to_mql_days' and not is_immature"""))
+    per_month = dict(query(built_warehouse, """select created_month, round(median(days_to_mql), 1) from marts.fct_lead_funnel
+                                               where is_primary_model and first_mql_at is not null group by created_month"""))
+    assert health and all(health[month] == per_month[month] for month in health)
