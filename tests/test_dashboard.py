@@ -197,6 +197,23 @@ def test_dashboard_figures_match_the_marts(bi_file):
         assert steps.loc[step, ["median_days", "p90_days"]].tolist() == pytest.approx([median, p90])
 
 
+def test_benchmark_ranges_come_from_the_published_health_mart(tmp_path, bi_file, monkeypatch):
+    """The ranges on Velocity and Conversion trends are the ones the pipeline applied (seed
+    funnel_benchmarks via mart_funnel_health), not numbers written into the pages."""
+    edited = tmp_path / "edited" / "bi.duckdb"
+    edited.parent.mkdir()
+    shutil.copy(bi_file, edited)
+    con = duckdb.connect(str(edited))
+    con.execute("update marts.mart_funnel_health set typical_min = 0.07, typical_max = 0.19 where metric = 'lead_to_mql_rate'")
+    con.execute("update marts.mart_funnel_health set typical_min = 9, typical_max = 21 where metric = 'lead_to_mql_days'")
+    con.close()
+    at = start_app(monkeypatch, edited)
+    open_page(at, "views/trends.py")
+    assert "lead→MQL 7%–19%" in " ".join(c.value for c in at.caption)
+    open_page(at, "views/velocity.py")
+    assert any("benchmark 9–21 days" in (m.help or "") for m in at.metric)
+
+
 # --- publications -------------------------------------------------------------------------------
 
 def test_a_new_publication_is_picked_up_and_no_connection_stays_open(tmp_path, built_warehouse, monkeypatch):
