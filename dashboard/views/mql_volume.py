@@ -37,6 +37,6 @@ per_channel = (volume.groupby("channel", as_index=False)[["mql_episodes", "first
 per_channel["share"] = per_channel["mql_episodes"] / episodes
 st.dataframe(per_channel, hide_index=True, column_config={
     "channel": "Channel", "mql_episodes": label, "first_time_mqls": words["first_time_mqls"].label,
-    "share": ui.percent_column(f"Share of the {label.lower()}")})
+    "share": ui.percent_column(f"Share of {label}")})
 st.caption(f"Episodes with their MQL day in the range. {words['mql_episodes'].definition} "
            f"{words['first_time_mqls'].label}: {words['first_time_mqls'].definition[0].lower()}{words['first_time_mqls'].definition[1:]}")

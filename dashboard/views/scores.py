@@ -44,9 +44,10 @@ comparison = data.model_comparison(bi, f)
 if comparison is None:
     ui.note(data.missing_note(bi, "fct_lead_funnel"))
 else:
-    st.dataframe(comparison, hide_index=True, column_config={
+    shown, measure_columns = ui.measure_table(comparison, words, "mql_leads", "mql_lead_share", "median_days_to_mql")
+    st.dataframe(shown, hide_index=True, column_config={
         "model_id": "Model", "is_primary_model": "Primary", "mql_threshold": "Threshold", "leads": words["leads"].label,
-        **ui.measure_columns(words, "mql_leads", "mql_lead_share", "median_days_to_mql"),
+        **measure_columns,
         "hot_today": "Hot today", "mql_precision": ui.percent_column("Precision"), "mql_recall": ui.percent_column("Recall")})
     st.caption("Leads created in the range (and channels); MQLs up to the end of the range. Precision = share of MQLs that "
                "became opportunities, recall = share of opportunities that were MQL first, at each model's own threshold, "

@@ -34,9 +34,10 @@ if len(mql_leads) and mql_leads.iloc[0]["mql_leads"]:
     ui.measure_metric(metrics[1], words, "mql_leads", f"{int(r['mql_leads']):,}")
 lead_to_mql = steps[steps["step"] == "lead_to_mql"]
 if len(lead_to_mql):
-    metrics[2].metric(f"Lead → MQL step{step_note}, P90 days", f"{lead_to_mql.iloc[0]['p90_days']:.1f}",
-                      help=f"Median {lead_to_mql.iloc[0]['median_days']:.1f} days over {int(lead_to_mql.iloc[0]['leads']):,} "
-                           f"{words['in_order_mqls'].label.lower()}; benchmark {low:.0f}–{high:.0f} days")
+    metrics[2].metric(f"{words['in_order_mqls'].label}: P90 days", f"{lead_to_mql.iloc[0]['p90_days']:.1f}",
+                      help=f"The lead → MQL step (first entries into lead and mql): median {lead_to_mql.iloc[0]['median_days']:.1f} "
+                           f"days over {int(lead_to_mql.iloc[0]['leads']):,} {words['in_order_mqls'].label.lower()}; "
+                           f"benchmark {low:.0f}–{high:.0f} days")
 
 # Speed to lead: a breach is no sales attempt within the SLA; pending SLAs have not ended yet.
 speed = data.speed_to_lead(bi, f)
