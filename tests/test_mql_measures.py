@@ -118,7 +118,7 @@ def test_every_dashboard_page_shows_the_mart_figures_with_their_labels(mart, bui
     row = comparison.value.set_index("model_id").loc["hybrid_v1"]
     assert (row["leads"], row["mql_leads"], row["median_days_to_mql"]) == (value["leads"], value["mql_leads"], value["median_days_to_mql"])
     assert row["mql_lead_share"] == pytest.approx(100 * value["mql_lead_share"])  # percent points, shown with one decimal
-    assert config["mql_lead_share"]["format"] == "%.1f %%" and config["median_days_to_mql"]["format"] == "%.1f"
+    assert [config[m]["type_config"]["format"] for m in ("mql_lead_share", "median_days_to_mql")] == ["%.1f %%", "%.1f"]
     # Every model, not only the primary one.
     for model, mql_leads, days in query(bi, """select model_id, max(value) filter (where measure = 'mql_leads'),
                                                       max(value) filter (where measure = 'median_days_to_mql')
