@@ -104,6 +104,16 @@ def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple
     for model, order, label, unit, value in rows:
         table.setdefault((order, label), {})[model] = measure_value(value, unit)
     lines = [(label, *(cells.get(m) for m in models)) for (_, label), cells in sorted(table.items())]
+    if _exists(con, "marts", "mart_lead_scores_current"):
+        # The model's settings and today's state beside the measures; neither is an MQL measure.
+        today = {model: (threshold, qualified) for model, threshold, qualified in con.execute("""
+            select model_id || case when bool_or(is_primary_model) then ' (primary)' else '' end,
+                   max(mql_threshold), count(case when is_mql_qualified then 1 end)
+            from marts.mart_lead_scores_current
+            group by model_id
+        """).fetchall()}
+        lines.append(("MQL threshold", *(today.get(m, (None, None))[0] for m in models)))
+        lines.append(("at or above it with the gates holding today", *(today.get(m, (None, None))[1] for m in models)))
     title = ("MQL measures per scoring model, whole history (definitions: seed mql_measures; benchmarks per cohort "
              "month within 90 days: lead->MQL {lead_to_mql_rate_range} in order, {lead_to_mql_days_range} to MQL)").format_map(words)
     return title, format_table(["measure", *models], lines)
