@@ -6,7 +6,11 @@ every query here opens the file read-only, fetches everything and closes it agai
 results keyed by the publication (published_at + run_id), which changes with every new file.
 
 Every function takes a `BI` (where to read, and how) and the sidebar `Filters`, and returns a
-pandas DataFrame. The funnel, velocity and feedback marts are newer than the scoring and
+pandas DataFrame. MQL figures are the MQL measures of marts.mart_mql_measures (seed
+mql_measures), with its labels: for the range and channels chosen, the pages count the lead-level
+columns that mart counts (fct_lead_funnel: first_mql_at, mql_episodes, days_to_mql, the in-order
+and any-stage times) or the episodes of fct_lead_mql_episodes, and never decide here which lead
+or episode counts. The funnel, velocity and feedback marts are newer than the scoring and
 lifecycle marts: when a BI file was published without one of them, the figures are derived from
 dim_leads and the fact tables instead (primary model only where dim_leads is the source), and
 `missing_note` says so.
@@ -14,6 +18,7 @@ dim_leads and the fact tables instead (primary model only where dim_leads is the
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import os
@@ -30,8 +35,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
 BAND_ORDER = ("cold", "nurture", "hot")
 WINDOWS = (30, 60, 90)
-# The source texts' ranges, used when the BI file has no mart_funnel_health to read them from.
-DEFAULT_BENCHMARKS = {"lead_to_mql_rate": (0.05, 0.15), "mql_to_sql_rate": (0.13, 0.27), "lead_to_mql_days": (14.0, 30.0)}
+# The benchmark ranges, from the project's seed when the BI file has no mart_funnel_health to read them from.
+BENCHMARKS_SEED = PROJECT_DIR / "seeds" / "funnel_benchmarks.csv"
 EXPLORER_LIMIT = 1000
 EXPLORER_EVENTS_LIMIT = 500
 
@@ -192,6 +197,60 @@ def date_bounds(bi: BI) -> tuple[dt.date, dt.date]:
     return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["as_of"]).date()
 
 
+# --- MQL measures -----------------------------------------------------------------------------
+
+MQL_MEASURES_SEED = PROJECT_DIR / "seeds" / "mql_measures.csv"
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    definition: str
+
+
+def mql_measure_words(bi: BI) -> dict[str, Measure]:
+    """{measure: (label, definition)} of the MQL measures as the BI file's mart_mql_measures has
+    them; a BI file published before that mart gets the project's seed (the same words)."""
+    if bi.has("marts.mart_mql_measures"):
+        rows = bi.df("select distinct measure, label, definition from marts.mart_mql_measures").itertuples()
+        return {r.measure: Measure(r.label, r.definition) for r in rows}
+    with MQL_MEASURES_SEED.open(encoding="utf-8", newline="") as seed:
+        return {r["measure"]: Measure(r["label"], r["definition"]) for r in csv.DictReader(seed)}
+
+
+def mql_measures(bi: BI, model_id: str, slice_name: str = "all", slice_value: str = "all") -> pd.DataFrame:
+    """The MQL measures of one model over the whole history (mart_mql_measures): measure, label,
+    unit, definition, value, in display order."""
+    return bi.df("""
+        select measure, label, unit, definition, value
+        from marts.mart_mql_measures
+        where model_id = ? and slice_name = ? and slice_value = ?
+        order by measure_order
+    """, model_id, slice_name, slice_value)
+
+
+def mql_lead_measures(bi: BI, f: Filters, all_models: bool = False) -> pd.DataFrame:
+    """Per scoring model, over the leads created in the range (and channels): leads, mql_leads,
+    mql_lead_share and median_days_to_mql (rounded to one decimal, as the mart rounds it), MQLs up
+    to the end of the range. With the whole range they are mart_mql_measures' figures."""
+    if not bi.has("marts.fct_lead_funnel"):
+        return pd.DataFrame(columns=["model_id", "is_primary_model", "leads", "mql_leads", "mql_lead_share", "median_days_to_mql"])
+    where, params = _channel(f)
+    model = "true" if all_models else "model_id = ?"
+    reached = "first_mql_at::date <= ?"
+    return bi.df(f"""
+        select model_id, bool_or(is_primary_model) as is_primary_model,
+               count(*) as leads,
+               count(*) filter (where {reached}) as mql_leads,
+               count(*) filter (where {reached}) / count(*) as mql_lead_share,
+               round(median(days_to_mql) filter (where {reached}), 1) as median_days_to_mql
+        from marts.fct_lead_funnel
+        where {model} and created_at::date between ? and ? and {where}
+        group by model_id
+        order by is_primary_model desc, model_id
+    """, f.end, f.end, f.end, *([] if all_models else [f.model_id]), f.start, f.end, *params)
+
+
 # --- funnel -----------------------------------------------------------------------------------
 
 _CONVERSION_COLUMNS = ", ".join(
@@ -284,15 +343,21 @@ def flow(bi: BI, f: Filters) -> pd.DataFrame:
 
 # --- conversion trends against the benchmarks ---------------------------------------------------
 
+def seed_benchmarks() -> dict[str, tuple[float, float]]:
+    """Typical ranges per metric of the project's seed funnel_benchmarks."""
+    with BENCHMARKS_SEED.open(encoding="utf-8", newline="") as seed:
+        return {r["metric"]: (float(r["typical_min"]), float(r["typical_max"])) for r in csv.DictReader(seed)}
+
+
 def benchmarks(bi: BI, f: Filters) -> dict[str, tuple[float, float]]:
-    """Typical ranges per metric, as the pipeline's health mart applied them (else the texts' ranges)."""
+    """Typical ranges per metric, as the pipeline's health mart applied them (else the seed's)."""
     if not bi.has("marts.mart_funnel_health"):
-        return dict(DEFAULT_BENCHMARKS)
+        return seed_benchmarks()
     found = bi.df("""
         select metric, any_value(typical_min) as typical_min, any_value(typical_max) as typical_max
         from marts.mart_funnel_health where model_id = ? group by metric
     """, f.model_id)
-    return {**DEFAULT_BENCHMARKS, **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
+    return {**seed_benchmarks(), **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
 
 
 def conversion_trends(bi: BI, f: Filters, window: int = 90) -> pd.DataFrame:
@@ -392,7 +457,7 @@ def mql_volume(bi: BI, f: Filters) -> pd.DataFrame:
     where, params = _channel(f, "d.lead_source")
     return bi.df(f"""
         select e.mql_date, coalesce(d.lead_source, 'unknown') as channel,
-               count(*) as mqls, count(*) filter (where e.mql_episode = 1) as first_time_mqls
+               count(*) as mql_episodes, count(*) filter (where e.mql_episode = 1) as first_time_mqls
         from marts.fct_lead_mql_episodes as e
         join marts.dim_leads as d on d.lead_id = e.lead_id
         where e.model_id = ? and e.mql_date between ? and ? and {where}
@@ -443,24 +508,24 @@ def band_counts(histogram: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def model_comparison(bi: BI, f: Filters) -> pd.DataFrame:
-    """Every scoring model side by side on the leads created in the range (and channels): MQLs by the end
-    of the range, their share and median days, today's hot leads; precision and recall at each model's
-    threshold come from the threshold sweep (all channels, leads old enough for the feedback loop)."""
+def model_comparison(bi: BI, f: Filters) -> pd.DataFrame | None:
+    """Every scoring model side by side on the leads created in the range (and channels): the MQL
+    lead measures by the end of the range (mql_lead_measures), today's hot leads; precision and
+    recall at each model's threshold come from the threshold sweep (all channels, leads old enough
+    for the feedback loop). None in a BI file published before fct_lead_funnel."""
+    if not bi.has("marts.fct_lead_funnel"):
+        return None
+    table = mql_lead_measures(bi, f, all_models=True)
     where, params = _channel(f, "d.lead_source")
-    table = bi.df(f"""
-        select s.model_id, bool_or(s.is_primary_model) as is_primary_model, any_value(s.mql_threshold) as mql_threshold,
-               count(*) as leads,
-               count(*) filter (where s.first_mql_at::date <= ?) as mql_leads,
-               count(*) filter (where s.first_mql_at::date <= ?) / count(*) as lead_to_mql_share,
-               median(date_diff('second', d.created_at, s.first_mql_at) / 86400.0) filter (where s.first_mql_at::date <= ?) as median_days_to_mql,
-               count(*) filter (where s.score_band = 'hot') as hot_today
+    settings = bi.df(f"""
+        select s.model_id, any_value(s.mql_threshold) as mql_threshold, count(*) filter (where s.score_band = 'hot') as hot_today
         from marts.mart_lead_scores_current as s
         join marts.dim_leads as d on d.lead_id = s.lead_id
         where d.created_at::date between ? and ? and {where}
         group by s.model_id
-        order by is_primary_model desc, s.model_id
-    """, f.end, f.end, f.end, f.start, f.end, *params)
+    """, f.start, f.end, *params)
+    table = table.merge(settings, on="model_id", how="left")[
+        ["model_id", "is_primary_model", "mql_threshold", "leads", "mql_leads", "mql_lead_share", "median_days_to_mql", "hot_today"]]
     at_threshold = pd.concat(
         [threshold_sweep(bi, Filters(m, f.start, f.end, f.channels)).query("is_current_threshold").assign(model_id=m)
          for m in table["model_id"]], ignore_index=True)

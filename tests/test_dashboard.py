@@ -245,22 +245,22 @@ def test_filters_change_the_numbers(app, bi_file):
     organic = as_int(metric(app, "Leads in the cohorts"))
     assert organic == query(bi_file, "select count(*) from marts.dim_leads where lead_source = 'organic_search'")[0][0] < everyone
     open_page(app, "views/mql_volume.py")
-    assert as_int(metric(app, "MQLs")) == query(bi_file, """
+    assert as_int(metric(app, "MQL episodes")) == query(bi_file, """
         select count(*) from marts.fct_lead_mql_episodes e join marts.dim_leads d using (lead_id)
         where e.model_id = 'hybrid_v1' and d.lead_source = 'organic_search'""")[0][0]
 
     # Date range: MQLs with their MQL day in June only.
     app.sidebar.multiselect(key="channels").set_value([]).run()
-    before = as_int(metric(app, "MQLs"))
+    before = as_int(metric(app, "MQL episodes"))
     app.sidebar.date_input[0].set_value((dt.date(2026, 6, 1), dt.date(2026, 6, 30))).run()
-    june = as_int(metric(app, "MQLs"))
+    june = as_int(metric(app, "MQL episodes"))
     assert june == query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where model_id = 'hybrid_v1' and mql_date >= '2026-06-01'")[0][0] < before
 
     # Scoring model: another model's MQLs on the funnel (cohorts of June only, as the range says).
     open_page(app, "views/funnel.py")
-    primary = metric(app, "Reached MQL")
+    primary = metric(app, "In-order MQLs")
     app.sidebar.selectbox(key="model").set_value("enterprise_gate_v1").run()
-    challenger = as_int(metric(app, "Reached MQL"))
+    challenger = as_int(metric(app, "In-order MQLs"))
     assert challenger != as_int(primary)
     assert challenger == query(bi_file, """
         select reached_leads from marts.mart_funnel_conversion
@@ -269,12 +269,15 @@ def test_filters_change_the_numbers(app, bi_file):
 
 
 def test_page_controls_change_the_numbers(app):
-    to_date = as_int(metric(app, "Reached MQL"))
+    to_date = as_int(metric(app, "In-order MQLs"))
     app.radio(key="funnel_window").set_value(90).run()
     # Within 90 days only the mature cohorts (February, March) count.
-    assert as_int(metric(app, "Leads in the cohorts")) < 600 and as_int(metric(app, "Reached MQL")) < to_date
+    in_order_90 = as_int(metric(app, "In-order MQLs within 90 days"))
+    assert as_int(metric(app, "Leads in the cohorts")) < 600 and in_order_90 < to_date
+    # Any stage: the funnel's MQL stage is no count of MQLs, and says so (skippers count there too).
     app.radio(key="funnel_kind").set_value("any_stage").run()
     assert not app.exception
+    assert as_int(metric(app, "Reached MQL or a later stage within 90 days")) > in_order_90
 
 
 # --- the numbers are the marts' -------------------------------------------------------------------
@@ -297,6 +300,23 @@ def test_dashboard_figures_match_the_marts(bi_file):
                                                      where model_id = 'hybrid_v1' and cohort_scope = 'all' and slice_name = 'all'"""):
         assert steps.loc[step, "leads"] == leads
         assert steps.loc[step, ["median_days", "p90_days"]].tolist() == pytest.approx([median, p90])
+
+
+def test_benchmark_ranges_come_from_the_published_health_mart(tmp_path, bi_file, monkeypatch):
+    """The ranges on Velocity and Conversion trends are the ones the pipeline applied (seed
+    funnel_benchmarks via mart_funnel_health), not numbers written into the pages."""
+    edited = tmp_path / "edited" / "bi.duckdb"
+    edited.parent.mkdir()
+    shutil.copy(bi_file, edited)
+    con = duckdb.connect(str(edited))
+    con.execute("update marts.mart_funnel_health set typical_min = 0.07, typical_max = 0.19 where metric = 'lead_to_mql_rate'")
+    con.execute("update marts.mart_funnel_health set typical_min = 9, typical_max = 21 where metric = 'lead_to_mql_days'")
+    con.close()
+    at = start_app(monkeypatch, edited)
+    open_page(at, "views/trends.py")
+    assert "lead→MQL 7%–19%" in " ".join(c.value for c in at.caption)
+    open_page(at, "views/velocity.py")
+    assert any("benchmark 9–21 days" in (m.help or "") for m in at.metric)
 
 
 # --- publications -------------------------------------------------------------------------------

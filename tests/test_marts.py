@@ -35,6 +35,7 @@ BI_MARTS = {
     "mart_feedback_rules",
     "mart_data_coverage",
     "fct_lead_scored_events",
+    "mart_mql_measures",
 }
 INTERMEDIATES = {
     "int_funnel_settings",
@@ -59,6 +60,7 @@ UNIT_TESTS = {
     "current_scores_hot_blocked_points_to_mql_and_blocking_gates",
     "lead_scores_hot_blocked_until_the_gate_holds",
     "scored_events_page_paths_without_query_and_per_day_cap",
+    "mql_measures_counted_once_per_lead_and_episode",
 }
 SINGULAR_TESTS = {
     "assert_funnel_cumulative_conversion_never_rises",
