@@ -35,6 +35,7 @@ import duckdb
 
 from orchestration.raw_loader import PendingRows, count_file_rows, find_table_files
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.settings import SCORE_BANDS
 
 RAW_EVENTS = dg.AssetKey(["raw", "events"])
 STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
@@ -51,7 +52,6 @@ STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
 
-SCORE_BANDS = ("cold", "nurture", "hot")
 REJECTS_TABLE = ("raw", "load_rejects")
 
 

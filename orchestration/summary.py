@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from orchestration.raw_loader import pending_rows
-from orchestration.settings import RAW_TABLES, pending_max_age_days
+from orchestration.settings import RAW_TABLES, SCORE_BANDS, pending_max_age_days
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -146,8 +146,8 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
             on measures.model_id = scores.model_id and measures.slice_name = 'score_band'
             and measures.slice_value = scores.score_band and measures.measure = 'mql_leads'
         group by scores.model_id, scores.score_band
-        order by scores.model_id, case scores.score_band when 'hot' then 1 when 'nurture' then 2 else 3 end
-        """,
+        order by scores.model_id, """ + "case scores.score_band " + " ".join(
+            f"when '{band}' then {rank}" for rank, band in enumerate(SCORE_BANDS)) + " end desc",
         ["model", "band", "leads", "avg score", "{mql_leads}"],
     ),
     (
