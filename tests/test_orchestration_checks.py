@@ -315,7 +315,7 @@ def test_drift_check_reads_the_previous_run_from_the_instance(tmp_path):
         assert first.passed and first.description.startswith("First run")
         write_bands(72, 19, 9)
         second = run()
-        assert second.passed and second.metadata["previous_band_shares"].value == {"cold": 0.7, "nurture": 0.2, "hot": 0.1}
+        assert second.passed and second.metadata["previous_band_shares"].value == {"cold": 0.7, "nurture": 0.2, "hot_blocked": 0.0, "hot": 0.1}
         write_bands(50, 30, 20)
         third = run()
         assert not third.passed
