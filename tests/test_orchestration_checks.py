@@ -319,5 +319,5 @@ def test_drift_check_reads_the_previous_run_from_the_instance(tmp_path):
         write_bands(50, 30, 20)
         third = run()
         assert not third.passed
-        assert third.metadata["previous_band_shares"].value == {"cold": 0.72, "nurture": 0.19, "hot": 0.09}
+        assert third.metadata["previous_band_shares"].value == {"cold": 0.72, "nurture": 0.19, "hot_blocked": 0.0, "hot": 0.09}
         assert third.metadata["largest_shift_pp"].value == -22.0
