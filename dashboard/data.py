@@ -6,7 +6,11 @@ every query here opens the file read-only, fetches everything and closes it agai
 results keyed by the publication (published_at + run_id), which changes with every new file.
 
 Every function takes a `BI` (where to read, and how) and the sidebar `Filters`, and returns a
-pandas DataFrame. The funnel, velocity and feedback marts are newer than the scoring and
+pandas DataFrame. MQL figures are the MQL measures of marts.mart_mql_measures (seed
+mql_measures), with its labels: for the range and channels chosen, the pages count the lead-level
+columns that mart counts (fct_lead_funnel: first_mql_at, mql_episodes, days_to_mql, the in-order
+and any-stage times) or the episodes of fct_lead_mql_episodes, and never decide here which lead
+or episode counts. The funnel, velocity and feedback marts are newer than the scoring and
 lifecycle marts: when a BI file was published without one of them, the figures are derived from
 dim_leads and the fact tables instead (primary model only where dim_leads is the source), and
 `missing_note` says so.
@@ -14,7 +18,9 @@ dim_leads and the fact tables instead (primary model only where dim_leads is the
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +35,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
 BAND_ORDER = ("cold", "nurture", "hot")
 WINDOWS = (30, 60, 90)
-# The source texts' ranges, used when the BI file has no mart_funnel_health to read them from.
-DEFAULT_BENCHMARKS = {"lead_to_mql_rate": (0.05, 0.15), "mql_to_sql_rate": (0.13, 0.27), "lead_to_mql_days": (14.0, 30.0)}
+# The benchmark ranges, from the project's seed when the BI file has no mart_funnel_health to read them from.
+BENCHMARKS_SEED = PROJECT_DIR / "seeds" / "funnel_benchmarks.csv"
 EXPLORER_LIMIT = 1000
+EXPLORER_EVENTS_LIMIT = 500
 
 
 def bi_path() -> Path:
@@ -190,6 +197,60 @@ def date_bounds(bi: BI) -> tuple[dt.date, dt.date]:
     return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["as_of"]).date()
 
 
+# --- MQL measures -----------------------------------------------------------------------------
+
+MQL_MEASURES_SEED = PROJECT_DIR / "seeds" / "mql_measures.csv"
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    definition: str
+
+
+def mql_measure_words(bi: BI) -> dict[str, Measure]:
+    """{measure: (label, definition)} of the MQL measures as the BI file's mart_mql_measures has
+    them; a BI file published before that mart gets the project's seed (the same words)."""
+    if bi.has("marts.mart_mql_measures"):
+        rows = bi.df("select distinct measure, label, definition from marts.mart_mql_measures").itertuples()
+        return {r.measure: Measure(r.label, r.definition) for r in rows}
+    with MQL_MEASURES_SEED.open(encoding="utf-8", newline="") as seed:
+        return {r["measure"]: Measure(r["label"], r["definition"]) for r in csv.DictReader(seed)}
+
+
+def mql_measures(bi: BI, model_id: str, slice_name: str = "all", slice_value: str = "all") -> pd.DataFrame:
+    """The MQL measures of one model over the whole history (mart_mql_measures): measure, label,
+    unit, definition, value, in display order."""
+    return bi.df("""
+        select measure, label, unit, definition, value
+        from marts.mart_mql_measures
+        where model_id = ? and slice_name = ? and slice_value = ?
+        order by measure_order
+    """, model_id, slice_name, slice_value)
+
+
+def mql_lead_measures(bi: BI, f: Filters, all_models: bool = False) -> pd.DataFrame:
+    """Per scoring model, over the leads created in the range (and channels): leads, mql_leads,
+    mql_lead_share and median_days_to_mql (rounded to one decimal, as the mart rounds it), MQLs up
+    to the end of the range. With the whole range they are mart_mql_measures' figures."""
+    if not bi.has("marts.fct_lead_funnel"):
+        return pd.DataFrame(columns=["model_id", "is_primary_model", "leads", "mql_leads", "mql_lead_share", "median_days_to_mql"])
+    where, params = _channel(f)
+    model = "true" if all_models else "model_id = ?"
+    reached = "first_mql_at::date <= ?"
+    return bi.df(f"""
+        select model_id, bool_or(is_primary_model) as is_primary_model,
+               count(*) as leads,
+               count(*) filter (where {reached}) as mql_leads,
+               count(*) filter (where {reached}) / count(*) as mql_lead_share,
+               round(median(days_to_mql) filter (where {reached}), 1) as median_days_to_mql
+        from marts.fct_lead_funnel
+        where {model} and created_at::date between ? and ? and {where}
+        group by model_id
+        order by is_primary_model desc, model_id
+    """, f.end, f.end, f.end, *([] if all_models else [f.model_id]), f.start, f.end, *params)
+
+
 # --- funnel -----------------------------------------------------------------------------------
 
 _CONVERSION_COLUMNS = ", ".join(
@@ -282,15 +343,21 @@ def flow(bi: BI, f: Filters) -> pd.DataFrame:
 
 # --- conversion trends against the benchmarks ---------------------------------------------------
 
+def seed_benchmarks() -> dict[str, tuple[float, float]]:
+    """Typical ranges per metric of the project's seed funnel_benchmarks."""
+    with BENCHMARKS_SEED.open(encoding="utf-8", newline="") as seed:
+        return {r["metric"]: (float(r["typical_min"]), float(r["typical_max"])) for r in csv.DictReader(seed)}
+
+
 def benchmarks(bi: BI, f: Filters) -> dict[str, tuple[float, float]]:
-    """Typical ranges per metric, as the pipeline's health mart applied them (else the texts' ranges)."""
+    """Typical ranges per metric, as the pipeline's health mart applied them (else the seed's)."""
     if not bi.has("marts.mart_funnel_health"):
-        return dict(DEFAULT_BENCHMARKS)
+        return seed_benchmarks()
     found = bi.df("""
         select metric, any_value(typical_min) as typical_min, any_value(typical_max) as typical_max
         from marts.mart_funnel_health where model_id = ? group by metric
     """, f.model_id)
-    return {**DEFAULT_BENCHMARKS, **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
+    return {**seed_benchmarks(), **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
 
 
 def conversion_trends(bi: BI, f: Filters, window: int = 90) -> pd.DataFrame:
@@ -390,7 +457,7 @@ def mql_volume(bi: BI, f: Filters) -> pd.DataFrame:
     where, params = _channel(f, "d.lead_source")
     return bi.df(f"""
         select e.mql_date, coalesce(d.lead_source, 'unknown') as channel,
-               count(*) as mqls, count(*) filter (where e.mql_episode = 1) as first_time_mqls
+               count(*) as mql_episodes, count(*) filter (where e.mql_episode = 1) as first_time_mqls
         from marts.fct_lead_mql_episodes as e
         join marts.dim_leads as d on d.lead_id = e.lead_id
         where e.model_id = ? and e.mql_date between ? and ? and {where}
@@ -441,24 +508,24 @@ def band_counts(histogram: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def model_comparison(bi: BI, f: Filters) -> pd.DataFrame:
-    """Every scoring model side by side on the leads created in the range (and channels): MQLs by the end
-    of the range, their share and median days, today's hot leads; precision and recall at each model's
-    threshold come from the threshold sweep (all channels, leads old enough for the feedback loop)."""
+def model_comparison(bi: BI, f: Filters) -> pd.DataFrame | None:
+    """Every scoring model side by side on the leads created in the range (and channels): the MQL
+    lead measures by the end of the range (mql_lead_measures), today's hot leads; precision and
+    recall at each model's threshold come from the threshold sweep (all channels, leads old enough
+    for the feedback loop). None in a BI file published before fct_lead_funnel."""
+    if not bi.has("marts.fct_lead_funnel"):
+        return None
+    table = mql_lead_measures(bi, f, all_models=True)
     where, params = _channel(f, "d.lead_source")
-    table = bi.df(f"""
-        select s.model_id, bool_or(s.is_primary_model) as is_primary_model, any_value(s.mql_threshold) as mql_threshold,
-               count(*) as leads,
-               count(*) filter (where s.first_mql_at::date <= ?) as mql_leads,
-               count(*) filter (where s.first_mql_at::date <= ?) / count(*) as lead_to_mql_share,
-               median(date_diff('second', d.created_at, s.first_mql_at) / 86400.0) filter (where s.first_mql_at::date <= ?) as median_days_to_mql,
-               count(*) filter (where s.score_band = 'hot') as hot_today
+    settings = bi.df(f"""
+        select s.model_id, any_value(s.mql_threshold) as mql_threshold, count(*) filter (where s.score_band = 'hot') as hot_today
         from marts.mart_lead_scores_current as s
         join marts.dim_leads as d on d.lead_id = s.lead_id
         where d.created_at::date between ? and ? and {where}
         group by s.model_id
-        order by is_primary_model desc, s.model_id
-    """, f.end, f.end, f.end, f.start, f.end, *params)
+    """, f.start, f.end, *params)
+    table = table.merge(settings, on="model_id", how="left")[
+        ["model_id", "is_primary_model", "mql_threshold", "leads", "mql_leads", "mql_lead_share", "median_days_to_mql", "hot_today"]]
     at_threshold = pd.concat(
         [threshold_sweep(bi, Filters(m, f.start, f.end, f.channels)).query("is_current_threshold").assign(model_id=m)
          for m in table["model_id"]], ignore_index=True)
@@ -552,12 +619,11 @@ def lead_options(bi: BI, f: Filters) -> pd.DataFrame:
 
 
 def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
-    """Attributes and today's score; no personal data (names and email stay out of the dashboard)."""
+    """Attributes and today's score with its MQL status; no personal data (names and email stay out
+    of the dashboard). A BI file published before a column existed simply lacks its key."""
     found = bi.df("""
         select d.lead_id, d.created_at, d.company_name, d.company_size, d.industry, d.job_title, d.country_code,
-               d.lead_source, d.campaign, s.fit_score, s.engagement_score, s.total_score, s.mql_threshold,
-               s.score_band, s.fit_grade, s.engagement_level, s.score_matrix_cell, s.mql_count, s.first_mql_at,
-               s.as_of_date
+               d.lead_source, d.campaign, s.* exclude (model_id, lead_id)
         from marts.dim_leads as d
         join marts.mart_lead_scores_current as s on s.lead_id = d.lead_id and s.model_id = ?
         where d.lead_id = ?
@@ -566,13 +632,88 @@ def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
 
 
 def score_explanation(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
-    """Every rule that contributes to the lead's score today; the points add up to the total."""
+    """The rules behind the lead's score today: contributing rules, every gate (holding or not),
+    count rules short of min_count and the remainder of decayed rules; the points add up to the total."""
     return bi.df("""
-        select rule_kind, rule_id, description, matched_on, occurrences_in_window, weighted_occurrences,
-               window_days, half_life_days, max_points, points, is_required_for_mql, rule_holds
+        select * exclude (model_id, lead_id)
         from marts.fct_lead_score_explanations
         where model_id = ? and lead_id = ?
-        order by rule_kind desc, points desc, rule_id
+        order by case rule_kind when 'fit' then 1 when 'engagement' then 2 else 3 end, points desc, rule_id
+    """, model_id, lead_id)
+
+
+def points_to_mql(profile: dict) -> float:
+    """Points the MQL score still needs to reach the threshold (0 once there); computed from the
+    scores in a BI file published before mart_lead_scores_current had the column."""
+    threshold = float(profile["mql_threshold"])
+    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
+    return float(_value(profile, "points_to_mql_threshold", max(threshold - mql_score, 0.0)))
+
+
+def mql_status(profile: dict, rules: pd.DataFrame) -> tuple[bool, str]:
+    """Whether the lead is an MQL today and, in words (Markdown), why or why not: the points it
+    still needs to the threshold and each gate that does not hold, with what the lead has against
+    what the gate needs, one line per gate."""
+    threshold = float(profile["mql_threshold"])
+    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
+    missing = points_to_mql(profile)
+    score_part = (f"MQL score {mql_score:.1f}, at or above the threshold {threshold:g}" if missing <= 0
+                  else f"needs {missing:.1f} more points (MQL score {mql_score:.1f}, threshold {threshold:g})")
+    if bool(profile.get("is_mql_qualified")):
+        return True, f"**MQL-qualified today**: {score_part}, and every gate holds."
+    lines = [f"**Not an MQL today**: {score_part}."]
+    if "is_blocking_mql" not in rules.columns:
+        lines.append("This BI file was published before gates were explained: run the pipeline again to see them.")
+    else:
+        gates = rules[rules["is_blocking_mql"].fillna(False).astype(bool)]
+        if len(gates):
+            lines.append(f"Blocked by {len(gates)} gate{'s' if len(gates) > 1 else ''}, whatever the score:")
+            lines += [f"- **{g.rule_id}** ({g.description}): {g.lead_has}, needs {g.rule_needs}" for g in gates.itertuples()]
+    reset = _value(profile, "mql_engagement_after", None)
+    if reset is not None:
+        lines.append(f"Engagement before the sales rejection of {pd.Timestamp(reset):%Y-%m-%d} does not count toward "
+                     "the MQL score (recycle policy reset_engagement).")
+    return False, "\n\n".join(lines)
+
+
+def _value(row: dict, key: str, default):
+    """row[key], or `default` when the key is missing or the value empty."""
+    value = row.get(key)
+    return default if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def score_history(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    """The lead's score on each day it changed (between them only decay acts)."""
+    return bi.df("""
+        select score_date, total_score, mql_score, score_band, required_rules_hold, is_mql_qualified
+        from marts.fct_lead_scores
+        where model_id = ? and lead_id = ?
+        order by score_date
+    """, model_id, lead_id)
+
+
+def lead_mql_episodes(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    return bi.df("""
+        select mql_episode, mql_date, mql_at, score_at_mql
+        from marts.fct_lead_mql_episodes
+        where model_id = ? and lead_id = ?
+        order by mql_episode
+    """, model_id, lead_id)
+
+
+def scored_events(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame | None:
+    """The lead's latest events that a rule of the model matched, one row per event with its
+    rules; None in a BI file published before fct_lead_scored_events existed."""
+    if not bi.has("marts.fct_lead_scored_events"):
+        return None
+    return bi.df(f"""
+        select occurred_at, event_type, event_detail, string_agg(rule_id, ', ' order by rule_id) as rules,
+               bool_and(is_counted) as is_counted
+        from marts.fct_lead_scored_events
+        where model_id = ? and lead_id = ?
+        group by event_id, occurred_at, event_type, event_detail
+        order by occurred_at desc, event_id
+        limit {EXPLORER_EVENTS_LIMIT}
     """, model_id, lead_id)
 
 

@@ -14,7 +14,7 @@ from dashboard import data
 CONTEXT_KEY = "dashboard_context"
 STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity", "customer": "Customer",
                 "recycled": "Recycled", "disqualified": "Disqualified", "closed_lost": "Closed lost"}
-BAND_COLOURS = {"cold": "#9ecae1", "nurture": "#fdae6b", "hot": "#e6550d"}
+BAND_COLOURS = {"cold": "#9ecae1", "nurture": "#fdae6b", "hot_blocked": "#bcbddc", "hot": "#e6550d"}
 BENCHMARK_FILL = "rgba(44, 160, 44, 0.15)"
 
 
@@ -63,6 +63,40 @@ def month_label(value) -> str:
 
 def percent_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="percent")
+
+
+def is_share(measure: str) -> bool:
+    return measure.endswith(("_share", "_rate"))
+
+
+def measure_table(table: pd.DataFrame, words: dict[str, data.Measure], *measures: str) -> tuple[pd.DataFrame, dict]:
+    """A table with columns named after MQL measures, shown as everywhere (seed mql_measures): their
+    label, their definition as help, shares in percent and days with one decimal."""
+    shown = table.copy()
+    for measure in measures:
+        if is_share(measure):
+            shown[measure] = shown[measure] * 100
+    return shown, measure_columns(words, *measures)
+
+
+def measure_columns(words: dict[str, data.Measure], *measures: str) -> dict[str, st.column_config.Column]:
+    """Column settings of measure_table (share columns hold percent points)."""
+    columns = {}
+    for measure in measures:
+        word = words[measure]
+        if is_share(measure):
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition, format="%.1f %%")
+        elif "days" in measure:
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition, format="%.1f")
+        else:
+            columns[measure] = st.column_config.NumberColumn(word.label, help=word.definition)
+    return columns
+
+
+def measure_metric(column, words: dict[str, data.Measure], measure: str, value: str, suffix: str = "") -> None:
+    """A headline figure of an MQL measure, labelled and explained as everywhere."""
+    word = words[measure]
+    column.metric(word.label + suffix, value, help=word.definition)
 
 
 def show(fig: go.Figure, height: int = 380) -> None:

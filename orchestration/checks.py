@@ -10,8 +10,9 @@ Warnings (the run succeeds, the UI shows them):
   raw/events, raw/opportunities  rows_pending_too_long
                                                      rows waiting for their lead longer than
                                                      LEAD_SCORING_PENDING_MAX_AGE_DAYS (7)
-  marts/mart_lead_scores_current  benchmark_health   lead→MQL rate and days to first MQL of the
-                                                     primary model against B2B benchmarks
+  marts/mart_mql_measures        benchmark_health   lead→MQL rate (in order) and days to MQL of the
+                                                     primary model (mart_mql_measures) against the
+                                                     ranges of seeds.funnel_benchmarks
   marts/mart_lead_scores_current  score_band_drift   share of leads per score band against the
                                                      previous run
 
@@ -34,11 +35,14 @@ import duckdb
 
 from orchestration.raw_loader import PendingRows, count_file_rows, find_table_files
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.settings import SCORE_BANDS
 
 RAW_EVENTS = dg.AssetKey(["raw", "events"])
 STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
 STG_LEADS = dg.AssetKey(["staging", "stg_raw__leads"])
 MART_CURRENT = dg.AssetKey(["marts", "mart_lead_scores_current"])
+MART_MQL_MEASURES = dg.AssetKey(["marts", "mart_mql_measures"])
+SEED_BENCHMARKS = dg.AssetKey(["seeds", "funnel_benchmarks"])
 
 FRESHNESS_CHECK = "events_are_fresh"
 RECONCILIATION_CHECK = "rows_reconcile"
@@ -48,7 +52,6 @@ STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
 
-SCORE_BANDS = ("cold", "nurture", "hot")
 REJECTS_TABLE = ("raw", "load_rejects")
 
 
@@ -258,61 +261,76 @@ def staging_events_match_raw(warehouse: WarehouseResource) -> dg.AssetCheckResul
 
 @dataclass(frozen=True)
 class Benchmarks:
-    """Typical B2B values: 5-15 % of leads become MQLs, 14-30 days after they were created."""
+    """The ranges of seeds.funnel_benchmarks the check judges with: lead→MQL rate (in order) typical
+    and alarm bounds (a share), days to MQL typical range."""
 
-    mql_rate_low: float = 0.05
-    mql_rate_high: float = 0.15
-    mql_rate_too_loose: float = 0.25
-    days_to_mql_low: float = 14.0
-    days_to_mql_high: float = 30.0
+    mql_rate_low: float
+    mql_rate_high: float
+    mql_rate_too_strict: float | None
+    mql_rate_too_loose: float | None
+    days_to_mql_low: float
+    days_to_mql_high: float
+
+    @classmethod
+    def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> "Benchmarks":
+        rows = {metric: values for metric, *values in con.execute(
+            "select metric, typical_min, typical_max, alarm_below, alarm_above from seeds.funnel_benchmarks "
+            "where metric in ('lead_to_mql_rate', 'lead_to_mql_days')").fetchall()}
+        missing = {"lead_to_mql_rate", "lead_to_mql_days"} - set(rows)
+        if missing:
+            raise ValueError(f"seeds.funnel_benchmarks has no row for {', '.join(sorted(missing))}")
+        rate, days = rows["lead_to_mql_rate"], rows["lead_to_mql_days"]
+        return cls(rate[0], rate[1], rate[2], rate[3], days[0], days[1])
 
 
-BENCHMARKS = Benchmarks()
+def _pct(share: float) -> str:
+    return f"{100 * share:g} %"
 
 
-def benchmark_health_result(con: duckdb.DuckDBPyConnection, benchmarks: Benchmarks = BENCHMARKS) -> dg.AssetCheckResult:
-    (leads, mql_leads, median_days), = con.execute(
+def benchmark_health_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    """The primary model's lead→MQL rate (in order) and days to MQL over the whole history, as
+    mart_mql_measures has them, against the seed's ranges."""
+    benchmarks = Benchmarks.from_warehouse(con)
+    measures = {measure: (label, value) for measure, label, value in con.execute(
         """
-        select
-            count(*),
-            count(*) filter (where scores.mql_count >= 1),
-            median((epoch(scores.first_mql_at) - epoch(leads.created_at)) / 86400.0)
-                filter (where scores.first_mql_at is not null)
-        from marts.mart_lead_scores_current as scores
-        left join staging.stg_raw__leads as leads on leads.lead_id = scores.lead_id
-        where scores.is_primary_model
+        select measure, label, value from marts.mart_mql_measures
+        where is_primary_model and slice_name = 'all' and measure in ('leads', 'mql_leads', 'lead_to_mql_rate', 'median_days_to_mql')
         """
-    ).fetchall()
+    ).fetchall()}
+    leads = int(measures.get("leads", ("", 0))[1] or 0)
+    rate_label, rate = measures.get("lead_to_mql_rate", ("lead→MQL rate", None))
+    days_label, median_days = measures.get("median_days_to_mql", ("days to MQL", None))
     problems: list[str] = []
     notes: list[str] = []
-    rate = mql_leads / leads if leads else None
     if not leads:
         problems.append("the primary scoring model scored no leads")
+    elif benchmarks.mql_rate_too_strict is not None and rate < benchmarks.mql_rate_too_strict:
+        problems.append(f"{rate_label} {rate:.1%} is below {_pct(benchmarks.mql_rate_too_strict)}: MQL criteria too strict")
+    elif benchmarks.mql_rate_too_loose is not None and rate > benchmarks.mql_rate_too_loose:
+        problems.append(f"{rate_label} {rate:.1%} is above {_pct(benchmarks.mql_rate_too_loose)}: MQL criteria too loose")
     elif rate < benchmarks.mql_rate_low:
-        problems.append(f"lead→MQL rate {rate:.1%} is below {benchmarks.mql_rate_low:.0%}: MQL criteria too strict")
-    elif rate > benchmarks.mql_rate_too_loose:
-        problems.append(f"lead→MQL rate {rate:.1%} is above {benchmarks.mql_rate_too_loose:.0%}: MQL criteria too loose")
+        notes.append(f"{rate_label} {rate:.1%} is below the usual {_pct(benchmarks.mql_rate_low)}")
     elif rate > benchmarks.mql_rate_high:
-        notes.append(f"lead→MQL rate {rate:.1%} is above the usual {benchmarks.mql_rate_high:.0%} but tolerable")
+        notes.append(f"{rate_label} {rate:.1%} is above the usual {_pct(benchmarks.mql_rate_high)} but tolerable")
     else:
-        notes.append(f"lead→MQL rate {rate:.1%}")
+        notes.append(f"{rate_label} {rate:.1%}")
     if median_days is not None:
         if median_days < benchmarks.days_to_mql_low:
-            problems.append(f"median {median_days:.1f} days from lead to first MQL is under {benchmarks.days_to_mql_low:g}: "
+            problems.append(f"{days_label} {median_days:.1f} is under {benchmarks.days_to_mql_low:g}: "
                             "leads qualify on their first touches")
         elif median_days > benchmarks.days_to_mql_high:
-            problems.append(f"median {median_days:.1f} days from lead to first MQL is over {benchmarks.days_to_mql_high:g}: "
+            problems.append(f"{days_label} {median_days:.1f} is over {benchmarks.days_to_mql_high:g}: "
                             "hand-over comes late")
         else:
-            notes.append(f"median {median_days:.1f} days to first MQL")
+            notes.append(f"{days_label} {median_days:.1f}")
     return dg.AssetCheckResult(
-        check_name=HEALTH_CHECK, asset_key=MART_CURRENT, passed=not problems,
+        check_name=HEALTH_CHECK, asset_key=MART_MQL_MEASURES, passed=not problems,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "leads": leads, "mql_leads": mql_leads,
+            "leads": leads, "mql_leads": int(measures.get("mql_leads", ("", 0))[1] or 0),
             "lead_to_mql_rate": round(rate, 4) if rate is not None else None,
-            "median_days_to_first_mql": round(median_days, 1) if median_days is not None else None,
-            "benchmark_mql_rate": f"{benchmarks.mql_rate_low:.0%}-{benchmarks.mql_rate_high:.0%}",
+            "median_days_to_mql": median_days,
+            "benchmark_mql_rate": f"{benchmarks.mql_rate_low * 100:g}-{benchmarks.mql_rate_high * 100:g} %",
             "benchmark_days_to_mql": f"{benchmarks.days_to_mql_low:g}-{benchmarks.days_to_mql_high:g}",
         },
         description=_sentence("; ".join(problems or notes)),
@@ -320,12 +338,12 @@ def benchmark_health_result(con: duckdb.DuckDBPyConnection, benchmarks: Benchmar
 
 
 @dg.asset_check(
-    asset=MART_CURRENT,
+    asset=MART_MQL_MEASURES,
     name=HEALTH_CHECK,
-    additional_deps=[STG_LEADS],
+    additional_deps=[SEED_BENCHMARKS],
     pool=WAREHOUSE_POOL,
-    description="Warns when the primary model's lead→MQL rate is outside 5-25 % (benchmark 5-15 %) "
-    "or the median time from lead to first MQL is outside 14-30 days.",
+    description="Warns when the primary model's lead→MQL rate (in order) passes an alarm bound of seeds/funnel_benchmarks.csv "
+    "(criteria too strict / too loose) or its median days to MQL is outside the seed's typical range.",
 )
 def benchmark_health(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
@@ -402,6 +420,8 @@ def score_band_drift(context: dg.AssetCheckExecutionContext, warehouse: Warehous
 def custom_checks(dbt_asset_keys: set[dg.AssetKey] | frozenset[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
     """The stand-alone checks whose asset exists in the dbt project (the marts arrive later)."""
     checks = [staging_events_match_raw]
+    if MART_MQL_MEASURES in dbt_asset_keys:
+        checks.append(benchmark_health)
     if MART_CURRENT in dbt_asset_keys:
-        checks += [benchmark_health, score_band_drift]
+        checks.append(score_band_drift)
     return checks

@@ -28,6 +28,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR
 RAW_TABLES = ("leads", "events", "opportunities")
 RAW_SCHEMA = "raw"
+# The score bands from lowest to highest, as the dbt macro score_bands() lists them
+# (macros/funnel/score_band_order.sql).
+SCORE_BANDS = ("cold", "nurture", "hot_blocked", "hot")
 
 
 def dbt_executable() -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from orchestration.raw_loader import pending_rows
-from orchestration.settings import RAW_TABLES, pending_max_age_days
+from orchestration.settings import RAW_TABLES, SCORE_BANDS, pending_max_age_days
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -48,11 +48,75 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     if notes:
         sections.append(("Needs attention in the landing data", "\n".join(f"- {line}" for line in notes)))
 
+    words = section_words(con)
+    measures = mql_measures_section(con, words)
+    if measures:
+        sections.append(measures)
     for title, sql, headers in EXTRA_SECTIONS:
         tables = [name.split(".") for name in sql_dependencies(sql)]
         if all(_exists(con, s, t) for s, t in tables):
-            sections.append((title, format_table(headers, con.execute(sql).fetchall())))
+            sections.append((title.format_map(words), format_table([h.format_map(words) for h in headers], con.execute(sql).fetchall())))
     return sections
+
+
+class _Words(dict):
+    """Labels of the MQL measures and benchmark ranges for titles and headers; a name the
+    warehouse does not have yet stays as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def section_words(con: duckdb.DuckDBPyConnection) -> _Words:
+    """{measure: label} from marts.mart_mql_measures (seed mql_measures), and the typical ranges of
+    seeds.funnel_benchmarks as `<metric>_range`."""
+    words = _Words()
+    if _exists(con, "marts", "mart_mql_measures"):
+        words.update(con.execute("select distinct measure, label from marts.mart_mql_measures").fetchall())
+    if _exists(con, "seeds", "funnel_benchmarks"):
+        for metric, unit, low, high in con.execute("select metric, unit, typical_min, typical_max from seeds.funnel_benchmarks").fetchall():
+            words[f"{metric}_range"] = f"{100 * low:g}-{100 * high:g} %" if unit == "share" else f"{low:g}-{high:g} days"
+    return words
+
+
+def measure_value(value: float | None, unit: str) -> str | float | int | None:
+    """A measure as every surface shows it: whole counts, shares in percent with one decimal,
+    days as the mart rounded them (one decimal)."""
+    if value is None:
+        return None
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    return float(value) if unit == "days" else int(value)
+
+
+def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple[str, str] | None:
+    """The MQL measures of every scoring model over the whole history, as mart_mql_measures has them."""
+    if not _exists(con, "marts", "mart_mql_measures"):
+        return None
+    rows = con.execute("""
+        select model_id || case when is_primary_model then ' (primary)' else '' end, measure_order, label, unit, value
+        from marts.mart_mql_measures
+        where slice_name = 'all'
+        order by is_primary_model desc, model_id, measure_order
+    """).fetchall()
+    models = list(dict.fromkeys(model for model, *_ in rows))
+    table: dict[tuple[int, str], dict[str, object]] = {}
+    for model, order, label, unit, value in rows:
+        table.setdefault((order, label), {})[model] = measure_value(value, unit)
+    lines = [(label, *(cells.get(m) for m in models)) for (_, label), cells in sorted(table.items())]
+    if _exists(con, "marts", "mart_lead_scores_current"):
+        # The model's settings and today's state beside the measures; neither is an MQL measure.
+        today = {model: (threshold, qualified) for model, threshold, qualified in con.execute("""
+            select model_id || case when bool_or(is_primary_model) then ' (primary)' else '' end,
+                   max(mql_threshold), count(case when is_mql_qualified then 1 end)
+            from marts.mart_lead_scores_current
+            group by model_id
+        """).fetchall()}
+        lines.append(("MQL threshold", *(today.get(m, (None, None))[0] for m in models)))
+        lines.append(("at or above it with the gates holding today", *(today.get(m, (None, None))[1] for m in models)))
+    title = ("MQL measures per scoring model, whole history (definitions: seed mql_measures; benchmarks per cohort "
+             "month within 90 days: lead->MQL {lead_to_mql_rate_range} in order, {lead_to_mql_days_range} to MQL)").format_map(words)
+    return title, format_table(["measure", *models], lines)
 
 
 def load_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -74,33 +138,17 @@ def load_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
 # Sections over the marts, shown once the models they read exist: (title, sql, headers).
 EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
     (
-        "MQLs per scoring model (benchmarks: lead->MQL 5-15 %, 14-30 days to MQL)",
-        """
-        select
-            scores.model_id || case when scores.is_primary_model then ' (primary)' else '' end,
-            max(scores.mql_threshold),
-            count(*),
-            count(case when scores.mql_count > 0 then 1 end),
-            round(100.0 * count(case when scores.mql_count > 0 then 1 end) / count(*), 1),
-            count(case when scores.mql_count > 1 then 1 end),
-            median(date_diff('day', leads.created_at, scores.first_mql_at)),
-            count(case when scores.is_mql_qualified then 1 end)
-        from marts.mart_lead_scores_current as scores
-        join staging.stg_raw__leads as leads on leads.lead_id = scores.lead_id
-        group by scores.model_id, scores.is_primary_model
-        order by scores.is_primary_model desc, scores.model_id
-        """,
-        ["model", "threshold", "leads", "MQL leads", "lead->MQL %", "re-MQL leads", "median days to MQL", "qualified today"],
-    ),
-    (
         "Leads per score band today",
         """
-        select model_id, score_band, count(*), round(avg(total_score), 1), count(case when mql_count > 0 then 1 end)
-        from marts.mart_lead_scores_current
-        group by model_id, score_band
-        order by model_id, case score_band when 'hot' then 1 when 'nurture' then 2 else 3 end
-        """,
-        ["model", "band", "leads", "avg score", "ever MQL"],
+        select scores.model_id, scores.score_band, count(*), round(avg(scores.total_score), 1), max(measures.value)::bigint
+        from marts.mart_lead_scores_current as scores
+        left join marts.mart_mql_measures as measures
+            on measures.model_id = scores.model_id and measures.slice_name = 'score_band'
+            and measures.slice_value = scores.score_band and measures.measure = 'mql_leads'
+        group by scores.model_id, scores.score_band
+        order by scores.model_id, """ + "case scores.score_band " + " ".join(
+            f"when '{band}' then {rank}" for rank, band in enumerate(SCORE_BANDS)) + " end desc",
+        ["model", "band", "leads", "avg score", "{mql_leads}"],
     ),
     (
         "Leads per current stage (primary model)",
@@ -120,7 +168,8 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         ["stage", "path", "leads", "share %", "median days in stage", "with skipped stages"],
     ),
     (
-        "Lifecycle funnel (primary model): any stage = reached it or beyond; in order = no skipped stage before it",
+        "Lifecycle funnel (primary model): any stage = reached it or beyond; in order = no skipped stage before it "
+        "(at mql: '{mql_or_later_leads}' and '{in_order_mqls}')",
         """
         with funnel as (
             select
@@ -147,7 +196,7 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         ["stage", "reached (any)", "next-step %", "cumulative %", "reached in order", "next-step %", "cumulative %"],
     ),
     (
-        "Cohort funnel (primary model): leads created in the month, % that reached each stage within 90 days (any stage: skippers count at the stages they jumped; actual MQL = in order; last 4 months mature for 90 days)",
+        "Cohort funnel (primary model): leads created in the month, % that reached each stage within 90 days (any stage: skippers count at the stages they jumped; last 4 months mature for 90 days)",
         """
         with mature_months as (
             select cohort_month
@@ -173,10 +222,10 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         group by conversion.cohort_month
         order by conversion.cohort_month
         """,
-        ["cohort", "leads", "actual MQL %", "MQL+ %", "SAL+ %", "SQL+ %", "opportunity+ %", "won %"],
+        ["cohort", "leads", "{in_order_mqls} %", "{mql_or_later_leads} %", "SAL+ %", "SQL+ %", "opportunity+ %", "won %"],
     ),
     (
-        "Velocity (primary model, all cohorts): days between consecutive stages",
+        "Velocity (primary model, all cohorts): days between the first entries into consecutive stages (step lead_to_mql: the '{in_order_mqls}'; '{median_days_to_mql}' above counts every lead that became an MQL)",
         """
         select step, leads, median_days, p75_days, p90_days, mean_days
         from marts.mart_funnel_velocity
@@ -221,7 +270,7 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         order by mql_month desc
         limit 3
         """,
-        ["month", "MQLs", "attempted", "within SLA %", "P50 h", "P95 h", "pending", "open breaches"],
+        ["month", "entries into mql", "attempted", "within SLA %", "P50 h", "P95 h", "pending", "open breaches"],
     ),
     (
         "Feedback per score band (primary model; band = peak before sales qualified the lead; leads at least 90 days old)",

@@ -17,7 +17,7 @@ CUSTOM_CHECKS = {
     ("raw/events", "rows_reconcile"): True,
     ("raw/opportunities", "rows_reconcile"): True,
     ("staging/stg_raw__events", "one_row_per_raw_event_id"): True,
-    ("marts/mart_lead_scores_current", "benchmark_health"): False,
+    ("marts/mart_mql_measures", "benchmark_health"): False,
     ("marts/mart_lead_scores_current", "score_band_drift"): False,
 }
 ENV_KEYS = ("LEAD_SCORING_DB", "LEAD_SCORING_RAW_DIR", "LEAD_SCORING_AS_OF_DATE")
@@ -126,7 +126,7 @@ def test_daily_job_materialises_everything_and_all_checks_pass(defs, daily_run):
     failed = {key: c.description for key, c in checks.items() if not c.passed}
     # benchmark_health judges the scoring configuration against B2B benchmarks; on the small test
     # sample it may warn (see test_benchmark_health_reports_the_warehouse_numbers), never block.
-    assert set(failed) <= {("marts/mart_lead_scores_current", "benchmark_health")}, failed
+    assert set(failed) <= {("marts/mart_mql_measures", "benchmark_health")}, failed
     db_path = Path(os.environ["LEAD_SCORING_DB"])
     assert query(db_path, "select count(*) from staging.stg_raw__leads") == [(SAMPLE["n_leads"],)]
 
@@ -212,11 +212,12 @@ def test_custom_checks_report_the_warehouse_numbers(daily_run, sample_raw_dir):
 
 def test_benchmark_health_reports_the_warehouse_numbers(daily_run):
     db_path = Path(os.environ["LEAD_SCORING_DB"])
-    health = _checks(daily_run)[("marts/mart_lead_scores_current", "benchmark_health")]
+    health = _checks(daily_run)[("marts/mart_mql_measures", "benchmark_health")]
     assert health.severity == dg.AssetCheckSeverity.WARN
-    leads, mqls = query(db_path, "select count(*), count(*) filter (where mql_count >= 1) from marts.mart_lead_scores_current where is_primary_model")[0]
+    leads, mqls, in_order = query(db_path, """select count(*), count(first_mql_at), count(mql_reached_in_order_at)
+                                             from marts.fct_lead_funnel where is_primary_model""")[0]
     assert (health.metadata["leads"].value, health.metadata["mql_leads"].value) == (leads, mqls) == (SAMPLE["n_leads"], mqls)
-    assert health.metadata["lead_to_mql_rate"].value == round(mqls / leads, 4)
+    assert health.metadata["lead_to_mql_rate"].value == round(in_order / leads, 4)
 
 
 def test_schedule_runs_by_default_and_requests_the_daily_job(defs):

@@ -118,15 +118,120 @@ def test_sidebar_shows_the_publication_and_defaults_to_the_primary_model(app):
     assert app.sidebar.multiselect(key="channels").value == []
 
 
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The page's table that has `column`."""
+    tables = [t.value for t in at.dataframe if column in t.value.columns]
+    assert len(tables) == 1, [list(t.value.columns) for t in at.dataframe]
+    return tables[0]
+
+
+def chart_traces(at: AppTest, title_start: str) -> dict[str, dict]:
+    """The traces, by name, of the page's Plotly chart whose title starts with `title_start`."""
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"].get("title", {}).get("text", "").startswith(title_start):
+            return {trace.get("name"): trace for trace in spec["data"]}
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
 def test_lead_explorer_explains_the_score_and_shows_the_timeline(app, bi_file):
     open_page(app, "views/lead_explorer.py")
     lead_id = app.selectbox(key="explorer_lead").value
-    assert "add up to the total score" in app.success[0].value
-    rules, timeline = app.dataframe[0].value, app.dataframe[1].value
+    assert any("add up to the total score" in s.value for s in app.success)
+    rules, timeline = table_with(app, "rule_id"), table_with(app, "transition_number")
     total = query(bi_file, "select total_score from marts.mart_lead_scores_current where model_id = 'hybrid_v1' and lead_id = ?", [lead_id])[0][0]
     assert rules["points"].sum() == pytest.approx(total)
     stages = query(bi_file, "select to_stage from marts.fct_lead_stage_transitions where model_id = 'hybrid_v1' and lead_id = ? order by transition_number", [lead_id])
     assert timeline["stage"].tolist() == [s for (s,) in stages]
+
+
+def explore(at: AppTest, model_id: str, lead_id: str) -> AppTest:
+    at.sidebar.selectbox(key="model").set_value(model_id).run()
+    open_page(at, "views/lead_explorer.py")
+    at.selectbox(key="explorer_lead").set_value(lead_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_lead_explorer_says_why_a_lead_over_the_threshold_is_not_an_mql(app, bi_file):
+    """The challenger's best-scored lead that its company-size gate blocks: the page names the gate
+    with the lead's size against what it needs, shows the band hot_blocked, the score over time
+    with the threshold and the lead's scored events."""
+    lead_id, total, size = query(bi_file, """
+        select s.lead_id, s.total_score, d.company_size
+        from marts.mart_lead_scores_current as s join marts.dim_leads as d using (lead_id)
+        where s.model_id = 'enterprise_gate_v1' and s.mql_blocked_by = 'size_over_100'
+        order by s.total_score desc limit 1""")[0]
+    assert total >= 60  # over the threshold, not an MQL
+    explore(app, "enterprise_gate_v1", lead_id)
+
+    status = app.warning[0].value
+    assert "Not an MQL today" in status and "at or above the threshold 60" in status
+    assert f"**size_over_100** (Gate: more than 100 employees): {size} employees, needs at least 101 employees" in status
+    assert metric(app, "Band") == "hot_blocked"
+    assert metric(app, "Points to MQL") == "0.0"
+
+    rules = table_with(app, "rule_id").set_index("rule_id")
+    assert rules.loc["size_over_100", ["points", "is_blocking_mql", "lead_has", "rule_needs"]].tolist() == [
+        0.0, True, f"{size} employees", "at least 101 employees"]
+    assert rules.loc["content_two_downloads", "is_blocking_mql"] == False  # noqa: E712 - the other gate holds
+    assert rules["points"].sum() == pytest.approx(total)
+
+    traces = chart_traces(app, f"Score of {lead_id}")
+    assert traces["MQL threshold 60"]["y"] == [60, 60]
+    assert chart_has_points(app.get("plotly_chart")[0]) and "at the threshold, blocked by a gate" in traces
+    assert "MQL episodes" not in traces  # never an MQL
+
+    events = table_with(app, "event_type")
+    expected = query(bi_file, """
+        select count(distinct event_id), count(*) from marts.fct_lead_scored_events
+        where model_id = 'enterprise_gate_v1' and lead_id = ?""", [lead_id])[0]
+    assert (len(events), sum(len(r.split(", ")) for r in events["rules"])) == expected and len(events) > 0
+    assert events["occurred_at"].is_monotonic_decreasing
+
+
+def test_lead_explorer_marks_the_mql_episodes_and_an_engagement_gate_that_lapsed(app, bi_file):
+    """A challenger lead that was an MQL and whose content gate no longer holds (a download left
+    the 90-day window): the gate with its downloads against the 2 it needs, and the episode on the chart."""
+    lead_id, points_to = query(bi_file, """
+        select lead_id, points_to_mql_threshold from marts.mart_lead_scores_current
+        where model_id = 'enterprise_gate_v1' and mql_count > 0 and mql_blocked_by = 'content_two_downloads'
+        order by total_score desc limit 1""")[0]
+    downloads = query(bi_file, """
+        select occurrences_for_mql from marts.fct_lead_score_explanations
+        where model_id = 'enterprise_gate_v1' and lead_id = ? and rule_id = 'content_two_downloads'""", [lead_id])[0][0]
+    assert downloads < 2
+    explore(app, "enterprise_gate_v1", lead_id)
+    status = app.warning[0].value
+    assert f"{downloads} in the last 90 days, needs at least 2" in status
+    assert metric(app, "Points to MQL") == f"{points_to:.1f}"
+
+    episodes = query(bi_file, "select mql_at, score_at_mql from marts.fct_lead_mql_episodes where model_id = 'enterprise_gate_v1' and lead_id = ? order by mql_episode", [lead_id])
+    marked = chart_traces(app, f"Score of {lead_id}")["MQL episodes"]
+    assert marked["text"] == [f"MQL {n}" for n in range(1, len(episodes) + 1)]
+    assert [pd.Timestamp(x) for x in marked["x"]] == [pd.Timestamp(at) for at, _ in episodes]
+
+
+def test_mql_status_in_words():
+    gate = pd.DataFrame([{"rule_id": "size_over_100", "description": "Gate: more than 100 employees", "is_blocking_mql": True,
+                          "lead_has": "58 employees", "rule_needs": "at least 101 employees"},
+                         {"rule_id": "content_two", "description": "Gate: two downloads", "is_blocking_mql": False,
+                          "lead_has": "2 in the last 90 days", "rule_needs": "at least 2"}])
+    profile = {"mql_threshold": 60.0, "total_score": 121.0, "mql_score": 121.0, "points_to_mql_threshold": 0.0,
+               "is_mql_qualified": False, "mql_engagement_after": None}
+    assert data.mql_status(profile, gate) == (False, (
+        "**Not an MQL today**: MQL score 121.0, at or above the threshold 60.\n\n"
+        "Blocked by 1 gate, whatever the score:\n\n"
+        "- **size_over_100** (Gate: more than 100 employees): 58 employees, needs at least 101 employees"))
+    below = profile | {"total_score": 70.0, "mql_score": 42.5, "points_to_mql_threshold": 17.5,
+                       "mql_engagement_after": pd.Timestamp("2026-03-15 14:00")}
+    assert data.mql_status(below, gate.assign(is_blocking_mql=False)) == (False, (
+        "**Not an MQL today**: needs 17.5 more points (MQL score 42.5, threshold 60).\n\n"
+        "Engagement before the sales rejection of 2026-03-15 does not count toward the MQL score (recycle policy reset_engagement)."))
+    qualified = profile | {"is_mql_qualified": True}
+    assert data.mql_status(qualified, gate.assign(is_blocking_mql=False))[0] is True
+    # A BI file from before points_to_mql_threshold existed: computed from the scores.
+    assert data.points_to_mql({"mql_threshold": 60.0, "total_score": 45.0}) == 15.0
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -140,22 +245,22 @@ def test_filters_change_the_numbers(app, bi_file):
     organic = as_int(metric(app, "Leads in the cohorts"))
     assert organic == query(bi_file, "select count(*) from marts.dim_leads where lead_source = 'organic_search'")[0][0] < everyone
     open_page(app, "views/mql_volume.py")
-    assert as_int(metric(app, "MQLs")) == query(bi_file, """
+    assert as_int(metric(app, "MQL episodes")) == query(bi_file, """
         select count(*) from marts.fct_lead_mql_episodes e join marts.dim_leads d using (lead_id)
         where e.model_id = 'hybrid_v1' and d.lead_source = 'organic_search'""")[0][0]
 
     # Date range: MQLs with their MQL day in June only.
     app.sidebar.multiselect(key="channels").set_value([]).run()
-    before = as_int(metric(app, "MQLs"))
+    before = as_int(metric(app, "MQL episodes"))
     app.sidebar.date_input[0].set_value((dt.date(2026, 6, 1), dt.date(2026, 6, 30))).run()
-    june = as_int(metric(app, "MQLs"))
+    june = as_int(metric(app, "MQL episodes"))
     assert june == query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where model_id = 'hybrid_v1' and mql_date >= '2026-06-01'")[0][0] < before
 
     # Scoring model: another model's MQLs on the funnel (cohorts of June only, as the range says).
     open_page(app, "views/funnel.py")
-    primary = metric(app, "Reached MQL")
+    primary = metric(app, "In-order MQLs")
     app.sidebar.selectbox(key="model").set_value("enterprise_gate_v1").run()
-    challenger = as_int(metric(app, "Reached MQL"))
+    challenger = as_int(metric(app, "In-order MQLs"))
     assert challenger != as_int(primary)
     assert challenger == query(bi_file, """
         select reached_leads from marts.mart_funnel_conversion
@@ -164,12 +269,15 @@ def test_filters_change_the_numbers(app, bi_file):
 
 
 def test_page_controls_change_the_numbers(app):
-    to_date = as_int(metric(app, "Reached MQL"))
+    to_date = as_int(metric(app, "In-order MQLs"))
     app.radio(key="funnel_window").set_value(90).run()
     # Within 90 days only the mature cohorts (February, March) count.
-    assert as_int(metric(app, "Leads in the cohorts")) < 600 and as_int(metric(app, "Reached MQL")) < to_date
+    in_order_90 = as_int(metric(app, "In-order MQLs within 90 days"))
+    assert as_int(metric(app, "Leads in the cohorts")) < 600 and in_order_90 < to_date
+    # Any stage: the funnel's MQL stage is no count of MQLs, and says so (skippers count there too).
     app.radio(key="funnel_kind").set_value("any_stage").run()
     assert not app.exception
+    assert as_int(metric(app, "Reached MQL or a later stage within 90 days")) > in_order_90
 
 
 # --- the numbers are the marts' -------------------------------------------------------------------
@@ -192,6 +300,23 @@ def test_dashboard_figures_match_the_marts(bi_file):
                                                      where model_id = 'hybrid_v1' and cohort_scope = 'all' and slice_name = 'all'"""):
         assert steps.loc[step, "leads"] == leads
         assert steps.loc[step, ["median_days", "p90_days"]].tolist() == pytest.approx([median, p90])
+
+
+def test_benchmark_ranges_come_from_the_published_health_mart(tmp_path, bi_file, monkeypatch):
+    """The ranges on Velocity and Conversion trends are the ones the pipeline applied (seed
+    funnel_benchmarks via mart_funnel_health), not numbers written into the pages."""
+    edited = tmp_path / "edited" / "bi.duckdb"
+    edited.parent.mkdir()
+    shutil.copy(bi_file, edited)
+    con = duckdb.connect(str(edited))
+    con.execute("update marts.mart_funnel_health set typical_min = 0.07, typical_max = 0.19 where metric = 'lead_to_mql_rate'")
+    con.execute("update marts.mart_funnel_health set typical_min = 9, typical_max = 21 where metric = 'lead_to_mql_days'")
+    con.close()
+    at = start_app(monkeypatch, edited)
+    open_page(at, "views/trends.py")
+    assert "lead→MQL 7%–19%" in " ".join(c.value for c in at.caption)
+    open_page(at, "views/velocity.py")
+    assert any("benchmark 9–21 days" in (m.help or "") for m in at.metric)
 
 
 # --- publications -------------------------------------------------------------------------------

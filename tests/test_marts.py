@@ -34,6 +34,8 @@ BI_MARTS = {
     "mart_feedback_threshold_sweep",
     "mart_feedback_rules",
     "mart_data_coverage",
+    "fct_lead_scored_events",
+    "mart_mql_measures",
 }
 INTERMEDIATES = {
     "int_funnel_settings",
@@ -43,6 +45,7 @@ INTERMEDIATES = {
     "int_lead_feedback_outcomes",
     "int_lead_threshold_crossings",
     "int_lead_rule_hits",
+    "int_lead_scored_events",
 }
 UNIT_TESTS = {
     "funnel_stages_any_stage_and_in_order",
@@ -52,6 +55,12 @@ UNIT_TESTS = {
     "speed_to_lead_sla_status",
     "threshold_crossings_point_in_time",
     "threshold_sweep_precision_and_recall",
+    "score_bands_hot_blocked_only_for_models_with_gates",
+    "score_explanations_gates_count_rules_and_older_contributions",
+    "current_scores_hot_blocked_points_to_mql_and_blocking_gates",
+    "lead_scores_hot_blocked_until_the_gate_holds",
+    "scored_events_page_paths_without_query_and_per_day_cap",
+    "mql_measures_counted_once_per_lead_and_episode",
 }
 SINGULAR_TESTS = {
     "assert_funnel_cumulative_conversion_never_rises",
@@ -61,6 +70,8 @@ SINGULAR_TESTS = {
     "assert_funnel_flow_balance_matches_current_stages",
     "assert_funnel_sweep_matches_mql_episodes",
     "assert_funnel_feedback_scope_reconciles",
+    "assert_score_explanations_add_up_to_current_scores",
+    "assert_score_explanations_list_every_gate",
 }
 
 
@@ -214,3 +225,54 @@ def test_docs_generate_works(built_warehouse, target_dir, tmp_path):
     catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
     assert {f"model.lead_scoring.{name}" for name in BI_MARTS} <= set(catalog["nodes"])
     assert (tmp_path / "docs" / "index.html").exists()
+
+
+def test_leads_held_back_by_a_gate_are_hot_blocked_and_say_why(built_warehouse):
+    """On the sample data the challenger's gates hold leads over the threshold back: each is in band
+    hot_blocked, never hot, and its blocking gates say what the lead has - its company size, its
+    content downloads in the last 90 days, counted here from staging - against what they need."""
+    held_back = query(built_warehouse, """
+        select s.lead_id, s.score_band, s.mql_blocked_by, l.company_size
+        from marts.mart_lead_scores_current as s join staging.stg_raw__leads as l using (lead_id)
+        where s.model_id = 'enterprise_gate_v1' and s.total_score >= s.mql_threshold and not s.required_rules_hold""")
+    assert len(held_back) >= 5
+    downloads = dict(query(built_warehouse, """
+        select lead_id, count(*) from staging.stg_raw__events
+        where event_type = 'content_download' and occurred_on > ? - 90 and occurred_on <= ?
+        group by lead_id""", [AS_OF, AS_OF]))
+    for lead_id, band, blocked_by, size in held_back:
+        assert band == "hot_blocked", lead_id
+        gates = {rule: (has, needs) for rule, has, needs in query(built_warehouse, """
+            select rule_id, lead_has, rule_needs from marts.fct_lead_score_explanations
+            where model_id = 'enterprise_gate_v1' and lead_id = ? and is_blocking_mql""", [lead_id])}
+        assert sorted(gates) == blocked_by.split(", "), lead_id
+        if "size_over_100" in gates:
+            assert size is None or size <= 100
+            assert gates["size_over_100"] == (f"{size} employees" if size is not None else "company size unknown", "at least 101 employees")
+        if "content_two_downloads" in gates:
+            assert downloads.get(lead_id, 0) < 2
+            assert gates["content_two_downloads"] == (f"{downloads.get(lead_id, 0)} in the last 90 days", "at least 2")
+    assert query(built_warehouse, """
+        select count(*) from marts.mart_lead_scores_current
+        where score_band = 'hot' and not is_mql_qualified and mql_engagement_after is null""") == [(0,)]
+
+
+def test_scored_events_match_the_rule_states_and_carry_no_personal_data(built_warehouse):
+    """The events mart and the scoring match events separately: for every rule without a window,
+    the events counted in fct_lead_scored_events are the occurrences the explanation counts."""
+    columns = {c for (c,) in query(built_warehouse, "select column_name from information_schema.columns where table_name = 'fct_lead_scored_events'")}
+    assert columns == {"model_id", "is_primary_model", "lead_id", "event_id", "rule_id", "event_type", "occurred_at",
+                       "occurred_on", "event_detail", "is_counted"}
+    compared = query(built_warehouse, """
+        with counted as (
+            select model_id, lead_id, rule_id, count(*) filter (where is_counted) as counted_events
+            from marts.fct_lead_scored_events group by all
+        )
+        select count(*), count(*) filter (where x.occurrences_in_window is distinct from c.counted_events)
+        from marts.fct_lead_score_explanations as x
+        left join counted as c using (model_id, lead_id, rule_id)
+        where x.rule_kind = 'engagement' and x.window_days is null and x.last_change_date is not null""")[0]
+    assert compared[0] > 100 and compared[1] == 0, compared
+    assert query(built_warehouse, """
+        select count(*) from marts.fct_lead_scored_events
+        where event_detail like '%?%' or event_detail like '%#%' or event_detail like '%@%'""") == [(0,)]

@@ -25,6 +25,7 @@ SCORING_TABLES = {
     "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
     "marts.mart_lead_scores_current": "model_id, lead_id",
     "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
+    "marts.fct_lead_scored_events": "model_id, lead_id, event_id, rule_id",
 }
 
 

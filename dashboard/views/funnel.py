@@ -46,10 +46,18 @@ by_stage = dict(zip(totals["stage"], totals[reached]))
 cohort_leads = by_stage.get("lead", 0)
 
 # --- headline numbers and the funnel chart ---
+# The funnel's MQL stage is one of two MQL measures, by view: in-order MQLs or "reached MQL or later".
+words = data.mql_measure_words(bi)
+within = "" if window == "to_date" else f" within {window} days"
+mql_measure, mql_rate = ("in_order_mqls", "lead_to_mql_rate") if kind == "in_order" else ("mql_or_later_leads", None)
 metrics = st.columns(5)
 metrics[0].metric("Leads in the cohorts", f"{cohort_leads:,}")
-metrics[1].metric("Reached MQL", f"{by_stage.get('mql', 0):,}")
-metrics[2].metric("Lead → MQL", ui.pct(by_stage.get("mql", 0) / cohort_leads if cohort_leads else None))
+ui.measure_metric(metrics[1], words, mql_measure, f"{by_stage.get('mql', 0):,}", within)
+mql_share = ui.pct(by_stage.get("mql", 0) / cohort_leads if cohort_leads else None)
+if mql_rate:
+    ui.measure_metric(metrics[2], words, mql_rate, mql_share, within)
+else:
+    metrics[2].metric(f"{words[mql_measure].label}, share of the cohort{within}", mql_share, help=words[mql_measure].definition)
 metrics[3].metric("Reached opportunity", f"{by_stage.get('opportunity', 0):,}")
 metrics[4].metric("Customers", f"{by_stage.get('customer', 0):,}")
 
@@ -85,11 +93,12 @@ by_cohort.update_layout(barmode="group", yaxis=dict(title="share of the cohort",
 ui.show(by_cohort)
 st.caption("Hatched: the cohort is immature (its month ended less than "
            f"{90 if window == 'to_date' else window} days before the scoring day); do not compare it with mature cohorts.")
-table = wide.rename(columns=ui.STAGE_LABELS).reset_index()
-table["Lead → MQL"] = (wide["mql"] / lead_counts.reindex(wide.index)).to_numpy() if "mql" in wide else None
+table = wide.rename(columns={**ui.STAGE_LABELS, "mql": words[mql_measure].label}).reset_index()
+share_label = words[mql_rate].label if mql_rate else f"{words[mql_measure].label}, share"
+table[share_label] = (wide["mql"] / lead_counts.reindex(wide.index)).to_numpy() if "mql" in wide else None
 table["Immature"] = [bool(is_young[m]) for m in wide.index]
 st.dataframe(table, hide_index=True, column_config={
-    "cohort_month": st.column_config.DateColumn("Cohort", format="MMM YYYY"), "Lead → MQL": ui.percent_column("Lead → MQL")})
+    "cohort_month": st.column_config.DateColumn("Cohort", format="MMM YYYY"), share_label: ui.percent_column(share_label)})
 
 # --- flow: entries during each month, mixing cohorts ---
 st.subheader("Flow")

@@ -1,4 +1,4 @@
-"""MQL volume per day and channel."""
+"""MQL volume per day and channel: MQL episodes, first-time MQLs and re-MQLs after recycling."""
 
 from __future__ import annotations
 
@@ -17,23 +17,26 @@ if volume.empty:
     ui.empty_warning()
     st.stop()
 
-total, first_time = int(volume["mqls"].sum()), int(volume["first_time_mqls"].sum())
+words = data.mql_measure_words(bi)
+episodes, first_time = int(volume["mql_episodes"].sum()), int(volume["first_time_mqls"].sum())
 days = (f.end - f.start).days + 1
 metrics = st.columns(4)
-metrics[0].metric("MQLs", f"{total:,}", help="MQL episodes with their MQL day in the range")
-metrics[1].metric("First-time MQLs", f"{first_time:,}")
-metrics[2].metric("Re-MQLs after recycling", f"{total - first_time:,}")
-metrics[3].metric("MQLs per day", f"{total / days:.2f}")
+ui.measure_metric(metrics[0], words, "mql_episodes", f"{episodes:,}")
+ui.measure_metric(metrics[1], words, "first_time_mqls", f"{first_time:,}")
+ui.measure_metric(metrics[2], words, "re_mqls", f"{episodes - first_time:,}")
+ui.measure_metric(metrics[3], words, "mql_episodes", f"{episodes / days:.2f}", " per day")
 
-chart = px.bar(volume, x="mql_date", y="mqls", color="channel", title="MQLs per day and channel",
-               labels={"mql_date": "MQL day", "mqls": "MQLs", "channel": "Channel"})
+label = words["mql_episodes"].label
+chart = px.bar(volume, x="mql_date", y="mql_episodes", color="channel", title=f"{label} per day and channel",
+               labels={"mql_date": "MQL day", "mql_episodes": label, "channel": "Channel"})
 chart.update_layout(barmode="stack", bargap=0.1)
 ui.show(chart, height=420)
 
-per_channel = (volume.groupby("channel", as_index=False)[["mqls", "first_time_mqls"]].sum()
-               .sort_values("mqls", ascending=False))
-per_channel["share"] = per_channel["mqls"] / total
+per_channel = (volume.groupby("channel", as_index=False)[["mql_episodes", "first_time_mqls"]].sum()
+               .sort_values("mql_episodes", ascending=False))
+per_channel["share"] = per_channel["mql_episodes"] / episodes
 st.dataframe(per_channel, hide_index=True, column_config={
-    "channel": "Channel", "mqls": "MQLs", "first_time_mqls": "First-time", "share": ui.percent_column("Share")})
-st.caption("An MQL episode is the first crossing of the threshold, or the next one after a sales rejection "
-           "(recycling); first-time MQLs are the first episodes.")
+    "channel": "Channel", "mql_episodes": label, "first_time_mqls": words["first_time_mqls"].label,
+    "share": ui.percent_column(f"Share of {label}")})
+st.caption(f"Episodes with their MQL day in the range. {words['mql_episodes'].definition} "
+           f"{words['first_time_mqls'].label}: {words['first_time_mqls'].definition[0].lower()}{words['first_time_mqls'].definition[1:]}")

@@ -39,15 +39,19 @@ st.caption(f"Leads created in the range, scored {day}.")
 
 # --- the models side by side ---
 st.subheader("Scoring models compared")
+words = data.mql_measure_words(bi)
 comparison = data.model_comparison(bi, f)
-st.dataframe(comparison, hide_index=True, column_config={
-    "model_id": "Model", "is_primary_model": "Primary", "mql_threshold": "Threshold", "leads": "Leads",
-    "mql_leads": "MQLs", "lead_to_mql_share": ui.percent_column("Lead → MQL"),
-    "median_days_to_mql": st.column_config.NumberColumn("Median days to MQL", format="%.1f"),
-    "hot_today": "Hot today", "mql_precision": ui.percent_column("Precision"), "mql_recall": ui.percent_column("Recall")})
-st.caption("Leads created in the range (and channels); MQLs up to the end of the range. Precision = share of MQLs that "
-           "became opportunities, recall = share of opportunities that were MQL first, at each model's own threshold, "
-           "over all channels and leads old enough for the feedback loop.")
+if comparison is None:
+    ui.note(data.missing_note(bi, "fct_lead_funnel"))
+else:
+    shown, measure_columns = ui.measure_table(comparison, words, "mql_leads", "mql_lead_share", "median_days_to_mql")
+    st.dataframe(shown, hide_index=True, column_config={
+        "model_id": "Model", "is_primary_model": "Primary", "mql_threshold": "Threshold", "leads": words["leads"].label,
+        **measure_columns,
+        "hot_today": "Hot today", "mql_precision": ui.percent_column("Precision"), "mql_recall": ui.percent_column("Recall")})
+    st.caption("Leads created in the range (and channels); MQLs up to the end of the range. Precision = share of MQLs that "
+               "became opportunities, recall = share of opportunities that were MQL first, at each model's own threshold, "
+               "over all channels and leads old enough for the feedback loop.")
 
 # --- threshold sweep ---
 st.subheader("Threshold sweep")
@@ -56,20 +60,21 @@ if sweep.empty:
     st.info("No threshold sweep for this model.")
     st.stop()
 sweep_chart = go.Figure()
-sweep_chart.add_bar(name="MQLs", x=sweep["threshold"], y=sweep["mql_leads"], marker_color="#c6dbef")
+at_threshold = f"{words['mql_leads'].label} at the threshold"
+sweep_chart.add_bar(name=at_threshold, x=sweep["threshold"], y=sweep["mql_leads"], marker_color="#c6dbef")
 sweep_chart.add_scatter(name="precision", x=sweep["threshold"], y=sweep["mql_precision"], mode="lines+markers", yaxis="y2")
 sweep_chart.add_scatter(name="recall", x=sweep["threshold"], y=sweep["mql_recall"], mode="lines+markers", yaxis="y2")
 current = sweep.loc[sweep["is_current_threshold"], "threshold"]
 if len(current):
     sweep_chart.add_vline(x=float(current.iloc[0]), line_dash="dash", annotation_text="current threshold")
 sweep_chart.update_layout(title=f"MQL volume, precision and recall per threshold: {f.model_id}",
-                          xaxis=dict(title="threshold"), yaxis=dict(title="MQLs"),
+                          xaxis=dict(title="threshold"), yaxis=dict(title="leads"),
                           yaxis2=dict(title="precision / recall", overlaying="y", side="right", tickformat=".0%", range=[0, 1.02],
                                       tickvals=[0, 0.25, 0.5, 0.75, 1]))
 ui.show(sweep_chart)
 st.dataframe(sweep[["threshold", "is_current_threshold", "mql_leads", "mql_share", "mql_precision", "mql_recall"]],
              hide_index=True, column_config={
-                 "threshold": "Threshold", "is_current_threshold": "Current", "mql_leads": "MQLs",
+                 "threshold": "Threshold", "is_current_threshold": "Current", "mql_leads": at_threshold,
                  "mql_share": ui.percent_column("Share of leads"), "mql_precision": ui.percent_column("Precision"),
                  "mql_recall": ui.percent_column("Recall")})
 st.caption("On history as it was known at the time: a lead is an MQL at a threshold at its first score change at or "

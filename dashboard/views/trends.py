@@ -11,8 +11,9 @@ from dashboard import data, ui
 ctx = ui.context()
 bi, f = ctx.bi, ctx.filters
 
-TITLES = {"lead_to_mql_rate": ("Lead → MQL", "cohort: leads created in the month; in order"),
-          "mql_to_sql_rate": ("MQL → SQL", "cohort: leads whose first MQL was in the month; any stage")}
+# Lead → MQL is the MQL measure lead_to_mql_rate (in-order MQLs / leads), here per month within the window.
+TITLES = {"lead_to_mql_rate": (data.mql_measure_words(bi)["lead_to_mql_rate"].label, "cohort: leads created in the month; in order"),
+          "mql_to_sql_rate": ("MQL → SQL", "cohort: leads whose first entry into mql was in the month; any stage")}
 
 st.title("Conversion trends")
 ui.note(data.missing_note(bi, "mart_funnel_conversion", "mart_funnel_health"))
@@ -72,6 +73,8 @@ for column, metric in zip(columns, TITLES):
             "base_leads": "Cohort", "reached_within_window": f"Reached within {window} d",
             "rate": ui.percent_column(f"Within {window} d"), "rate_to_date": ui.percent_column("To date"),
             "benchmark": "Benchmark"})
-st.caption("Shaded: the typical range from the source texts (lead→MQL 5–15 %, under 5 % suggests criteria too strict, "
-           "over 25 % too loose; MQL→SQL 13–27 % in B2B). Immature months have no rate for the window yet; "
+(mql_low, mql_high), (sql_low, sql_high) = bands["lead_to_mql_rate"], bands["mql_to_sql_rate"]
+st.caption(f"Shaded: the typical range of seeds/funnel_benchmarks.csv (lead→MQL {mql_low:.0%}–{mql_high:.0%}, "
+           f"MQL→SQL {sql_low:.0%}–{sql_high:.0%} in B2B); its alarm bounds (criteria too strict or too loose) are in the "
+           "summary's benchmark health. Immature months have no rate for the window yet; "
            "their hollow points are the conversion so far and will still rise.")

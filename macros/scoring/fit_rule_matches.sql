@@ -4,15 +4,7 @@
     contains_any: the attribute contains the value as a whole word or phrase, so 'cto' matches
     'CTO' and 'CTO / Founder' but not 'Director'. -#}
 {% macro fit_rule_matches(rule, lead) -%}
-    {%- set text_value -%}
-        case {{ rule }}.attribute
-            when 'industry' then {{ lead }}.industry
-            when 'job_title' then {{ lead }}.job_title
-            when 'country_code' then {{ lead }}.country_code
-            when 'lead_source' then {{ lead }}.lead_source
-            when 'campaign' then {{ lead }}.campaign
-        end
-    {%- endset -%}
+    {%- set text_value = fit_attribute_text(rule ~ '.attribute', lead) -%}
     {%- set words = fit_match_words(text_value) -%}
     (
         ({{ rule }}.operator = 'between'
@@ -29,4 +21,16 @@
     both ends, so ' cto ' is found in ' cto   founder ' but not in ' director '. -#}
 {% macro fit_match_words(text_value) -%}
     ' ' || replace(replace(replace(replace(lower({{ text_value }}), '/', ' '), ',', ' '), '-', ' '), '&', ' ') || ' '
+{%- endmacro %}
+
+{#- The lead's value of a text attribute a fit rule looks at (`attribute` is an SQL expression
+    naming it); company_size, the one number, is read directly. -#}
+{% macro fit_attribute_text(attribute, lead) -%}
+    case {{ attribute }}
+        when 'industry' then {{ lead }}.industry
+        when 'job_title' then {{ lead }}.job_title
+        when 'country_code' then {{ lead }}.country_code
+        when 'lead_source' then {{ lead }}.lead_source
+        when 'campaign' then {{ lead }}.campaign
+    end
 {%- endmacro %}

@@ -4,6 +4,8 @@
 --   <stage>_entered_at          first entry into the stage; empty when skipped (strict policy)
 --   <stage>_reached_at          any-stage view: first entry into the stage or any later one
 --   <stage>_reached_in_order_at in-order view: the first entry, only while the lead is in order
+-- and the lead's MQL episodes (first_mql_at, mql_episodes, days_to_mql), which the MQL measures
+-- (mart_mql_measures, the semantic layer, the dashboard) count.
 {%- set stages = funnel_main_stages() %}
 {%- set as_of = scoring_as_of_date() %}
 
@@ -30,7 +32,7 @@ stages as (
 
 current_scores as (
 
-    select model_id, lead_id, fit_grade from {{ ref('mart_lead_scores_current') }}
+    select model_id, lead_id, fit_grade, mql_count, first_mql_at from {{ ref('mart_lead_scores_current') }}
 
 ),
 
@@ -106,6 +108,9 @@ final as (
         progress.in_order_stage_order,
         progress.skip_count > 0 as has_skipped_stages,
         progress.mql_entries,
+        current_scores.first_mql_at,
+        coalesce(current_scores.mql_count, 0) as mql_episodes,
+        {{ days_between('leads.created_at', 'current_scores.first_mql_at') }} as days_to_mql,
         progress.current_stage,
         progress.current_stage_entered_at,
         progress.days_in_current_stage,

@@ -51,7 +51,7 @@ lead_counts as (
         count(*) as leads,
         min(created_at) as first_lead_created_at,
         min(created_month) as first_cohort_month,
-        count(mql_entered_at) as mql_leads
+        count(first_mql_at) as mql_leads
     from leads
     group by model_id
 

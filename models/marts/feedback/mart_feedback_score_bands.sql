@@ -1,8 +1,10 @@
--- Feedback per score band: one row per scoring model and band (cold, nurture, hot) with the
--- feedback-scope leads whose score peaked in that band before sales qualified them, how many
--- reached sql, opportunity and customer (won), the rates, and lift = band rate / the model's
+-- Feedback per score band: one row per scoring model and band (cold, nurture, hot_blocked, hot)
+-- with the feedback-scope leads whose score peaked in that band before sales qualified them, how
+-- many reached sql, opportunity and customer (won), the rates, and lift = band rate / the model's
 -- overall rate. Rates should rise with the band; is_below_lower_band marks a band whose
--- opportunity rate is lower than the band beneath it (a finding for the rule owners).
+-- opportunity rate is lower than the band beneath it (a finding for the rule owners). hot_blocked
+-- (at or above the threshold, a gate failing) exists only for models with required rules: its
+-- rates against hot's tell whether the gates hold back leads that convert.
 
 with
 
@@ -15,6 +17,12 @@ outcomes as (
 models as (
 
     select model_id, is_primary from {{ ref('int_scoring_models') }}
+
+),
+
+gates as (
+
+    select * from {{ ref('int_scoring_model_gates') }}
 
 ),
 
@@ -71,11 +79,14 @@ rated as (
         overall.overall_opportunity_rate,
         overall.overall_won_rate
     from models
+    inner join gates on gates.model_id = models.model_id
     cross join bands
     left join per_band
         on per_band.model_id = models.model_id
         and per_band.score_band = bands.score_band
     left join overall on overall.model_id = models.model_id
+    where bands.score_band != 'hot_blocked'
+       or gates.required_fit_rules + gates.required_engagement_rules > 0
 
 ),
 

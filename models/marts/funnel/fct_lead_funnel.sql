@@ -1,7 +1,8 @@
 -- The funnel at lead level, for drill-down from any funnel cell: one row per scoring model and
 -- lead (created on or before the scoring day) with its cohorts, the time it entered and reached
--- each main-path stage (any-stage and in-order views), its progress, current stage, disposition
--- and slice attributes. The aggregated funnel marts are built from the same rows.
+-- each main-path stage (any-stage and in-order views), its progress, its MQL episodes, current
+-- stage, disposition and slice attributes. The aggregated funnel marts and mart_mql_measures are
+-- built from the same rows.
 {%- set stages = funnel_main_stages() %}
 
 with
@@ -36,8 +37,10 @@ final as (
         cast(furthest_stage_order as {{ dbt.type_int() }}) as furthest_stage_order,
         cast(in_order_stage_order as {{ dbt.type_int() }}) as in_order_stage_order,
         has_skipped_stages,
-        cast({{ days_between('created_at', 'mql_entered_at') }} as {{ type_double() }}) as days_to_first_mql,
         cast(mql_entries as {{ dbt.type_int() }}) as mql_entries,
+        first_mql_at,
+        cast(mql_episodes as {{ dbt.type_int() }}) as mql_episodes,
+        cast(days_to_mql as {{ type_double() }}) as days_to_mql,
         current_stage,
         current_stage_entered_at,
         cast(days_in_current_stage as {{ type_double() }}) as days_in_current_stage,

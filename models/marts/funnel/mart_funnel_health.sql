@@ -5,7 +5,9 @@
 --   lead_to_mql_rate - leads created in the month that became MQL (in order: skippers that jumped
 --                      past mql never were MQLs), share of the cohort;
 --   mql_to_sql_rate  - leads whose first MQL was in the month that reached sql or beyond;
---   lead_to_mql_days - median days from capture to first MQL, leads created in the month.
+--   lead_to_mql_days - Days to MQL (median) of the leads created in the month: median over those
+--                      that became an MQL of the days from creation to the first MQL, rounded to
+--                      one decimal, as the MQL measure median_days_to_mql (mart_mql_measures).
 -- A month immature for the window is not compared: value and flags stay empty.
 
 with
@@ -17,11 +19,17 @@ conversion as (
 
 ),
 
-velocity as (
+days_to_mql as (
 
-    select * from {{ ref('mart_funnel_velocity') }}
-    where slice_name = 'all'
-      and cohort_scope = 'month'
+    select
+        model_id,
+        is_primary_model,
+        created_month,
+        count(first_mql_at) as mql_leads,
+        {{ round_number(percentile_cont('days_to_mql', 0.5), 1) }} as median_days_to_mql
+    from {{ ref('int_lead_funnel_stages') }}
+    group by model_id, is_primary_model, created_month
+    having count(first_mql_at) > 0
 
 ),
 
@@ -63,17 +71,16 @@ measured as (
     union all
 
     select
-        velocity.model_id,
-        velocity.is_primary_model,
-        velocity.cohort_month as period_month,
+        days_to_mql.model_id,
+        days_to_mql.is_primary_model,
+        days_to_mql.created_month as period_month,
         benchmarks.metric,
-        velocity.leads as base_leads,
-        velocity.leads as reached_leads,
-        velocity.median_days as value
-    from velocity
+        days_to_mql.mql_leads as base_leads,
+        days_to_mql.mql_leads as reached_leads,
+        days_to_mql.median_days_to_mql as value
+    from days_to_mql
     inner join benchmarks
         on benchmarks.metric = 'lead_to_mql_days'
-        and velocity.step = 'lead_to_mql'
 
 ),
 

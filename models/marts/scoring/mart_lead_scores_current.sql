@@ -1,5 +1,7 @@
 -- Every lead's score today (var scoring_as_of_date) per scoring model, decayed to today, with its
--- MQL status. One row per model and lead.
+-- MQL status and how far it is from qualifying: the points still missing to the threshold and the
+-- required rules (gates) that do not hold, as fct_lead_score_explanations lists them. One row per
+-- model and lead.
 
 with
 
@@ -18,6 +20,19 @@ models as (
 episodes as (
 
     select * from {{ ref('fct_lead_mql_episodes') }}
+
+),
+
+-- The gates that keep the lead from qualifying today, by rule id.
+blocking_gates as (
+
+    select
+        model_id,
+        lead_id,
+        {{ dbt.listagg('rule_id', "', '", 'order by rule_id') }} as mql_blocked_by
+    from {{ ref('fct_lead_score_explanations') }}
+    where is_blocking_mql
+    group by model_id, lead_id
 
 ),
 
@@ -55,12 +70,20 @@ final as (
         current_scores.is_mql_qualified,
         cast(coalesce(mql_status.mql_count, 0) as {{ dbt.type_int() }}) as mql_count,
         mql_status.first_mql_at,
-        mql_status.latest_mql_at
+        mql_status.latest_mql_at,
+        case
+            when current_scores.mql_score >= models.mql_threshold then 0.0
+            else models.mql_threshold - current_scores.mql_score
+        end as points_to_mql_threshold,
+        blocking_gates.mql_blocked_by
     from current_scores
     inner join models on models.model_id = current_scores.model_id
     left join mql_status
         on mql_status.model_id = current_scores.model_id
         and mql_status.lead_id = current_scores.lead_id
+    left join blocking_gates
+        on blocking_gates.model_id = current_scores.model_id
+        and blocking_gates.lead_id = current_scores.lead_id
 
 )
 
