@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE, SAMPLE_END, query
+from orchestration.settings import SCORE_BANDS
 
 CUSTOM_CHECKS = {
     ("raw/events", "events_are_fresh"): True,
@@ -207,7 +208,7 @@ def test_custom_checks_report_the_warehouse_numbers(daily_run, sample_raw_dir):
     drift = checks[("marts/mart_lead_scores_current", "score_band_drift")]
     assert drift.passed and drift.description.startswith("First run")
     shares = dict(query(db_path, "select score_band, round(count(*) / sum(count(*)) over (), 4) from marts.mart_lead_scores_current where is_primary_model group by 1"))
-    assert drift.metadata["band_shares"].value == pytest.approx({band: shares.get(band, 0.0) for band in ("cold", "nurture", "hot")})
+    assert drift.metadata["band_shares"].value == pytest.approx({band: shares.get(band, 0.0) for band in SCORE_BANDS})
 
 
 def test_benchmark_health_reports_the_warehouse_numbers(daily_run):
