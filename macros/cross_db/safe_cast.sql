@@ -1,3 +1,6 @@
+{#- Adapter versions of dbt's safe_cast (dbt.safe_cast dispatches to them first: dispatch in
+    dbt_project.yml) where dbt's own do not fit this project. -#}
+
 {#- dbt's safe_cast falls back to a plain cast on DuckDB, which fails on bad text; try_cast
     returns null instead, as safe_cast promises. -#}
 {% macro duckdb__safe_cast(field, type) -%}
@@ -24,4 +27,10 @@
     {%- else -%}
         cast({{ field }} as {{ type }})
     {%- endif -%}
+{%- endmacro %}
+
+{#- A cast that gives null for text that is not a value of the type (dbt-spark's is a plain cast,
+    which fails on bad text when ANSI mode is on). -#}
+{% macro spark__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
 {%- endmacro %}

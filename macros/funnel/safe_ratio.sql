@@ -3,16 +3,3 @@
 {% macro safe_ratio(numerator, denominator) -%}
     (cast({{ numerator }} as {{ type_double() }}) / nullif(cast({{ denominator }} as {{ type_double() }}), 0))
 {%- endmacro %}
-
-{#- An 8-byte float: dbt's type_float() is a 4-byte float on DuckDB and Spark. -#}
-{% macro type_double() -%}
-    {{ return(adapter.dispatch('type_double', 'lead_scoring')()) }}
-{%- endmacro %}
-
-{% macro default__type_double() -%}
-    double
-{%- endmacro %}
-
-{% macro postgres__type_double() -%}
-    double precision
-{%- endmacro %}

@@ -1,16 +1,4 @@
-{#- The score bands from lowest to highest (the bands of macro score_classification), so the
-    feedback loop can rank them: score_band_order('band') is 1 for cold ... 4 for hot, and
-    score_band_from_order('n') turns a rank back into the band. hot_blocked (at or above the MQL
-    threshold with a gate failing) ranks below hot: a lead that was blocked and later qualified
-    peaked in hot. -#}
-{% macro score_bands() -%}
-    {{ return(['cold', 'nurture', 'hot_blocked', 'hot']) }}
-{%- endmacro %}
-
+{#- The rank of a score band, 1 for cold ... 4 for hot (the order of score_bands). -#}
 {% macro score_band_order(band) -%}
     case {{ band }}{% for name in score_bands() %} when '{{ name }}' then {{ loop.index }}{% endfor %} end
-{%- endmacro %}
-
-{% macro score_band_from_order(band_order) -%}
-    case {{ band_order }}{% for name in score_bands() %} when {{ loop.index }} then '{{ name }}'{% endfor %} end
 {%- endmacro %}

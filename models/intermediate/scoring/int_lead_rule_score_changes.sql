@@ -59,7 +59,7 @@ matched_events as (
 
 ),
 
--- Per-day cap: at most max_per_day occurrences of a rule count on one day.
+-- Occurrences per rule, lead and day, before the per-day cap (applied in `capped`).
 daily_occurrences as (
 
     select
@@ -154,11 +154,7 @@ capped as (
 
     select
         occurrences.*,
-        case
-            when rules.max_per_day is not null and occurrences.occurrences > rules.max_per_day
-                then rules.max_per_day
-            else occurrences.occurrences
-        end as counted_occurrences,
+        {{ apply_rule_cap('rules', 'max_per_day', 'occurrences.occurrences') }} as counted_occurrences,
         rules.window_days,
         rules.half_life_days
     from occurrences

@@ -53,7 +53,19 @@ matched_events as (
 ),
 
 -- The per-day cap counts min(occurrences, max_per_day) a day: the first ones of the day are the
--- counted ones.
+-- counted ones, those whose position in the day the cap (macro apply_rule_cap) leaves as it is.
+positioned_events as (
+
+    select
+        matched_events.*,
+        row_number() over (
+            partition by model_id, rule_id, lead_id, occurred_on
+            order by occurred_at, event_id
+        ) as position_in_day
+    from matched_events
+
+),
+
 final as (
 
     select
@@ -65,14 +77,8 @@ final as (
         occurred_at,
         occurred_on,
         event_detail,
-        (
-            max_per_day is null
-            or row_number() over (
-                partition by model_id, rule_id, lead_id, occurred_on
-                order by occurred_at, event_id
-            ) <= max_per_day
-        ) as is_counted
-    from matched_events
+        {{ apply_rule_cap('positioned_events', 'max_per_day', 'position_in_day') }} = position_in_day as is_counted
+    from positioned_events
 
 )
 

@@ -1,11 +1,5 @@
-{#- Spark versions of dbt's cross-database macros where dbt-spark's own do not fit this project.
-    The project's dispatch config (dbt_project.yml) looks here before dbt-spark. -#}
-
-{#- dbt-spark's split_part needs a literal part number (int_fit_rules passes a column); Spark
-    3.3+ has split_part itself, with a literal delimiter and '' past the last part, as DuckDB. -#}
-{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
-    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
-{%- endmacro %}
+{#- Adapter versions of dbt's listagg (dbt.listagg dispatches to them first: dispatch in
+    dbt_project.yml) where dbt's own do not fit this project. -#}
 
 {#- dbt-spark's listagg ignores the order: collect (order key, value) pairs, sort them, keep the
     values. `order_by_clause` is one expression, optionally followed by asc or desc. -#}
@@ -23,16 +17,4 @@
     {%- endif -%}
     {%- if limit_num -%}{%- set collected = 'slice(' ~ collected ~ ', 1, ' ~ limit_num ~ ')' -%}{%- endif -%}
     array_join({{ collected }}, {{ delimiter_text }})
-{%- endmacro %}
-
-{#- A cast that gives null for text that is not a value of the type (dbt-spark's is a plain cast,
-    which fails on bad text when ANSI mode is on). -#}
-{% macro spark__safe_cast(field, type) -%}
-    try_cast({{ field }} as {{ type }})
-{%- endmacro %}
-
-{#- Whole days and seconds as bigint, as on DuckDB (Spark's datediff is an int), so contracts
-    that say bigint hold on both. -#}
-{% macro spark__datediff(first_date, second_date, datepart) -%}
-    cast({{ dbt.spark__datediff(first_date, second_date, datepart) }} as bigint)
 {%- endmacro %}
