@@ -8,13 +8,14 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test install run summary dev parse clean help backfill test-ui bench test-spark
+.PHONY: demo test install run summary dev parse clean help backfill test-ui bench test-spark lint
 DAGSTER_PORT ?= 3000
 comma := ,
 
 help:
 	@echo "make demo     install, generate sample data, run the daily Dagster job, print a summary"
 	@echo "make test     run every test (pytest, which runs dbt build with unit and data tests)"
+	@echo "make lint     lint the Python code (ruff) and the dbt SQL (sqlfluff); CI runs it before make test"
 	@echo "make run      run the daily job on LEAD_SCORING_RAW_DIR (your export; required)"
 	@echo "make summary  print the summary of the current warehouse"
 	@echo "make dev      start the Dagster UI on http://127.0.0.1:3000 (schedule and sensors running;"
@@ -47,6 +48,13 @@ summary: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# ruff on the Python code (pyproject.toml), sqlfluff on models, snapshots and singular tests
+# (.sqlfluff). sqlfluff renders each file with dbt; the profile gets an empty in-memory database,
+# so linting needs no warehouse and never opens yours.
+lint: install
+	$(BIN)/ruff check .
+	LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models snapshots tests/dbt --processes 2
 
 parse: install
 	$(BIN)/dbt parse --quiet

@@ -112,7 +112,7 @@ def reference_sql(config: ScoringConfig, as_of: dt.date, raw_schema: str = "raw"
     )
     match_case = "case r.j " + " ".join(f"when {j} then {_event_condition(r)}" for j, r in enumerate(rules)) + " else true end"
 
-    model_fit, model_fit_gates, thresholds, required_counts = [], [], [], []
+    model_fit, model_fit_gates, thresholds = [], [], []
     for model in config.models:
         fit = _fit_by_rule(config.fit_rules_of(model.model_id))
         fit_sum = " + ".join(f"(case when {cond} then {_num(points)} else 0.0 end)" for cond, points, _ in fit.values()) or "0.0"

@@ -215,8 +215,8 @@ def render_markdown(result: dict) -> str:
     for name in ("full", "scoring", "incremental", "seed"):
         if name in s:
             row(f"{labels[name]}: load raw + `dbt build`", s[name])
-            row(f"&nbsp;&nbsp;load raw", s[name]["load"])
-            row(f"&nbsp;&nbsp;`dbt build`", s[name]["dbt"])
+            row("&nbsp;&nbsp;load raw", s[name]["load"])
+            row("&nbsp;&nbsp;`dbt build`", s[name]["dbt"])
     if "yesterday" in s:
         row("(yesterday's export, full: set-up of the incremental day)", s["yesterday"])
     if "startup" in s:

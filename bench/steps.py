@@ -37,7 +37,7 @@ class Phase:
     def __init__(self, who: str):
         self.who = resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN
 
-    def __enter__(self) -> "Phase":
+    def __enter__(self) -> Phase:
         self._wall = time.perf_counter()
         self._usage = resource.getrusage(self.who)
         return self
@@ -156,11 +156,10 @@ def step_ref_sql(args) -> dict:
 
 def step_ref_pandas(args) -> dict:
     import duckdb
+    import pandas as pd
 
     from bench.reference_pandas import load_raw, pandas_reference
     from bench.scoring_config import load_config
-
-    import pandas as pd
 
     config = load_config(args.project / "seeds")
     con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())

@@ -22,9 +22,9 @@ import csv
 import datetime as dt
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd

@@ -553,7 +553,7 @@ def _funnel(rng, leads, end_ts):
     """Hand-over, sales rounds (with recycling), qualification, disqualification and
     opportunities. Returns (list of event dicts, opportunity dict)."""
     n = len(leads["created"])
-    intent, seniority, created = leads["intent"], leads["seniority"], leads["created"]
+    intent, created = leads["intent"], leads["created"]
     parts = []
 
     # hand-over to sales (MQL) for the higher-intent leads, typically 5-40 days after creation

@@ -90,7 +90,7 @@ class SampleSettings:
     end_date: dt.date
 
     @classmethod
-    def from_env(cls) -> "SampleSettings":
+    def from_env(cls) -> SampleSettings:
         end = os.environ.get("LEAD_SCORING_SAMPLE_END_DATE")
         return cls(
             leads=int(os.environ.get("LEAD_SCORING_SAMPLE_LEADS", "5000")),

@@ -80,7 +80,7 @@ class PostgresServer:
             log = self.log_file.read_text() if self.log_file.exists() else ""
             raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{log}")
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         owner = _server_user()
         if owner:
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)

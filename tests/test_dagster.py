@@ -71,8 +71,9 @@ def test_custom_checks_are_defined_with_their_blocking_flags(defs):
 
 
 def test_every_dbt_test_is_a_check_and_error_tests_block(defs):
-    from orchestration.dbt_project import dbt_project
     import json
+
+    from orchestration.dbt_project import dbt_project
 
     manifest = json.loads(Path(dbt_project.manifest_path).read_text())
     tests = {node["name"]: node["config"]["severity"].lower() for node in manifest["nodes"].values() if node["resource_type"] == "test"}

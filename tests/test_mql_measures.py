@@ -127,7 +127,7 @@ def test_every_dashboard_page_shows_the_mart_figures_with_their_labels(mart, bui
         assert tuple(comparison.value.set_index("model_id").loc[model, ["mql_leads", "median_days_to_mql"]]) == (mql_leads, days)
 
 
-def test_the_semantic_layer_has_the_measures_with_the_same_names_labels_and_values(mart, mf_project, built_warehouse, tmp_path):
+def test_the_semantic_layer_has_the_measures_with_the_same_names_labels_and_values(mart, mf_project, built_warehouse, tmp_path):  # noqa: F811 (fixture)
     manifest = json.loads((mf_project / "target" / "semantic_manifest.json").read_text())
     labels = {m["name"]: m["label"] for m in manifest["metrics"]}
     assert {m: labels.get(m) for m in MEASURES} == seed_labels()

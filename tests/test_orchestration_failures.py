@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE_END
-
 from orchestration.run_options import AS_OF_DATE_TAG
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import dagster as dg
 import pytest
 
 from orchestration.run_options import RAW_DIR_TAG
-from orchestration.settings import RawSourceError
 from orchestration.sensors import SETTLE_SECONDS, fingerprint, landed_files, new_raw_files_sensor
+from orchestration.settings import RawSourceError
 
 
 def _write(path: Path, text: str, age_seconds: float = 3600) -> None:

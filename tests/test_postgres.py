@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, dbt, missing_program
-from postgres_server import PostgresServer, find_bindir, start_server
 from orchestration.sample_data import split_export
+from postgres_server import PostgresServer, find_bindir, start_server
 from test_scoring import BAD_ROWS
 
 pytestmark = pytest.mark.slow

@@ -104,7 +104,7 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     # Every bad row is set aside (pending or rejected); every messy but valid row loads.
     bad = {name: case for name, case in cases.items() if name not in LOADS}
     assert len(rejected) == len(bad)
-    for name, (table, row) in bad.items():
+    for name, (_table, row) in bad.items():
         assert any(all(str(record.get(k) or "").strip() == str(v).strip() for k, v in row.items()) for record in rejected), name
     assert query(db, "select count(*) from raw.leads where lead_id = 'L9'") == [(1,)]
 

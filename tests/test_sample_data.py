@@ -271,7 +271,7 @@ def test_data_quality_quirks(data):
 def test_deterministic_for_same_seed_and_different_for_other_seed(tmp_path):
     first = generate(tmp_path / "a", n_leads=1_500, seed=3, end_date=END_DATE)
     second = generate(tmp_path / "b", n_leads=1_500, seed=3, end_date=END_DATE)
-    other = generate(tmp_path / "c", n_leads=1_500, seed=4, end_date=END_DATE)
+    generate(tmp_path / "c", n_leads=1_500, seed=4, end_date=END_DATE)
     assert first == second
     a, b, c = (_connect(tmp_path / name) for name in "abc")
     for table in sample_data.TABLES:

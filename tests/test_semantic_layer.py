@@ -5,7 +5,6 @@ direct SQL on dim_leads."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import shutil
 import subprocess

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, free_port
-from ui_servers import chromium_page, serving
 from orchestration.bi_publication import publish
+from ui_servers import chromium_page, serving
 
 pytestmark = pytest.mark.slow
 

@@ -102,7 +102,7 @@ def _assert_published_with_warnings(run, expected_warnings: set[tuple[str, str]]
     assert expected_warnings <= set(failed)
     # Every dbt check that warned says why (its test's meta.description).
     graph = defs.resolve_asset_graph()
-    for (asset, check), evaluation in failed.items():
+    for asset, check in failed:
         if check.startswith(("not_empty", "not_null")):
             spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey.from_user_string(asset), check))
             assert spec.description and not spec.blocking, check

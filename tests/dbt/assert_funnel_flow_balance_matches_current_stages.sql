@@ -23,7 +23,7 @@ last_month as (
 
     select model_id, stage, leads_in_stage_at_month_end
     from flow
-    where flow_month = (select max(flow_month) from flow)
+    where flow.flow_month = (select max(latest.flow_month) from flow as latest)
 
 ),
 

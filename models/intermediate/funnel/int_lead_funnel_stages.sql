@@ -129,8 +129,8 @@ final as (
         on current_scores.model_id = progress.model_id
         and current_scores.lead_id = progress.lead_id
     left join size_bands
-        on leads.company_size >= size_bands.min_employees
-        and (size_bands.max_employees is null or leads.company_size <= size_bands.max_employees)
+        on size_bands.min_employees <= leads.company_size
+        and (size_bands.max_employees is null or size_bands.max_employees >= leads.company_size)
 
 )
 

@@ -69,7 +69,7 @@ daily_occurrences as (
         max(matched_events.occurred_at) as last_occurred_at,
         count(*) as occurrences
     from matched_events
-    group by 1, 2, 3
+    group by matched_events.rule_key, matched_events.lead_id, matched_events.occurred_on
 
 ),
 
@@ -93,7 +93,7 @@ reset_lead_events as (
     select events.*
     from {{ ref('stg_raw__events') }} as events
     {{ leads_in_scoring_scope('events') }}
-    where events.lead_id in (select lead_id from resets)
+    where events.lead_id in (select resets.lead_id from resets)
 
 ),
 
@@ -186,7 +186,9 @@ counted as (
 -- MQL chain, on the day of the rejection that resets them, whichever comes first.
 window_edges as (
 
-    select 1 as direction union all select -1 as direction
+    select 1 as direction
+    union all
+    select -1 as direction
 
 ),
 
@@ -236,7 +238,7 @@ per_day as (
         sum(occurrence_delta) as occurrence_delta,
         sum(anchored_weight_delta) as anchored_weight_delta
     from deltas
-    group by 1, 2, 3, 4, 5
+    group by chain_key, lead_id, anchor_date, half_life_days, state_date
 
 ),
 

@@ -59,7 +59,7 @@ model_problems as (
 
     union all
 
-    select 'scoring_models', {{ as_id('model_id') }}, null, 'model_id appears ' || {{ duplicate_times('model_id') }}
+    select 'scoring_models' as seed_name, {{ as_id('model_id') }} as model_id, null as rule_id, 'model_id appears ' || {{ duplicate_times('model_id') }} as problem
     from models
     where {{ as_id('model_id') }} is not null
     group by {{ as_id('model_id') }}
@@ -67,8 +67,8 @@ model_problems as (
 
     union all
 
-    select 'scoring_models', null, null,
-        'exactly one model must have is_primary = true, found ' || cast(count(case when {{ as_flag('is_primary') }} then 1 end) as {{ dbt.type_string() }})
+    select 'scoring_models' as seed_name, null as model_id, null as rule_id,
+        'exactly one model must have is_primary = true, found ' || cast(count(case when {{ as_flag('is_primary') }} then 1 end) as {{ dbt.type_string() }}) as problem
     from models
     having count(case when {{ as_flag('is_primary') }} then 1 end) != 1
 
@@ -104,8 +104,8 @@ fit_problems as (
 
     union all
 
-    select 'scoring_fit_rules', {{ as_id('model_id') }}, {{ as_id('rule_id') }},
-        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model'
+    select 'scoring_fit_rules' as seed_name, {{ as_id('model_id') }} as model_id, {{ as_id('rule_id') }} as rule_id,
+        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model' as problem
     from fit_rules
     where {{ as_id('rule_id') }} is not null
     group by {{ as_id('model_id') }}, {{ as_id('rule_id') }}
@@ -156,8 +156,8 @@ engagement_problems as (
 
     union all
 
-    select 'scoring_engagement_rules', {{ as_id('model_id') }}, {{ as_id('rule_id') }},
-        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model'
+    select 'scoring_engagement_rules' as seed_name, {{ as_id('model_id') }} as model_id, {{ as_id('rule_id') }} as rule_id,
+        'rule_id appears ' || {{ duplicate_times('rule_id') }} || ' in this model' as problem
     from engagement_rules
     where {{ as_id('rule_id') }} is not null
     group by {{ as_id('model_id') }}, {{ as_id('rule_id') }}

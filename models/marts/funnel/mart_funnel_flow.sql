@@ -84,15 +84,15 @@ exits as (
 grid as (
 
     select
-        keys.model_id,
-        keys.is_primary_model,
-        keys.slice_name,
-        keys.slice_value,
+        slice_keys.model_id,
+        slice_keys.is_primary_model,
+        slice_keys.slice_name,
+        slice_keys.slice_value,
         stages.stage,
         stages.stage_order,
         stages.is_main_path,
         months.flow_month
-    from (select distinct model_id, is_primary_model, slice_name, slice_value from sliced_stints) as keys
+    from (select distinct model_id, is_primary_model, slice_name, slice_value from sliced_stints) as slice_keys
     cross join stages
     cross join months
 

@@ -62,7 +62,13 @@ crossings_with_recycles as (
     left join recycles
         on recycles.lead_id = crossings.lead_id
         and recycles.recycled_at < crossings.changed_at
-    group by 1, 2, 3, 4, 5, 6
+    group by
+        crossings.model_id,
+        crossings.is_primary_model,
+        crossings.lead_id,
+        crossings.score_date,
+        crossings.changed_at,
+        crossings.mql_score
 
 ),
 
