@@ -61,7 +61,8 @@ def run_daily_job() -> bool:
                     instance=instance,
                     raise_on_error=False,
                     # The run's full log is in the Dagster UI; the log file gets warnings and errors.
-                    run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}}}},
+                    run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}},
+                                            "progress": {}}},
                 )
             shown.close()  # ends a progress line still open on a terminal before what follows
             if not result.success:

@@ -13,6 +13,7 @@ every few seconds in between, so the log stays short and readable.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -97,6 +98,28 @@ def report_file_loaded(done: int, total: int, name: str) -> None:
     report("raw files", f"{done}/{total} loaded ({name})", last=done == total)
 
 
+class _StepStarts(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_event", None)  # Dagster's structured event, when the record is one
+        if event is not None and event.event_type_value == "STEP_START":
+            report("step", f"{event.step_key} started")
+
+
+def step_start_logger():
+    """A Dagster logger that reports each step as it starts (waits for the warehouse pool, checks and
+    Dagster's own work between the stages would otherwise show nothing). Only runs whose run config
+    names it (the command line's) use it."""
+    import dagster as dg
+
+    @dg.logger(description="Reports each step's start to the command line's progress display.")
+    def progress_logger(_init_context) -> logging.Logger:
+        logger = logging.Logger("lead_scoring.progress", level=logging.DEBUG)  # step starts are DEBUG events
+        logger.addHandler(_StepStarts())
+        return logger
+
+    return progress_logger
+
+
 class DbtProgress:
     """Counts the nodes of one dbt invocation from its structured events: nodes done of the total
     dbt announces, and the node that started last (with several threads, one of those running)."""
@@ -104,7 +127,7 @@ class DbtProgress:
     def __init__(self) -> None:
         self.done: set[str] = set()
         self.total: int | None = None
-        self.running: str | None = None
+        self.running: dict[str, str] = {}  # unique id -> name, in start order
 
     def event(self, raw_event: Mapping[str, Any]) -> None:
         name = raw_event.get("info", {}).get("name")
@@ -112,13 +135,12 @@ class DbtProgress:
         node = data.get("node_info", {})
         if data.get("total") or data.get("num_models"):  # dbt calls the total num_models on tests
             self.total = int(data.get("total") or data.get("num_models"))
-        if name == DBT_NODE_START and node.get("node_name"):
-            self.running = node["node_name"]
+        if name == DBT_NODE_START and node.get("unique_id"):
+            self.running[node["unique_id"]] = node.get("node_name") or node["unique_id"]
             self._show()
         elif name in DBT_NODE_DONE and node.get("unique_id"):
             self.done.add(node["unique_id"])
-            if node.get("node_name") == self.running:
-                self.running = None
+            self.running.pop(node["unique_id"], None)
             self._show()
 
     def _show(self) -> None:
@@ -126,5 +148,5 @@ class DbtProgress:
         finished = self.total is not None and len(self.done) >= self.total
         detail = f"{len(self.done)}/{total} nodes done"
         if self.running and not finished:
-            detail += f", running {self.running}"
+            detail += f", running {list(self.running.values())[-1]}"
         report("dbt build", detail, last=finished)

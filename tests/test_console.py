@@ -4,16 +4,21 @@ every command, and `make help` listing every public make target."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, free_port
 from orchestration import progress
 from orchestration.cli import MAX_FAILURE_LINES, build_parser, failure_report
 from test_raw_loader import NOW, connect, write_folder
@@ -97,6 +102,16 @@ def test_dbt_progress_counts_finished_and_skipped_nodes_of_the_total_and_names_t
     ]
 
 
+def test_with_several_dbt_threads_the_running_node_is_the_latest_started_of_those_not_done():
+    out = io.StringIO()
+    with progress.shown_on(out, tty=False, every=0):
+        nodes = progress.DbtProgress()
+        nodes.event(_dbt_event("LogStartLine", "stg_leads", index=1, total=9))
+        nodes.event(_dbt_event("LogStartLine", "stg_events", index=2, total=9))
+        nodes.event(_dbt_event("LogModelResult", "stg_events", index=2, total=9))
+    assert out.getvalue().splitlines()[-1] == "[0:00] dbt build 1/9 nodes done, running stg_leads"
+
+
 def test_progress_is_silent_unless_a_command_line_asked_for_it():
     progress.report("raw files", "1/1 loaded")  # no error, nothing to show it on
     progress.DbtProgress().event(_dbt_event("LogStartLine", "stg_leads", index=1, total=1))
@@ -135,6 +150,9 @@ def test_demo_shows_files_loaded_dbt_nodes_and_elapsed_time_then_the_same_summar
     assert len(dbt) >= 2 and dbt[-1].group(1) == dbt[-1].group(2) and int(dbt[-1].group(2)) > 100, steps
     assert any(re.search(r"dbt build \d+/\d+ nodes done, running \w+", s) for s in steps), steps
     assert any(" BI file published " in s for s in steps)
+    # Every step's start, so that no stage of the run is silent.
+    assert any(s.endswith(" step raw_tables started") for s in steps), steps
+    assert any(s.endswith(" step lead_scoring_dbt_assets started") for s in steps), steps
     # Throttled: a few dozen lines for several hundred dbt nodes.
     assert len(steps) < 60, steps
     # After the progress, exactly what the command printed before it had any.
@@ -201,3 +219,75 @@ def test_make_help_lists_every_phony_target():
     listed = {m.group(1) for m in re.finditer(r"^make (\S+)", result.stdout, re.M)}
     assert sorted(phony - listed - {"help"}) == []
     assert sorted(listed - phony) == []  # no line for a target that is not there
+
+
+# --- make dev and Ctrl-C -----------------------------------------------------------------------
+
+DEV_STARTUP_TIMEOUT_SECONDS = 600  # the UI loads the code location and parses dbt first: minutes on a busy machine
+DEV_STOP_TIMEOUT_SECONDS = 30
+
+
+def _processes_in_group(group: int) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its parenthesis.
+            if int(stat.rsplit(")", 1)[1].split()[2]) == group:
+                found.append(f"{entry.name} {(entry / 'cmdline').read_bytes().replace(bytes(1), b' ').decode(errors='replace')[:150]}")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads process groups from /proc")
+def test_make_dev_stops_on_ctrl_c_within_seconds_and_leaves_no_process(tmp_path):
+    """Ctrl-C in a terminal sends SIGINT to the whole foreground process group: make, dagster dev,
+    the webserver, the daemon and the code servers. A browser tab keeps a websocket open meanwhile."""
+    from websockets.sync.client import connect
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_DIR / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    port = free_port()
+    env = {**os.environ, "LEAD_SCORING_DB": str(tmp_path / "wh" / "lead_scoring.duckdb")}
+    env.pop("LEAD_SCORING_RAW_DIR", None)
+    log_path = tmp_path / "make_dev.log"
+    with log_path.open("w") as log:
+        make = subprocess.Popen(["make", "--no-print-directory", "-C", str(PROJECT_DIR), "dev", f"DAGSTER_PORT={port}", f"DAGSTER_HOME={home}"],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + DEV_STARTUP_TIMEOUT_SECONDS
+        while True:
+            assert make.poll() is None, log_path.read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as answer:
+                    answer.read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+                time.sleep(1)
+        with connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-ws"]) as tab:
+            tab.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(tab.recv(timeout=30))["type"] == "connection_ack"
+            assert len(_processes_in_group(make.pid)) >= 4  # make, dagster dev, webserver, daemon, code server(s)
+
+            stopping = time.monotonic()
+            os.killpg(make.pid, signal.SIGINT)
+            make.wait(timeout=DEV_STOP_TIMEOUT_SECONDS)
+            took = time.monotonic() - stopping
+        left = _processes_in_group(make.pid)
+        for _ in range(10):  # a last child may still be exiting as make returns
+            if not left:
+                break
+            time.sleep(0.5)
+            left = _processes_in_group(make.pid)
+        assert left == [], left
+        assert took < DEV_STOP_TIMEOUT_SECONDS
+        assert "Dagster services shut down." in log_path.read_text()
+    finally:
+        if make.poll() is None or _processes_in_group(make.pid):
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()

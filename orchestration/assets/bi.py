@@ -28,7 +28,7 @@ def build_bi_publication(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         source = Path(warehouse.path)
         target = bi_path(source)
         progress.report("BI file", f"publishing {target}")
-        publication = publish(source, target, run_id=context.run_id)
+        publication = publish(source, target, run_id=context.run.run_id)
         progress.report("BI file", f"published {len(publication.row_counts)} tables", last=True)
         context.log.info(f"Published {len(publication.row_counts)} tables to {target}")
         return dg.MaterializeResult(

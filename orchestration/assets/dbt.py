@@ -58,6 +58,7 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
 )
 def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: seeds, models, snapshots, unit tests and data tests, in dependency order."""
+    progress.report("dbt build", "starting dbt")
     invocation = dbt.cli(dbt_build_args(context.run.tags), context=context, raise_on_error=False)
     # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
     # process meanwhile: collect the events (dbt's log still streams live), then read row counts
@@ -78,6 +79,7 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
         error = exc
+    progress.report("dbt build", "done, reading row counts and column types")
     yield from with_warehouse_metadata(events, invocation.manifest, warehouse, context.log)
     _prune_dbt_run_folders()
     if error is not None:
