@@ -144,9 +144,9 @@ def test_demo_shows_files_loaded_dbt_nodes_and_elapsed_time_then_the_same_summar
     steps = [line for line in lines if re.match(r"\[\d+:\d\d\] ", line)]
     assert "\r" not in result.stdout
     assert any(re.fullmatch(r"\[\d+:\d\d\] sample data generating 300 leads over 120 days", s) for s in steps), steps
-    files = [re.search(r"raw files (\d+)/(\d+) loaded", s) for s in steps if " raw files " in s]
+    files = [m for s in steps if (m := re.search(r"raw files (\d+)/(\d+) loaded", s))]
     assert files and files[-1].group(1) == files[-1].group(2) == str(len(list((tmp_path / "wh" / "sample_raw").rglob("*.parquet"))))
-    dbt = [re.search(r"dbt build (\d+)/(\d+) nodes done", s) for s in steps if " dbt build " in s]
+    dbt = [m for s in steps if (m := re.search(r"dbt build (\d+)/(\d+) nodes done", s))]
     assert len(dbt) >= 2 and dbt[-1].group(1) == dbt[-1].group(2) and int(dbt[-1].group(2)) > 100, steps
     assert any(re.search(r"dbt build \d+/\d+ nodes done, running \w+", s) for s in steps), steps
     assert any(" BI file published " in s for s in steps)
