@@ -22,6 +22,8 @@ from typing import Any, TextIO
 
 # Without a terminal: at most one line per stage in this many seconds (plus its first and last).
 LINE_EVERY_SECONDS = 5.0
+# On a terminal: the line is rewritten at most this often (dbt reports a few dozen nodes a second).
+REWRITE_EVERY_SECONDS = 0.1
 
 # dbt's structured events (--log-format json, which dagster-dbt reads), those of its "N of M START"
 # and "N of M OK / FAIL / SKIP" lines: a node starts; a node ends, built, tested or skipped because
@@ -50,6 +52,9 @@ class ConsoleProgress:
         elapsed = int(now - self.started)
         text = f"[{elapsed // 60}:{elapsed % 60:02d}] {stage} {detail}"
         if self.tty:
+            if stage == self._stage and not last and now - self._printed_at < REWRITE_EVERY_SECONDS:
+                return
+            self._printed_at = now
             width = shutil.get_terminal_size((100, 20)).columns - 1
             text = text[:width]
             self.stream.write("\r" + text.ljust(self._open_line))

@@ -66,7 +66,9 @@ def test_on_a_terminal_progress_rewrites_one_line_and_ends_it_at_the_stages_end(
     out, clock = io.StringIO(), FakeClock()
     shown = progress.ConsoleProgress(out, tty=True, clock=clock)
     shown.update("raw files", "1/12 loaded (leads/a.csv)")
-    clock.now += 1
+    clock.now += 0.05
+    shown.update("raw files", "2/12 loaded (y)")  # rewritten at most every 0.1 s: skipped
+    clock.now += 0.95
     shown.update("raw files", "12/12 loaded (x)", last=True)
     shown.update("dbt build", "0/4 nodes done")
     shown.close()
