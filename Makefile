@@ -25,7 +25,10 @@ help:
 	@echo "make test-spark  build the sample data on a local Spark session and compare with DuckDB (Java 17+, slow)"
 	@echo "make dashboard  start the dashboard on http://127.0.0.1:8501 (reads the published BI file)"
 	@echo "make bench    benchmark the daily build at 100k and 1M leads (BENCH_SCALES, BENCH_RUNS); not part of make test"
+	@echo "make parse    parse the dbt project (target/manifest.json), e.g. after changing a model"
+	@echo "make install  create .venv from requirements.lock (the other targets do it when needed)"
 	@echo "make clean    remove the warehouse, dbt output and Dagster run history"
+	@echo "make help     this list"
 
 # The virtualenv is rebuilt whenever the lock file or pyproject.toml changes.
 $(BIN)/.installed: requirements.lock pyproject.toml

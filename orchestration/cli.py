@@ -32,51 +32,72 @@ def _prepare_environment() -> None:
 
 
 def run_daily_job() -> bool:
-    """Run the daily job in this process against the persistent Dagster instance."""
+    """Run the daily job in this process against the persistent Dagster instance, showing its
+    progress on the terminal (orchestration/progress.py)."""
     _prepare_environment()
-    from orchestration.dbt_project import prepare_manifest
-
-    prepare_manifest()
-    import dagster as dg
-
-    from orchestration.dead_runs import fail_dead_runs
-    from orchestration.definitions import defs
-    from orchestration.jobs import DAILY_JOB_NAME
+    from orchestration import progress
 
     # dagster-dbt echoes every dbt event to stdout, and the Dagster log has stack traces: both go
-    # to a log file; the terminal gets the summary, or the reasons of a failure.
+    # to a log file; the terminal gets the progress, then the summary or the reasons of a failure.
     log_path = settings.warehouse_path().parent / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.get() as instance:
-        # No daemon watches runs started here: a killed one would hold the warehouse pool for ever.
-        fail_dead_runs(instance)
-        with log_path.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                # The run's full log is in the Dagster UI; the log file gets warnings and errors.
-                run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}}}},
-            )
-        if not result.success:
-            print(failure_report(instance, result.dagster_run, log_path), file=sys.stderr)
-            return False
+    with progress.shown_on(sys.stdout) as shown:
+        progress.report("preparing", "dbt parse, Dagster definitions")
+        from orchestration.dbt_project import prepare_manifest
+
+        prepare_manifest()
+        import dagster as dg
+
+        from orchestration.dead_runs import fail_dead_runs
+        from orchestration.definitions import defs
+        from orchestration.jobs import DAILY_JOB_NAME
+
+        progress.report("preparing", "done", last=True)
+        with dg.DagsterInstance.get() as instance:
+            # No daemon watches runs started here: a killed one would hold the warehouse pool for ever.
+            fail_dead_runs(instance)
+            with log_path.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    # The run's full log is in the Dagster UI; the log file gets warnings and errors.
+                    run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}},
+                                            "progress": {}}},
+                )
+            shown.close()  # ends a progress line still open on a terminal before what follows
+            if not result.success:
+                print(failure_report(instance, result.dagster_run, log_path), file=sys.stderr)
+                return False
     print(f"Log of the run (dbt output, warnings): {log_path}")
     return True
 
 
+# A failure fits on one screen: past this many failed checks and steps, the rest are counted.
+MAX_FAILURE_LINES = 8
+
+
 def failure_report(instance, run, log_path: Path) -> str:
-    """A few lines on a failed run: each failed blocking check with its description, each failed
-    step with the reason of its error, and where the full log is."""
+    """A short block on a failed run, about MAX_FAILURE_LINES + 3 lines: what failed (each
+    failed blocking check with its description, each failed step with the reason of its error),
+    what to do next, and where the full log is."""
     from orchestration.alerts import summarise_failed_run
 
     summary = summarise_failed_run(instance, run)
-    lines = [f"The daily job FAILED (run {run.run_id})."]
-    lines += [f"  Failed check {check}" for check in summary.blocking_checks]
-    lines += [f"  Failed step {step}: {reason}" for step, reason in summary.step_reasons.items()]
+    steps = [f"  Failed step {step}: {reason}" for step, reason in summary.step_reasons.items()]
     if not summary.step_reasons and summary.error:
-        lines.append(f"  {summary.error.splitlines()[0]}")
-    lines.append(f"Full log with stack traces: {log_path}; run history: the Dagster UI (make dev), run {run.run_id}.")
-    return "\n".join(lines)
+        steps.append(f"  {summary.error.splitlines()[0]}")
+    # The failed steps (a handful) always show; the checks (a bad seed row can fail dozens) fill the rest.
+    checks = [f"  Failed check {check}" for check in summary.blocking_checks]
+    room = max(MAX_FAILURE_LINES - len(steps), 2)
+    if len(checks) > room:
+        checks = checks[: room - 1] + [f"  ... and {len(checks) - (room - 1)} more failed checks (all in the log)"]
+    return "\n".join([
+        f"The daily job FAILED (run {run.run_id}).",
+        *checks,
+        *steps,
+        "Next: fix the data, setting or model named above, then run again; the BI file still holds the last good run.",
+        f"Full log with stack traces: {log_path}; run history: the Dagster UI (make dev), run {run.run_id}.",
+    ])
 
 
 def print_summary() -> None:
@@ -129,32 +150,40 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
     print(f"Loaded {folder} into {where}: " + ", ".join(f"{settings.RAW_SCHEMA}.{t} {n} rows" for t, n in counts.items()))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lead-scoring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the daily job once on generated sample data (or LEAD_SCORING_RAW_DIR) and print a summary")
-    sub.add_parser("run", help="run the daily job once on LEAD_SCORING_RAW_DIR and print a summary")
-    sub.add_parser("summary", help="print the summary of the current warehouse")
-    sub.add_parser("generate", help="write sample raw files", add_help=False)
-    sub.add_parser("raw-source", help="say where runs read raw data from (LEAD_SCORING_RAW_DIR or sample data), or why they cannot")
-    load = sub.add_parser("load", help="load raw files into the warehouse's raw schema (DuckDB, PostgreSQL or Spark)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        # The one-line help of the command list is also the description of `lead-scoring <name> --help`.
+        return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+
+    command("demo", "run the daily job once on generated sample data (or LEAD_SCORING_RAW_DIR) and print a summary")
+    command("run", "run the daily job once on LEAD_SCORING_RAW_DIR and print a summary")
+    command("summary", "print the summary of the current warehouse")
+    from orchestration.sample_data import add_arguments as add_generate_arguments
+
+    add_generate_arguments(command("generate", "write sample raw files (leads, events, opportunities) to a folder"))
+    command("raw-source", "say where runs read raw data from (LEAD_SCORING_RAW_DIR or sample data), or why they cannot")
+    load = command("load", "load raw files into the warehouse's raw schema (DuckDB, PostgreSQL or Spark)")
     load.add_argument("--target", choices=["duckdb", "postgres", "spark"], default=os.environ.get("LEAD_SCORING_TARGET", "duckdb"),
                       help="where to load (default: LEAD_SCORING_TARGET, else duckdb); postgres reads LEAD_SCORING_PG_*, spark LEAD_SCORING_SPARK_DIR")
     source = load.add_mutually_exclusive_group()
     source.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR)")
     source.add_argument("--sample", action="store_true", help="generate sample data and load it (when LEAD_SCORING_RAW_DIR is unset)")
-    args, rest = parser.parse_known_args(argv)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "generate":
-        from orchestration.sample_data import main as generate_main
+        from orchestration.sample_data import run as generate
 
-        return generate_main(rest)
+        return generate(args)
     if args.command == "demo":
         os.environ[settings.SAMPLE_DATA_VAR] = "true"  # the explicit request for sample data
     try:
         if args.command == "load":
-            if rest:
-                parser.error(f"unrecognized arguments: {' '.join(rest)}")
             load_raw(args.target, args.raw_dir, args.sample)
             return 0
         if args.command in {"demo", "run", "raw-source"}:

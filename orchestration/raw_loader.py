@@ -677,10 +677,12 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.datetime | None = None) -> LoadReport:
+def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.datetime | None = None,
+                        on_file: Callable[[int, int, str], None] | None = None) -> LoadReport:
     """Load every new or changed file of `folder` (leads first: events and opportunities are
     checked against known leads), then the rows set aside earlier that can load now. Returns what
-    happened to each file; raises nothing for bad files (see load_raw_folder)."""
+    happened to each file; raises nothing for bad files (see load_raw_folder). `on_file` gets
+    (files done, files in the folder, the file's path in it) after each file, for progress."""
     contract = load_contract()
     missing = [t for t in RAW_TABLES if t not in contract]
     if missing:
@@ -689,10 +691,20 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
     report = LoadReport(load_id=str(uuid.uuid4()), loaded_at=now or dt.datetime.now(dt.timezone.utc))
     landing = discover(folder)
     _ensure_tables(con, contract)
+    total = len(landing.skipped) + sum(len(paths) for paths in landing.tables.values())
+    done = 0
+
+    def file_done(relative: str) -> None:
+        nonlocal done
+        done += 1
+        if on_file is not None:
+            on_file(done, total, relative)
+
     for relative, reason in landing.skipped:
         skipped = FileLoad(relative, "", _size(folder / relative), None, "skipped", message=reason)
         report.files.append(skipped)
         _log(con, report, skipped)
+        file_done(relative)
     with literal_paths() as literal:
         for table in RAW_TABLES:
             if table in ("events", "opportunities"):
@@ -708,6 +720,7 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
                 previous = _previous_checksum(con, relative)
                 if previous == checksum:
                     report.files.append(FileLoad(relative, table, path.stat().st_size, checksum, "unchanged"))
+                    file_done(relative)
                     continue
                 loaded = _load_file(con, path, relative, table, contract[table], report, previous, checksum, literal)
                 report.files.append(loaded)
@@ -715,6 +728,7 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
                     # The file's earlier rows (if it changed) are replaced by what it loaded now.
                     con.execute("delete from loaded_event_ids where source_file = ?", [relative])
                     con.execute("insert into loaded_event_ids select trim(c_event_id), _file_path from batch where reject_reason is null")
+                file_done(relative)
             if table in ("events", "opportunities"):
                 changed = any(f.table == table for f in report.for_status("reloaded_changed"))
                 _retry_set_aside(con, table, contract[table], report, duplicates_too=table == "events" and changed)
@@ -722,11 +736,13 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
 
 
 def load_raw_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.datetime | None = None,
-                    on_note: Callable[[str], None] | None = None) -> dict[str, int]:
+                    on_note: Callable[[str], None] | None = None,
+                    on_file: Callable[[int, int, str], None] | None = None) -> dict[str, int]:
     """Load the landing folder; returns the rows now in each raw table. Raises RawDataError naming
     every file that failed (after loading the others). `on_note` gets each line of
-    LoadReport.notes() (skipped files, rows that waited and loaded)."""
-    report = load_landing_folder(con, folder, now)
+    LoadReport.notes() (skipped files, rows that waited and loaded); `on_file` as in
+    load_landing_folder."""
+    report = load_landing_folder(con, folder, now, on_file)
     for note in report.notes() if on_note else ():
         on_note(note)
     raise_for_failed_files(report)

@@ -28,8 +28,8 @@ class WarehouseResource(dg.ConfigurableResource):
         # later run can tell whether this one was killed; and fail the runs whose process is gone,
         # so that their pool slots do not stop this run (every path: make run, make backfill, a
         # run the daemon launched).
-        if context.instance is not None and context.run_id:
-            dead_runs.record_worker(context.instance, context.run_id)
+        if context.instance is not None and context.run is not None:
+            dead_runs.record_worker(context.instance, context.run.run_id)
             dead_runs.fail_dead_runs(context.instance, context.log.warning)
 
     @contextmanager

@@ -86,9 +86,13 @@ class RawSource:
         if self.sample is not None:
             from orchestration.sample_data import generate
 
+            from orchestration import progress
+
             s = self.sample
             log(f"Raw data: {self.describe()}")
+            progress.report("sample data", f"generating {s.leads} leads over {s.days} days")
             generate(self.folder, n_leads=s.leads, days=s.days, seed=s.seed, end_date=s.end_date)
+            progress.report("sample data", f"written to {self.folder}", last=True)
         return self.folder
 
 

@@ -35,6 +35,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+# The first line of the module docstring: the description of both command lines.
+DESCRIPTION = __doc__.split("\n\n")[0]
 CHUNK_SIZE = 100_000  # fixed: changing it changes the data for a given seed
 TABLES = ("leads", "events", "opportunities")
 DAY = 86_400
@@ -962,21 +964,31 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
     return out
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--leads", type=int, default=5_000)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--seed", type=int, default=42)
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The generator's options, for `python -m orchestration.sample_data` and `lead-scoring generate`."""
+    parser.add_argument("--out", required=True, type=Path, help="output folder (created; leads/, events/, opportunities/ go in it)")
+    parser.add_argument("--leads", type=int, default=5_000, help="number of leads (default: %(default)s)")
+    parser.add_argument("--days", type=int, default=365, help="days of history ending on --end-date (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed; the same options give the same files (default: %(default)s)")
     parser.add_argument("--end-date", type=dt.date.fromisoformat, default=None,
                         help="last day of history, YYYY-MM-DD (default: today, UTC)")
-    parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    args = parser.parse_args(argv)
+    parser.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default: %(default)s)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate the files the parsed options ask for and print the rows per table."""
     rows = generate(args.out, n_leads=args.leads, days=args.days, seed=args.seed,
                     end_date=args.end_date, fmt=args.format)
     for table, count in rows.items():
         print(f"{table}: {count}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = add_arguments(argparse.ArgumentParser(description=DESCRIPTION))
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

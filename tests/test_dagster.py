@@ -223,7 +223,7 @@ def test_benchmark_health_reports_the_warehouse_numbers(daily_run):
 
 
 def test_schedule_runs_by_default_and_requests_the_daily_job(defs):
-    schedule = defs.get_schedule_def("daily_lead_scoring_schedule")
+    schedule = defs.resolve_schedule_def("daily_lead_scoring_schedule")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert schedule.cron_schedule == "0 6 * * *"
     context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.timezone.utc))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,11 @@ def test_a_failed_run_prints_its_failed_checks_and_step_reasons_and_leaves_the_t
         f"The daily job FAILED (run {run.run_id}).",
         f"  Failed check raw/events events_are_fresh: {description}",
         "  Failed step raw_tables: 1 blocking asset check failed with ERROR severity: raw/events: events_are_fresh",
+        "Next: fix the data, setting or model named above, then run again; the BI file still holds the last good run.",
         f"Full log with stack traces: {log}; run history: the Dagster UI (make dev), run {run.run_id}.",
     ]
+    # The progress went as far as the loading step, and the failure block is all of stderr.
+    assert re.search(r"^\[\d+:\d\d\] raw files \d+/\d+ loaded", result.stdout, re.M), result.stdout
+    assert len(result.stderr.splitlines()) <= 15
     assert "Traceback" not in result.stdout + result.stderr and "Stack Trace" not in result.stdout + result.stderr
     assert "Stack Trace" in log.read_text() and "events_are_fresh" in log.read_text()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration import progress
 from orchestration.bi_publication import bi_path, publish
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -26,7 +27,9 @@ def build_bi_publication(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
     def bi_file(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         source = Path(warehouse.path)
         target = bi_path(source)
-        publication = publish(source, target, run_id=context.run_id)
+        progress.report("BI file", f"publishing {target}")
+        publication = publish(source, target, run_id=context.run.run_id)
+        progress.report("BI file", f"published {len(publication.row_counts)} tables", last=True)
         context.log.info(f"Published {len(publication.row_counts)} tables to {target}")
         return dg.MaterializeResult(
             metadata={

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration import run_options
+from orchestration import progress, run_options
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -58,14 +58,20 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
 )
 def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: seeds, models, snapshots, unit tests and data tests, in dependency order."""
+    progress.report("dbt build", "starting dbt")
     invocation = dbt.cli(dbt_build_args(context.run.tags), context=context, raise_on_error=False)
     # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
     # process meanwhile: collect the events (dbt's log still streams live), then read row counts
-    # and column types once dbt is done, and report everything with that metadata.
+    # and column types once dbt is done, and report everything with that metadata. The raw dbt
+    # events, converted as `invocation.stream()` converts them, also give the run's progress.
     events: list[Any] = []
+    nodes = progress.DbtProgress()
     try:
-        for event in invocation.stream():
-            events.append(event)
+        for dbt_event in invocation.stream_raw_events():
+            nodes.event(dbt_event.raw_event)
+            events.extend(dbt_event.to_default_asset_events(
+                manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context, target_path=invocation.target_path, project=invocation.project))
         error = invocation.get_error()
     except Exception as exc:
         # Report what dbt finished, and do not leave a dbt process holding the warehouse.
@@ -73,6 +79,7 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
         error = exc
+    progress.report("dbt build", "done, reading row counts and column types")
     yield from with_warehouse_metadata(events, invocation.manifest, warehouse, context.log)
     _prune_dbt_run_folders()
     if error is not None:

@@ -11,7 +11,7 @@ freshness and reconciliation checks (see orchestration/checks.py for why they li
 
 import dagster as dg
 
-from orchestration import run_options, settings
+from orchestration import progress, run_options, settings
 from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_reconciliation_result
 from orchestration.raw_loader import (
     load_contract,
@@ -61,7 +61,7 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     origin = source.describe()
 
     with warehouse.connect() as con:
-        report = load_landing_folder(con, folder)
+        report = load_landing_folder(con, folder, on_file=progress.report_file_loaded)
         # Skipped and failed files, and rows that waited and loaded now, are named in the run's log.
         for note in report.notes():
             context.log.warning(note)
