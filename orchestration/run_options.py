@@ -84,9 +84,8 @@ class RawSource:
     def prepare(self, log: Callable[[str], None]) -> Path:
         """The folder to load; sample data is generated into it first (the one place that does)."""
         if self.sample is not None:
-            from orchestration.sample_data import generate
-
             from orchestration import progress
+            from orchestration.sample_data import generate
 
             s = self.sample
             log(f"Raw data: {self.describe()}")
