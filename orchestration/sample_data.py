@@ -410,7 +410,7 @@ def _leads(rng, chunk_index, n_chunk, n_total, cdf, start_ts, end_ts, seed):
         + campaign_quality[campaign]
         + 0.7 * (np.minimum(log_size, 3.7) - 1.9)  # bigger is better, up to enterprise size
         + np.asarray([v[1] for v in INDUSTRIES.values()])[leads["industry"]]
-        + np.vectorize(SENIORITY_INTENT.get)(seniority)
+        + np.vectorize(SENIORITY_INTENT.get, otypes=[float])(seniority)
         + rng.normal(0, 0.8, n_chunk)
     )
     leads["seniority"], leads["intent"] = seniority, intent
@@ -601,7 +601,7 @@ def _qualification(rng, leads, lead, t_accepted, owner) -> dict:
     k = len(lead)
     size_effect = np.minimum(np.log10(leads["company_size"][lead]), 3.7) - 1.9
     budget = rng.random(k) < _sigmoid(-0.2 + 0.8 * size_effect + 0.3 * leads["intent"][lead])
-    p_dm = np.vectorize(SENIORITY_DECISION_MAKER.get)(leads["seniority"][lead])
+    p_dm = np.vectorize(SENIORITY_DECISION_MAKER.get, otypes=[float])(leads["seniority"][lead])
     decision_maker = rng.random(k) < p_dm
     t_first = t_accepted + _exp_seconds(rng, 3 * DAY, k) + HOUR
     t_second = t_first + _exp_seconds(rng, 7 * DAY, k) + HOUR

@@ -337,3 +337,11 @@ def test_cli(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "leads: 200" in printed and "events: " in printed and "opportunities: " in printed
     assert (tmp_path / "events" / "part-00000.csv").exists()
+
+
+@pytest.mark.parametrize("n_leads, days", [(10, 3), (200, 3)])
+def test_a_tiny_sample_without_any_accepted_lead_is_written(tmp_path, n_leads, days):
+    # Too few leads or days for sales to accept any: the qualification step gets no lead.
+    counts = generate(tmp_path, n_leads=n_leads, days=days, seed=2, end_date=END_DATE)
+    assert counts["leads"] == n_leads
+    assert _value(_connect(tmp_path), "select count(*) from leads") == n_leads
