@@ -3,7 +3,7 @@
 Every page renders with data; the sidebar filters change the numbers, which match SQL on the BI
 file; a new publication is picked up and no connection stays open; a BI file published before
 the funnel, velocity and feedback marts existed still renders (derived figures, same numbers);
-and the README's example queries run.
+and the example queries of docs/bi-and-dashboard.md run.
 """
 
 from __future__ import annotations
@@ -398,16 +398,16 @@ def test_history_notes_say_what_a_figure_needs_and_until_when():
         data.history_note(young, "patience", "Figures")
 
 
-# --- README -------------------------------------------------------------------------------------
+# --- Example queries of docs/bi-and-dashboard.md ----------------------------------------------------
 
-def readme_queries() -> list[str]:
-    readme = (PROJECT_DIR / "README.md").read_text()
-    section = readme.split("## Dashboard and BI tools", 1)[1].split("\n## ", 1)[0]
+def documented_example_queries() -> list[str]:
+    page = (PROJECT_DIR / "docs" / "bi-and-dashboard.md").read_text()
+    section = page.split("\n## Example queries\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
 
 
-def test_the_readme_example_queries_run_on_the_bi_file(bi_file):
-    mqls_by_channel, lead_to_mql_by_cohort, median_days = (query(bi_file, sql) for sql in readme_queries())
+def test_the_documented_example_queries_run_on_the_bi_file(bi_file):
+    mqls_by_channel, lead_to_mql_by_cohort, median_days = (query(bi_file, sql) for sql in documented_example_queries())
 
     june_mqls = query(bi_file, "select count(*) from marts.fct_lead_mql_episodes where is_primary_model and mql_date >= '2026-06-01'")[0][0]
     assert sum(row[1] for row in mqls_by_channel) == june_mqls > 0
