@@ -94,7 +94,7 @@ test-ui: install
 	$(BIN)/python -m pytest tests/test_ui_dagster.py
 
 # Spark (not part of `make test`): the [spark] extra (dbt-spark, pyspark) from its own lock, which
-# is requirements.lock plus those; then tests/test_spark.py on a local Spark session (README: Spark).
+# is requirements.lock plus those; then tests/test_spark.py on a local Spark session (docs/other-engines.md#spark).
 $(BIN)/.installed-spark: $(BIN)/.installed requirements-spark.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
 	touch $@
@@ -106,7 +106,7 @@ test-spark: install $(BIN)/.installed-spark
 # Benchmarks (not part of `make test`): per scale, generate data, then time the daily job's full
 # build, an incremental day and a seed-change rescore against a hand-written DuckDB query and a
 # pandas version, after checking that all three agree. Results: bench/results/bench.md and JSON.
-# The 5M-lead scale runs on its own, once, full build only, one dbt thread (README: Benchmarks):
+# The 5M-lead scale runs on its own, once, full build only, one dbt thread (docs/benchmarks.md):
 #   make bench BENCH_SCALES=5m BENCH_RUNS=1 BENCH_SCENARIOS=full BENCH_MEMORY_LIMIT=10GB LEAD_SCORING_DBT_THREADS=1
 BENCH_SCALES ?= 100k 1m
 BENCH_RUNS ?= 3

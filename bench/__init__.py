@@ -1,1 +1,1 @@
-"""Benchmark harness of the scoring pipeline (`make bench`); see README section "Benchmarks"."""
+"""Benchmark harness of the scoring pipeline (`make bench`); see docs/benchmarks.md."""

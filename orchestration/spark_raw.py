@@ -1,4 +1,4 @@
-"""Raw loading for the Spark target (LEAD_SCORING_TARGET=spark, see "Spark" in README.md).
+"""Raw loading for the Spark target (LEAD_SCORING_TARGET=spark, see docs/other-engines.md#spark).
 
 The DuckDB loader (orchestration/raw_loader.py) does the work: it validates the landing files
 against the raw contract and keeps rejected rows with their reason, in a DuckDB file of its own

@@ -6,7 +6,7 @@ Slow (a JVM, and every dbt node is a Spark job: about a quarter of an hour) and 
 [spark] extra and Java 17+, so `make test` leaves it out (marker `spark`, deselected in
 pyproject.toml); `make test-spark` installs the extra and runs it.
 
-Spark's tables are plain Parquet (README: Spark): they are read here with DuckDB straight from the
+Spark's tables are plain Parquet (docs/other-engines.md#spark): they are read here with DuckDB straight from the
 Spark warehouse folder, so both sides are compared through the same reader.
 """
 

@@ -3,7 +3,7 @@
     so a plain cast converts an offset-carrying value to UTC wall time. On PostgreSQL the staging
     models read raw timestamps as timestamptz (macro raw_timestamp_type), so `at time zone 'UTC'`
     gives the UTC wall time whatever the session's time zone; naive raw values are read in the
-    session's time zone there, which should be UTC (see the README). -#}
+    session's time zone there, which should be UTC (see docs/other-engines.md#postgresql). -#}
 {% macro to_utc_timestamp(column) -%}
     {{ return(adapter.dispatch('to_utc_timestamp', 'lead_scoring')(column)) }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- The two ways a funnel counts a lead at a stage (lifecycle README, strict skip policy):
+{#- The two ways a funnel counts a lead at a stage (docs/lifecycle.md, strict skip policy):
     any_stage - reached the stage or any later one (skippers included);
     in_order  - reached it with every earlier stage entered before (skippers drop out). -#}
 {% macro funnel_kinds() -%}
