@@ -29,6 +29,7 @@ from conftest import PROJECT_DIR, SAMPLE_END, query
 from orchestration import dead_runs
 from orchestration.bi_publication import publish, read_publication, remove_abandoned_publications
 from test_reliability import mart_tables
+from ui_servers import stop_process_group
 
 BIN = Path(sys.executable).parent
 JOB = "daily_lead_scoring"
@@ -426,17 +427,6 @@ def worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
     return worker.pid if worker else None
 
 
-def stop(process: subprocess.Popen) -> None:
-    """End a process group started by a test: politely, then for good."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.mark.slow
 def test_launched_runs_whose_processes_are_killed_are_failed_by_run_monitoring_and_the_next_one_completes(site, tmp_path):
     """The daemon's path (schedule, sensor, UI): runs go through the queue (one at a time) and run
@@ -494,6 +484,6 @@ def test_launched_runs_whose_processes_are_killed_are_failed_by_run_monitoring_a
             assert not instance.event_log_storage.get_concurrency_info(POOL).claimed_slots
     finally:
         for daemon in daemons:
-            stop(daemon)
+            stop_process_group(daemon, timeout=30)
     assert mart_tables(site.warehouse) == site.reference_marts
     assert_bi_file_is_whole(site, {third})

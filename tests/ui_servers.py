@@ -45,12 +45,7 @@ def serving(name: str, command: list[str], env: dict[str, str], log_path: Path, 
                 time.sleep(0.5)
             yield
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            stop_process_group(server, timeout=15)
 
 
 @contextlib.contextmanager
@@ -66,3 +61,19 @@ def chromium_page(viewport: dict[str, int], timeout_ms: int) -> Iterator[object]
         page.set_default_timeout(timeout_ms)
         yield page
         browser.close()
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
+    """End the process group a test started: SIGTERM, then SIGKILL after `timeout` seconds. The
+    group is signalled even when its leader has exited, so no child outlives the test."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # the whole group is gone already
+        process.wait()
+        return
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
