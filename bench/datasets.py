@@ -1,5 +1,5 @@
 """Benchmark data: the project's own generator at a given number of leads (yesterday's export is
-orchestration.sample_data.split_export)."""
+lead_scoring.sample_data.split_export)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import duckdb
 def generate(raw: Path, leads: int, end_date: dt.date) -> int:
     """Deterministic sample data (365 days up to end_date, seed 42); returns the number of events.
     Written to a side folder first, so an interrupted run never leaves half a data set."""
-    from orchestration.sample_data import generate as generate_sample
+    from lead_scoring.sample_data import generate as generate_sample
 
     tmp = raw.with_name(raw.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -5,7 +5,7 @@
     python -m bench.run --leads 300 --runs 1 --scenarios full      (smoke test)
 
 For each run it measures, through the daily job's code path (raw load with
-orchestration.raw_loader, then `dbt build` with every test):
+lead_scoring.ingest.raw_loader, then `dbt build` with every test):
 
   full         a first build from an empty warehouse (today's export)
   scoring      the same, limited to the scoring models and their tests (what the references compute)

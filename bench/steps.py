@@ -6,7 +6,7 @@ belong to this step alone (getrusage(RUSAGE_CHILDREN) in a long-lived parent wou
 of *all* earlier children). Inside, the step splits its own time into phases and writes them to a
 JSON file:
 
-  daily     the daily job's path: load a raw folder into raw.* (orchestration.raw_loader) in this
+  daily     the daily job's path: load a raw folder into raw.* (lead_scoring.ingest.raw_loader) in this
             process, then `dbt build` (seeds, models, snapshots, unit and data tests) as a child;
             --select limits the build (the scoring part of it)
   startup   `dbt build` of an empty selection: dbt's fixed start-up (imports, parse, manifest)
@@ -107,7 +107,7 @@ def dbt_node_times(target: Path) -> dict:
 def step_daily(args) -> dict:
     import duckdb
 
-    from orchestration.raw_loader import load_raw_folder
+    from lead_scoring.ingest.raw_loader import load_raw_folder
 
     out: dict = {}
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ def step_generate(args) -> dict:
 
 
 def step_split(args) -> dict:
-    from orchestration.sample_data import split_export
+    from lead_scoring.sample_data import split_export
 
     split_export(args.raw, dt.datetime.fromisoformat(args.cutoff), args.out, args.part)
     return {}

@@ -1,7 +1,7 @@
 """Data access for the dashboard: the published BI file, read with short-lived read-only connections.
 
 The pipeline publishes `bi.duckdb` by building a new file aside and renaming it over the old one
-(orchestration/bi_publication.py). A connection that stays open keeps reading the old copy, so
+(lead_scoring/bi_publication.py). A connection that stays open keeps reading the old copy, so
 every query here opens the file read-only, fetches everything and closes it again. Callers cache
 results keyed by the publication (published_at + run_id), which changes with every new file.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.bi_publication import read_publication
+from lead_scoring.bi_publication import read_publication
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")

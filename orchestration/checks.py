@@ -33,9 +33,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.raw_loader import PendingRows, count_file_rows, find_table_files
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files
+from lead_scoring.settings import SCORE_BANDS
+from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.settings import SCORE_BANDS
 
 RAW_EVENTS = dg.AssetKey(["raw", "events"])
 STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
@@ -52,25 +53,10 @@ STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
 
-REJECTS_TABLE = ("raw", "load_rejects")
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    return con.execute(sql, params or []).fetchall()[0][0]
 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        _scalar(
-            con,
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        )
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +113,7 @@ def pending_result(pending: PendingRows, max_age_days: float) -> dg.AssetCheckRe
 
 
 def freshness_result(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_hours: float) -> dg.AssetCheckResult:
-    latest_epoch = _scalar(con, "select epoch(max(occurred_at)) from raw.events")
+    latest_epoch = scalar(con, "select epoch(max(occurred_at)) from raw.events")
     metadata: dict[str, object] = {"reference_time": now.isoformat(), "max_age_hours": max_age_hours}
     if latest_epoch is None:
         return dg.AssetCheckResult(
@@ -168,9 +154,9 @@ def stale_events_message(latest: dt.datetime, now: dt.datetime, max_age_hours: f
 def rejected_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Rows of `table` the loader set aside in raw.load_rejects, pending or rejected (0 while no
     such table exists)."""
-    if not _table_exists(con, *REJECTS_TABLE):
+    if not table_exists(con, *REJECTS_TABLE.split(".")):
         return 0
-    return _scalar(con, "select count(*) from raw.load_rejects where table_name = ?", [table])
+    return scalar(con, "select count(*) from raw.load_rejects where table_name = ?", [table])
 
 
 def reconciliation_result(asset_key: dg.AssetKey, rows_in_files: int, rows_loaded: int, rows_rejected: int,
@@ -208,11 +194,11 @@ def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, tabl
         "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table]
     ).fetchall()}
     if "_source_file" not in columns:
-        loaded_total = _scalar(con, f"select count(*) from raw.{table}")
+        loaded_total = scalar(con, f"select count(*) from raw.{table}")
         return reconciliation_result(key, sum(files.values()), loaded_total, rejected_rows(con, table))
     loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table} group by 1").fetchall())
     rejected: dict[str, int] = {}
-    if _table_exists(con, *REJECTS_TABLE):
+    if table_exists(con, *REJECTS_TABLE.split(".")):
         rejected = dict(con.execute(
             "select file_path, count(*) from raw.load_rejects where table_name = ? group by 1", [table]
         ).fetchall())
@@ -228,10 +214,10 @@ def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, tabl
 
 
 def staging_events_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    staged = _scalar(con, "select count(*) from staging.stg_raw__events")
+    staged = scalar(con, "select count(*) from staging.stg_raw__events")
     # Same key as the staging model: trimmed event_id, rows without one dropped.
-    distinct_raw = _scalar(con, "select count(distinct trim(event_id)) from raw.events where event_id is not null")
-    raw_rows = _scalar(con, "select count(*) from raw.events")
+    distinct_raw = scalar(con, "select count(distinct trim(event_id)) from raw.events where event_id is not null")
+    raw_rows = scalar(con, "select count(*) from raw.events")
     return dg.AssetCheckResult(
         check_name=STAGING_EVENTS_CHECK, asset_key=STG_EVENTS, passed=staged == distinct_raw,
         metadata={"staging_rows": staged, "distinct_raw_event_ids": distinct_raw, "raw_rows": raw_rows,

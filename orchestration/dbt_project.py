@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration import settings
+from lead_scoring import settings
 
 
 def _put_dbt_on_path() -> None:

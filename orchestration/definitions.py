@@ -10,7 +10,7 @@ from orchestration.assets.dbt import lead_scoring_dbt_assets
 from orchestration.assets.raw import raw_tables
 from orchestration.checks import custom_checks
 from orchestration.jobs import daily_lead_scoring_job, daily_schedule
-from orchestration.progress import step_start_logger
+from orchestration.loggers import step_start_logger
 from orchestration.resources import build_resources
 from orchestration.sensors import new_raw_files_sensor
 
@@ -25,7 +25,7 @@ def build_definitions() -> dg.Definitions:
         sensors=[new_raw_files_sensor, run_failure_alert],
         resources=build_resources(),
         # Dagster's own console logger, the default of every run that names no logger (the UI, the
-        # schedule), and the command line's progress, which only its runs name (orchestration/cli.py).
+        # schedule), and the command line's progress, which only its runs name (lead_scoring/cli.py).
         loggers={"console": dg.colored_console_logger, "progress": step_start_logger()},
     )
 

@@ -10,7 +10,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from orchestration import dbt_process, dead_runs, settings
+from lead_scoring import dbt_process, settings
+from orchestration import dead_runs
 from orchestration.dbt_project import dbt_project
 
 # Every step that opens the DuckDB file runs in this pool (limit 1 in dagster.yaml).

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import run_options
+from lead_scoring import run_options
+from lead_scoring.ingest.raw_loader import RawDataError, discover
 from orchestration.jobs import daily_lead_scoring_job
-from orchestration.raw_loader import RawDataError, discover
 
 LANDING_SENSOR_NAME = "new_raw_files_sensor"
 SETTLE_SECONDS = 60

@@ -35,7 +35,7 @@ def bi_hash_key_of_the_tests(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_raw_dir(tmp_path_factory) -> Path:
     """Small deterministic raw files (Parquet), the same generator `make demo` uses."""
-    from orchestration.sample_data import generate
+    from lead_scoring.sample_data import generate
 
     folder = tmp_path_factory.mktemp("sample_raw")
     generate(folder, **SAMPLE)
@@ -52,7 +52,7 @@ def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None,
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     """A warehouse with the sample raw data loaded and `dbt build` (seeds, models, all tests) run once."""
-    from orchestration.raw_loader import load_raw_folder
+    from lead_scoring.ingest.raw_loader import load_raw_folder
 
     db_path = tmp_path_factory.mktemp("warehouse") / "lead_scoring.duckdb"
     con = duckdb.connect(str(db_path))

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, query
-from orchestration.bi_publication import HashKeyError, default_hash_key_file, hash_key_id, publish, read_publication
+from lead_scoring.bi_publication import HashKeyError, default_hash_key_file, hash_key_id, publish, read_publication
 
 
 @pytest.fixture()
@@ -176,7 +176,7 @@ def test_concurrent_first_uses_agree_on_one_key(tmp_path, monkeypatch):
     monkeypatch.delenv("LEAD_SCORING_BI_HASH_KEY", raising=False)
     key_file = tmp_path / "shared" / "bi_hash_key"
     monkeypatch.setenv("LEAD_SCORING_BI_HASH_KEY_FILE", str(key_file))
-    code = "from orchestration.bi_publication import hash_key; print(hash_key().decode())"
+    code = "from lead_scoring.bi_publication import hash_key; print(hash_key().decode())"
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(6)]
     keys = {p.communicate()[0].strip() for p in processes}
     assert all(p.returncode == 0 for p in processes)

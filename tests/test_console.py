@@ -19,8 +19,9 @@ import dagster as dg
 import pytest
 
 from conftest import PROJECT_DIR, free_port
-from orchestration import progress
-from orchestration.cli import MAX_FAILURE_LINES, build_parser, failure_report
+from lead_scoring import progress
+from lead_scoring.cli import build_parser
+from orchestration.local_run import MAX_FAILURE_LINES, failure_report
 from test_raw_loader import NOW, connect, write_folder
 from test_raw_source import SMALL_SAMPLE, _cli
 
@@ -123,7 +124,7 @@ def test_the_raw_loader_reports_each_file_of_the_folder_and_loads_the_same(tmp_p
     folder = write_folder(tmp_path / "raw")
     (folder / "notes.txt").write_text("not a raw file")
     seen: list[tuple[int, int, str]] = []
-    from orchestration.raw_loader import load_raw_folder
+    from lead_scoring.ingest.raw_loader import load_raw_folder
 
     counts = load_raw_folder(connect(tmp_path / "a" / "lead_scoring.duckdb"), folder, now=NOW, on_file=lambda *a: seen.append(a))
     assert seen == [(1, 4, "notes.txt"), (2, 4, "leads/part-00000.csv"), (3, 4, "events/part-00000.csv"),

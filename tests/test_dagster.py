@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE, SAMPLE_END, query
-from orchestration.settings import SCORE_BANDS
+from lead_scoring.settings import SCORE_BANDS
 
 CUSTOM_CHECKS = {
     ("raw/events", "events_are_fresh"): True,
@@ -174,7 +174,7 @@ def test_dbt_asset_metadata_has_row_counts_and_column_types(daily_run):
 
 
 def test_bi_publication_copies_every_mart_after_the_run(daily_run):
-    from orchestration.bi_publication import read_publication
+    from lead_scoring.bi_publication import read_publication
 
     db_path = Path(os.environ["LEAD_SCORING_DB"])
     metadata = _materialisations(daily_run)["bi/bi_file"]

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT_DIR, query
 from dashboard import data
-from orchestration.bi_publication import publish
+from lead_scoring.bi_publication import publish
 
 APP = PROJECT_DIR / "dashboard" / "app.py"
 TIMEOUT = 60  # seconds per script run; generous for a loaded machine

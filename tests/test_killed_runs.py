@@ -26,8 +26,8 @@ import pytest
 from dagster._core.events import EngineEventData
 
 from conftest import PROJECT_DIR, SAMPLE_END, query
+from lead_scoring.bi_publication import publish, read_publication, remove_abandoned_publications
 from orchestration import dead_runs
-from orchestration.bi_publication import publish, read_publication, remove_abandoned_publications
 from test_reliability import mart_tables
 from ui_servers import stop_process_group
 
@@ -209,7 +209,7 @@ def test_any_run_fails_dead_runs_before_its_first_step_claims_the_pool(instance,
 def test_a_child_that_asked_to_die_with_its_parent_dies_when_only_the_parent_is_killed(tmp_path):
     """What `lead-scoring-dbt` does before it becomes dbt (the end-to-end test kills a real run)."""
     pid_file = tmp_path / "child.pid"
-    child_code = ("import os, time; from orchestration.dbt_process import die_with_parent; die_with_parent(); "
+    child_code = ("import os, time; from lead_scoring.dbt_process import die_with_parent; die_with_parent(); "
                   f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)")
     parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child_code!r}]); time.sleep(600)"])
     child_pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 30, "the child to start"))

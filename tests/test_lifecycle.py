@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE_END, add_sales_acceptance, dbt, query, untouched_lead_sql
-from orchestration.raw_loader import load_raw_folder
+from lead_scoring.ingest.raw_loader import load_raw_folder
 
 AS_OF = SAMPLE_END.isoformat()
 STAGES = ["lead", "mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified", "closed_lost"]
@@ -174,7 +174,7 @@ def test_sql_needs_both_latest_answers_true(built_warehouse):
 
 
 def test_summary_shows_leads_per_stage_and_the_funnel(built_warehouse):
-    from orchestration.summary import summary_sections
+    from lead_scoring.summary import summary_sections
 
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:

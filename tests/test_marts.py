@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_END, dbt, query
-from orchestration.summary import render_summary
+from lead_scoring.summary import render_summary
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, query
-from orchestration.summary import render_summary
+from lead_scoring.summary import render_summary
 from test_dashboard import metric, open_page, publish_copy, start_app
 from test_semantic_layer import mf, mf_project  # noqa: F401 (mf_project is a fixture)
 

@@ -45,7 +45,7 @@ def test_freshness_passes_within_36_hours_and_fails_beyond(con):
 
 
 def test_stale_events_fail_with_one_line_naming_the_as_of_date_that_scores_the_export(con, monkeypatch):
-    from orchestration import run_options
+    from lead_scoring import run_options
 
     _events(con, ("e1", NOW - dt.timedelta(days=5)), ("e2", NOW - dt.timedelta(hours=35)))
     stale = checks.freshness_result(con, NOW + dt.timedelta(hours=2), 36)
@@ -75,7 +75,7 @@ def test_freshness_fails_on_an_empty_events_table(con):
 
 
 def test_freshness_reference_time_is_the_end_of_the_as_of_day(monkeypatch):
-    from orchestration import run_options
+    from lead_scoring import run_options
 
     monkeypatch.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
     monkeypatch.delenv("LEAD_SCORING_SAMPLE_END_DATE", raising=False)
@@ -107,7 +107,7 @@ def test_reconciliation_counts_rows_loaded_and_rejected():
 
 
 def test_rows_waiting_for_their_lead_warn_only_once_older_than_the_limit():
-    from orchestration.raw_loader import PendingRows
+    from lead_scoring.ingest.raw_loader import PendingRows
 
     since = dt.datetime(2026, 1, 2, 6, 0, tzinfo=dt.timezone.utc)
     fresh = checks.pending_result(PendingRows("events", 4, since, 0), max_age_days=7)

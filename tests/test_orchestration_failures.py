@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE_END
-from orchestration.run_options import AS_OF_DATE_TAG
+from lead_scoring.run_options import AS_OF_DATE_TAG
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ SOURCE_SYSTEM_TEST = "accepted_values_stg_raw__events_source_system__web__email_
 def _run(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str, without_loader_rules: tuple[str, ...] = ()):
     """The daily job on its own warehouse, as one run of a fresh instance. `without_loader_rules`:
     reasons whose loader rules are switched off, as for raw tables written by another tool."""
-    from orchestration import raw_loader
+    from lead_scoring.ingest import raw_loader
     from orchestration.dbt_project import prepare_manifest
 
     prepare_manifest()

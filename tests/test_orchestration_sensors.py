@@ -9,9 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.run_options import RAW_DIR_TAG
+from lead_scoring.run_options import RAW_DIR_TAG
+from lead_scoring.settings import RawSourceError
 from orchestration.sensors import SETTLE_SECONDS, fingerprint, landed_files, new_raw_files_sensor
-from orchestration.settings import RawSourceError
 
 
 def _write(path: Path, text: str, age_seconds: float = 3600) -> None:
@@ -92,7 +92,7 @@ def test_landing_folder_defaults_to_the_raw_folder(landing, monkeypatch):
 
 def test_the_run_loads_the_folder_the_sensor_watched(tmp_path, monkeypatch):
     """The raw step reads the sensor's folder tag before LEAD_SCORING_RAW_DIR."""
-    from orchestration import run_options
+    from lead_scoring import run_options
 
     (tmp_path / "configured").mkdir()
     (tmp_path / "landed").mkdir()

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, dbt, missing_program
-from orchestration.sample_data import split_export
+from lead_scoring.sample_data import split_export
 from postgres_server import PostgresServer, find_bindir, start_server
 from test_scoring import BAD_ROWS
 
@@ -68,7 +68,7 @@ def postgres_server(tmp_path_factory):
 def load_into_postgres(server: PostgresServer, folder: Path, scratch: Path) -> subprocess.CompletedProcess:
     """`lead-scoring load --target postgres`, as a user runs it."""
     env = {**os.environ, **server.env(DATABASE), "LEAD_SCORING_DB": str(scratch / "lead_scoring.duckdb")}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", "load", "--target", "postgres", "--raw-dir", str(folder)],
+    return subprocess.run([sys.executable, "-m", "lead_scoring.cli", "load", "--target", "postgres", "--raw-dir", str(folder)],
                           env=env, capture_output=True, text=True, cwd=PROJECT_DIR)
 
 

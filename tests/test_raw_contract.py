@@ -94,7 +94,7 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     folder = write_folder(tmp_path / "raw", "csv", tables)
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     db.parent.mkdir()
-    from orchestration.raw_loader import load_landing_folder
+    from lead_scoring.ingest.raw_loader import load_landing_folder
 
     con = duckdb.connect(str(db))
     load_landing_folder(con, folder, now=NOW)
@@ -115,7 +115,7 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
 
     manifest = json.loads((db.parent / "target" / "manifest.json").read_text())
     uncovered = staging_tests(manifest) - set(COVERAGE)
-    assert not uncovered, f"staging tests without a loader rule (add one to orchestration/raw_loader.py and a row here): {sorted(uncovered)}"
+    assert not uncovered, f"staging tests without a loader rule (add one to lead_scoring/ingest/raw_loader.py and a row here): {sorted(uncovered)}"
     for reason in COVERAGE.values():
         assert reason in cases or reason.startswith("staging "), reason
 

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.raw_loader import RawDataError, load_contract, load_landing_folder, load_raw_folder
+from lead_scoring.ingest.raw_loader import RawDataError, load_contract, load_landing_folder, load_raw_folder
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
 LEADS = pd.DataFrame(
@@ -261,7 +261,7 @@ def test_a_missing_required_table_is_reported_and_opportunities_may_be_missing(t
 
 def reconcile(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, tuple[int, int, int, int]]:
     """Per table: (rows in the files, loaded, pending, rejected), from the files themselves."""
-    from orchestration.raw_loader import count_file_rows, discover
+    from lead_scoring.ingest.raw_loader import count_file_rows, discover
 
     found = {}
     for table, paths in discover(folder).tables.items():
@@ -309,7 +309,7 @@ def test_events_and_opportunities_that_arrive_before_their_lead_wait_and_load_wh
 
 
 def test_a_pending_row_is_kept_and_reported_once_older_than_the_limit(tmp_path):
-    from orchestration.raw_loader import PendingRows, pending_rows
+    from lead_scoring.ingest.raw_loader import PendingRows, pending_rows
 
     con = connect(tmp_path / "lead_scoring.duckdb")
     folder = write_folder(tmp_path / "raw")

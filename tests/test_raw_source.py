@@ -14,9 +14,9 @@ import dagster as dg
 import pytest
 
 from conftest import SAMPLE_END, query
-from orchestration.run_options import RAW_DIR_TAG, SAMPLE_DATA_TAG
+from lead_scoring.run_options import RAW_DIR_TAG, SAMPLE_DATA_TAG
 
-CLI = [sys.executable, "-m", "orchestration.cli"]
+CLI = [sys.executable, "-m", "lead_scoring.cli"]
 SMALL_SAMPLE = {"LEAD_SCORING_SAMPLE_LEADS": "300", "LEAD_SCORING_SAMPLE_DAYS": "120",
                 "LEAD_SCORING_SAMPLE_SEED": "3", "LEAD_SCORING_SAMPLE_END_DATE": SAMPLE_END.isoformat()}
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, query
-from orchestration.raw_loader import load_raw_folder
+from lead_scoring.ingest.raw_loader import load_raw_folder
 
 pytestmark = pytest.mark.slow
 VARS = ["--vars", f"{{scoring_as_of_date: '{SAMPLE_END.isoformat()}'}}"]

@@ -25,7 +25,7 @@ def _error(cls_name: str, message: str, cause: SerializableErrorInfo | None = No
 
 
 def test_the_reason_is_the_error_the_steps_code_raised_not_dagsters_wrapper():
-    raised = _error("RawDataError", "orchestration.raw_loader.RawDataError: events/a.csv: missing required column occurred_at\nmore detail\n",
+    raised = _error("RawDataError", "lead_scoring.ingest.raw_loader.RawDataError: events/a.csv: missing required column occurred_at\nmore detail\n",
                     cause=_error("KeyError", "KeyError: 'occurred_at'\n"))
     wrapped = _error("DagsterExecutionStepExecutionError",
                      'dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op "raw_tables":\n', cause=raised)

@@ -1,4 +1,4 @@
-"""Tests of the raw sample-data generator (orchestration/sample_data.py), at small scale."""
+"""Tests of the raw sample-data generator (lead_scoring/sample_data.py), at small scale."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from orchestration import sample_data
-from orchestration.sample_data import generate, main
+from lead_scoring import sample_data
+from lead_scoring.sample_data import generate, main
 
 END_DATE = dt.date(2025, 6, 30)
 END_OF_DAY = "2025-06-30 23:59:59+00"

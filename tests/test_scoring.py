@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, SAMPLE_END, dbt, query
-from orchestration.raw_loader import load_raw_folder
-from orchestration.sample_data import split_export
+from lead_scoring.ingest.raw_loader import load_raw_folder
+from lead_scoring.sample_data import split_export
 
 pytestmark = pytest.mark.slow
 

@@ -26,7 +26,7 @@ from conftest import PROJECT_DIR, SAMPLE_END, add_sales_acceptance, dbt, query, 
 
 pytest.importorskip("pyspark", reason="needs the [spark] extra: make test-spark")
 
-from orchestration.spark_raw import RAW_PARQUET_DIR, load_raw_folder_into_spark  # noqa: E402
+from lead_scoring.ingest.spark import RAW_PARQUET_DIR, load_raw_folder_into_spark  # noqa: E402
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, free_port
-from orchestration.bi_publication import publish
+from lead_scoring.bi_publication import publish
 from ui_servers import chromium_page, serving
 
 pytestmark = pytest.mark.slow

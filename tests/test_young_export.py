@@ -35,7 +35,7 @@ NO_QUALIFICATION_TEST = ("intermediate/int_qualification_updates_resolved", "not
 
 @pytest.fixture(scope="module")
 def young_raw_dir(tmp_path_factory) -> Path:
-    from orchestration.sample_data import generate
+    from lead_scoring.sample_data import generate
 
     folder = tmp_path_factory.mktemp("young_raw")
     generate(folder, **YOUNG)
@@ -162,7 +162,7 @@ def test_last_months_export_fails_with_one_line_that_says_how_to_score_it(young_
     )
     assert not _bi_file(defs).exists()
     # The advice works: young_run is the same export as of 2026-06-30 (run tag lead_scoring/as_of_date,
-    # the same option as LEAD_SCORING_AS_OF_DATE: orchestration/run_options.py).
+    # the same option as LEAD_SCORING_AS_OF_DATE: lead_scoring/run_options.py).
     _, _, advised = young_run
     assert advised.success
     assert [c.passed for c in advised.get_asset_check_evaluations() if c.check_name == "events_are_fresh"] == [True]

@@ -1,4 +1,4 @@
-{#- Spark raw loading (orchestration/spark_raw.py): `tables` maps a table name to a folder of
+{#- Spark raw loading (lead_scoring/ingest/spark.py): `tables` maps a table name to a folder of
     Parquet files; each becomes <schema>.<table> over that folder (an external table: dropping it
     leaves the files). An earlier table of the same name is replaced. -#}
 {% macro spark_register_parquet_tables(tables, schema) %}

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import progress
-from orchestration.bi_publication import bi_path, publish
+from lead_scoring import progress
+from lead_scoring.bi_publication import bi_path, publish
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 BI_GROUP = "bi"

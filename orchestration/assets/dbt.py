@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration import progress, run_options
+from lead_scoring import progress, run_options
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 

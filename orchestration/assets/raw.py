@@ -11,9 +11,8 @@ freshness and reconciliation checks (see orchestration/checks.py for why they li
 
 import dagster as dg
 
-from orchestration import progress, run_options, settings
-from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_reconciliation_result
-from orchestration.raw_loader import (
+from lead_scoring import progress, run_options, settings
+from lead_scoring.ingest.raw_loader import (
     load_contract,
     load_landing_folder,
     pending_rows,
@@ -21,6 +20,7 @@ from orchestration.raw_loader import (
     raw_row_counts,
     table_schema,
 )
+from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_reconciliation_result
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_GROUP = "raw"

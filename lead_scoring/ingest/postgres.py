@@ -1,6 +1,6 @@
 """Raw loading into PostgreSQL: the same landing files, contract checks and rejects as on DuckDB.
 
-The DuckDB loader (orchestration/raw_loader.py) does the work in a scratch DuckDB file: it reads
+The DuckDB loader (lead_scoring/ingest/raw_loader.py) does the work in a scratch DuckDB file: it reads
 CSV, Parquet and JSON lines, validates every row against the raw data contract, keeps rejects in
 raw.load_rejects and logs every file in raw.load_log. The resulting raw tables are then copied
 into PostgreSQL's `raw` schema with `COPY ... FROM STDIN`, all in one transaction, so readers see
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder, table_schema
-from orchestration.settings import RAW_SCHEMA, RAW_TABLES
+from lead_scoring.ingest.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder, table_schema
+from lead_scoring.settings import RAW_SCHEMA, RAW_TABLES
 
 # The tables copied: the contract's raw tables and the loader's audit tables.
 COPIED_TABLES = (*RAW_TABLES, LOG_TABLE.split(".")[1], REJECTS_TABLE.split(".")[1])

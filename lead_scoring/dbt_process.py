@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from orchestration import settings
+from lead_scoring import settings
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 EXECUTABLE_NAME = "lead-scoring-dbt"

@@ -21,7 +21,7 @@ memory stays bounded however many leads are asked for.
 
 Usage::
 
-    python -m orchestration.sample_data --out data/raw --leads 5000
+    python -m lead_scoring.sample_data --out data/raw --leads 5000
 """
 
 from __future__ import annotations
@@ -965,7 +965,7 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The generator's options, for `python -m orchestration.sample_data` and `lead-scoring generate`."""
+    """The generator's options, for `python -m lead_scoring.sample_data` and `lead-scoring generate`."""
     parser.add_argument("--out", required=True, type=Path, help="output folder (created; leads/, events/, opportunities/ go in it)")
     parser.add_argument("--leads", type=int, default=5_000, help="number of leads (default: %(default)s)")
     parser.add_argument("--days", type=int, default=365, help="days of history ending on --end-date (default: %(default)s)")

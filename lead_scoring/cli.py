@@ -14,96 +14,18 @@ raw-source  say where runs of this environment read raw data from, or why they c
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
 from pathlib import Path
 
-from orchestration import run_options, settings
-
-
-def _prepare_environment() -> None:
-    """Absolute paths for every process dbt and Dagster start, and a persistent DAGSTER_HOME."""
-    os.environ["LEAD_SCORING_DB"] = str(settings.warehouse_path())
-    home = Path(os.environ.get("DAGSTER_HOME", settings.PROJECT_DIR / "dagster_home")).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
-
-
-def run_daily_job() -> bool:
-    """Run the daily job in this process against the persistent Dagster instance, showing its
-    progress on the terminal (orchestration/progress.py)."""
-    _prepare_environment()
-    from orchestration import progress
-
-    # dagster-dbt echoes every dbt event to stdout, and the Dagster log has stack traces: both go
-    # to a log file; the terminal gets the progress, then the summary or the reasons of a failure.
-    log_path = settings.warehouse_path().parent / "last_run.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with progress.shown_on(sys.stdout) as shown:
-        progress.report("preparing", "dbt parse, Dagster definitions")
-        from orchestration.dbt_project import prepare_manifest
-
-        prepare_manifest()
-        import dagster as dg
-
-        from orchestration.dead_runs import fail_dead_runs
-        from orchestration.definitions import defs
-        from orchestration.jobs import DAILY_JOB_NAME
-
-        progress.report("preparing", "done", last=True)
-        with dg.DagsterInstance.get() as instance:
-            # No daemon watches runs started here: a killed one would hold the warehouse pool for ever.
-            fail_dead_runs(instance)
-            with log_path.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-                result = defs.resolve_job_def(DAILY_JOB_NAME).execute_in_process(
-                    instance=instance,
-                    raise_on_error=False,
-                    # The run's full log is in the Dagster UI; the log file gets warnings and errors.
-                    run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LEAD_SCORING_LOG_LEVEL", "WARNING")}},
-                                            "progress": {}}},
-                )
-            shown.close()  # ends a progress line still open on a terminal before what follows
-            if not result.success:
-                print(failure_report(instance, result.dagster_run, log_path), file=sys.stderr)
-                return False
-    print(f"Log of the run (dbt output, warnings): {log_path}")
-    return True
-
-
-# A failure fits on one screen: past this many failed checks and steps, the rest are counted.
-MAX_FAILURE_LINES = 8
-
-
-def failure_report(instance, run, log_path: Path) -> str:
-    """A short block on a failed run, about MAX_FAILURE_LINES + 3 lines: what failed (each
-    failed blocking check with its description, each failed step with the reason of its error),
-    what to do next, and where the full log is."""
-    from orchestration.alerts import summarise_failed_run
-
-    summary = summarise_failed_run(instance, run)
-    steps = [f"  Failed step {step}: {reason}" for step, reason in summary.step_reasons.items()]
-    if not summary.step_reasons and summary.error:
-        steps.append(f"  {summary.error.splitlines()[0]}")
-    # The failed steps (a handful) always show; the checks (a bad seed row can fail dozens) fill the rest.
-    checks = [f"  Failed check {check}" for check in summary.blocking_checks]
-    room = max(MAX_FAILURE_LINES - len(steps), 2)
-    if len(checks) > room:
-        checks = checks[: room - 1] + [f"  ... and {len(checks) - (room - 1)} more failed checks (all in the log)"]
-    return "\n".join([
-        f"The daily job FAILED (run {run.run_id}).",
-        *checks,
-        *steps,
-        "Next: fix the data, setting or model named above, then run again; the BI file still holds the last good run.",
-        f"Full log with stack traces: {log_path}; run history: the Dagster UI (make dev), run {run.run_id}.",
-    ])
+from lead_scoring import run_options, settings
 
 
 def print_summary() -> None:
     import duckdb
 
-    from orchestration.summary import render_summary
+    from lead_scoring.summary import render_summary
 
     path = settings.warehouse_path()
     con = duckdb.connect(str(path), read_only=True)
@@ -120,7 +42,7 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
     table. settings.RawSourceError when there is no such folder."""
     import duckdb
 
-    from orchestration.raw_loader import load_raw_folder
+    from lead_scoring.ingest.raw_loader import load_raw_folder
 
     if folder is not None:
         source = run_options.RawSource(settings.folder_setting(str(folder), "--raw-dir"))
@@ -128,13 +50,13 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
         source = run_options.raw_source({run_options.SAMPLE_DATA_TAG: "true"} if sample else {})
     folder = source.prepare(print)
     if target == "postgres":
-        from orchestration.postgres_raw import load_raw_folder_to_postgres, postgres_connection_settings
+        from lead_scoring.ingest.postgres import load_raw_folder_to_postgres, postgres_connection_settings
 
         # The scratch DuckDB file keeps the load history, so unchanged files are not read again.
         counts = load_raw_folder_to_postgres(folder, scratch_db=settings.warehouse_path().parent / "raw_for_postgres.duckdb")
         where = "PostgreSQL {host}:{port}/{dbname}".format(**postgres_connection_settings())
     elif target == "spark":
-        from orchestration.spark_raw import load_raw_folder_into_spark, spark_dir
+        from lead_scoring.ingest.spark import load_raw_folder_into_spark, spark_dir
 
         counts = load_raw_folder_into_spark(folder.resolve())
         where = f"Spark ({spark_dir()})"
@@ -161,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("demo", "run the daily job once on generated sample data (or LEAD_SCORING_RAW_DIR) and print a summary")
     command("run", "run the daily job once on LEAD_SCORING_RAW_DIR and print a summary")
     command("summary", "print the summary of the current warehouse")
-    from orchestration.sample_data import add_arguments as add_generate_arguments
+    from lead_scoring.sample_data import add_arguments as add_generate_arguments
 
     add_generate_arguments(command("generate", "write sample raw files (leads, events, opportunities) to a folder"))
     command("raw-source", "say where runs read raw data from (LEAD_SCORING_RAW_DIR or sample data), or why they cannot")
@@ -177,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
-        from orchestration.sample_data import run as generate
+        from lead_scoring.sample_data import run as generate
 
         return generate(args)
     if args.command == "demo":
@@ -197,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in {"demo", "run"}:
         started = time.perf_counter()
+        # The package never imports Dagster: running the job is the code location's work.
+        from orchestration.local_run import run_daily_job
+
         if not run_daily_job():
             return 1
         print(f"Daily job succeeded in {time.perf_counter() - started:.1f} s.\n")

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR, RAW_SCHEMA, RAW_TABLES
+from lead_scoring.settings import DBT_PROJECT_DIR, RAW_SCHEMA, RAW_TABLES
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 STAGING_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__models.yml"

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import PROJECT_DIR
+from lead_scoring.settings import PROJECT_DIR
 
 BI_SCHEMAS = ("marts",)
 # A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.

@@ -13,7 +13,6 @@ every few seconds in between, so the log stays short and readable.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -101,28 +100,6 @@ def report(stage: str, detail: str, last: bool = False) -> None:
 def report_file_loaded(done: int, total: int, name: str) -> None:
     """For the raw loader's `on_file`."""
     report("raw files", f"{done}/{total} loaded ({name})", last=done == total)
-
-
-class _StepStarts(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        event = getattr(record, "dagster_event", None)  # Dagster's structured event, when the record is one
-        if event is not None and event.event_type_value == "STEP_START":
-            report("step", f"{event.step_key} started")
-
-
-def step_start_logger():
-    """A Dagster logger that reports each step as it starts (waits for the warehouse pool, checks and
-    Dagster's own work between the stages would otherwise show nothing). Only runs whose run config
-    names it (the command line's) use it."""
-    import dagster as dg
-
-    @dg.logger(description="Reports each step's start to the command line's progress display.")
-    def progress_logger(_init_context) -> logging.Logger:
-        logger = logging.Logger("lead_scoring.progress", level=logging.DEBUG)  # step starts are DEBUG events
-        logger.addHandler(_StepStarts())
-        return logger
-
-    return progress_logger
 
 
 class DbtProgress:

@@ -6,17 +6,9 @@ import datetime as dt
 
 import duckdb
 
-from orchestration.raw_loader import pending_rows
-from orchestration.settings import RAW_TABLES, SCORE_BANDS, pending_max_age_days
-
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
+from lead_scoring.ingest.raw_loader import pending_rows
+from lead_scoring.settings import RAW_TABLES, SCORE_BANDS, pending_max_age_days
+from lead_scoring.warehouse import table_exists
 
 
 def format_table(headers: list[str], rows: list[tuple]) -> str:
@@ -31,16 +23,16 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """[(title, text)] for every part of the pipeline that exists in the warehouse."""
     sections = []
     raw_rows = []
-    has_rejects = _exists(con, "raw", "load_rejects")
+    has_rejects = table_exists(con, "raw", "load_rejects")
     for table in RAW_TABLES:
-        raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if _exists(con, "raw", table) else None
+        raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if table_exists(con, "raw", table) else None
         pending, rejected = (
             con.execute("select count(*) filter (where status = 'pending'), count(*) filter (where status != 'pending') "
                         "from raw.load_rejects where table_name = ?", [table]).fetchall()[0]
             if has_rejects else (None, None)
         )
         stg_name = f"stg_raw__{table}"
-        stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if _exists(con, "staging", stg_name) else None
+        stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if table_exists(con, "staging", stg_name) else None
         raw_rows.append((table, raw, pending, rejected, stg))
     sections.append(("Rows per raw table (pending: waiting for their lead; pending and rejected rows: raw.load_rejects)",
                      format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
@@ -54,7 +46,7 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         sections.append(measures)
     for title, sql, headers in EXTRA_SECTIONS:
         tables = [name.split(".") for name in sql_dependencies(sql)]
-        if all(_exists(con, s, t) for s, t in tables):
+        if all(table_exists(con, s, t) for s, t in tables):
             sections.append((title.format_map(words), format_table([h.format_map(words) for h in headers], con.execute(sql).fetchall())))
     return sections
 
@@ -71,9 +63,9 @@ def section_words(con: duckdb.DuckDBPyConnection) -> _Words:
     """{measure: label} from marts.mart_mql_measures (seed mql_measures), and the typical ranges of
     seeds.funnel_benchmarks as `<metric>_range`."""
     words = _Words()
-    if _exists(con, "marts", "mart_mql_measures"):
+    if table_exists(con, "marts", "mart_mql_measures"):
         words.update(con.execute("select distinct measure, label from marts.mart_mql_measures").fetchall())
-    if _exists(con, "seeds", "funnel_benchmarks"):
+    if table_exists(con, "seeds", "funnel_benchmarks"):
         for metric, unit, low, high in con.execute("select metric, unit, typical_min, typical_max from seeds.funnel_benchmarks").fetchall():
             words[f"{metric}_range"] = f"{100 * low:g}-{100 * high:g} %" if unit == "share" else f"{low:g}-{high:g} days"
     return words
@@ -91,7 +83,7 @@ def measure_value(value: float | None, unit: str) -> str | float | int | None:
 
 def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple[str, str] | None:
     """The MQL measures of every scoring model over the whole history, as mart_mql_measures has them."""
-    if not _exists(con, "marts", "mart_mql_measures"):
+    if not table_exists(con, "marts", "mart_mql_measures"):
         return None
     rows = con.execute("""
         select model_id || case when is_primary_model then ' (primary)' else '' end, measure_order, label, unit, value
@@ -104,7 +96,7 @@ def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple
     for model, order, label, unit, value in rows:
         table.setdefault((order, label), {})[model] = measure_value(value, unit)
     lines = [(label, *(cells.get(m) for m in models)) for (_, label), cells in sorted(table.items())]
-    if _exists(con, "marts", "mart_lead_scores_current"):
+    if table_exists(con, "marts", "mart_lead_scores_current"):
         # The model's settings and today's state beside the measures; neither is an MQL measure.
         today = {model: (threshold, qualified) for model, threshold, qualified in con.execute("""
             select model_id || case when bool_or(is_primary_model) then ' (primary)' else '' end,
@@ -121,7 +113,7 @@ def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple
 
 def load_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Files the latest load skipped or could not read, and rows waiting too long for their lead."""
-    if not _exists(con, "raw", "load_log"):
+    if not table_exists(con, "raw", "load_log"):
         return []
     notes = [f"{status} {path}: {message}" for status, path, message in con.execute("""
         select status, file_path, message from raw.load_log

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration import settings
+from lead_scoring import settings
 
 AS_OF_DATE_TAG = "lead_scoring/as_of_date"
 FULL_REFRESH_TAG = "lead_scoring/full_refresh"
@@ -84,8 +84,8 @@ class RawSource:
     def prepare(self, log: Callable[[str], None]) -> Path:
         """The folder to load; sample data is generated into it first (the one place that does)."""
         if self.sample is not None:
-            from orchestration import progress
-            from orchestration.sample_data import generate
+            from lead_scoring import progress
+            from lead_scoring.sample_data import generate
 
             s = self.sample
             log(f"Raw data: {self.describe()}")

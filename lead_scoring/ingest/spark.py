@@ -1,13 +1,13 @@
 """Raw loading for the Spark target (LEAD_SCORING_TARGET=spark, see docs/other-engines.md#spark).
 
-The DuckDB loader (orchestration/raw_loader.py) does the work: it validates the landing files
+The DuckDB loader (lead_scoring/ingest/raw_loader.py) does the work: it validates the landing files
 against the raw contract and keeps rejected rows with their reason, in a DuckDB file of its own
 (`raw_load.duckdb` in the Spark folder, so unchanged files are skipped on the next load as usual).
 The raw tables, raw.load_log and raw.load_rejects are then written to Parquet and registered as
 tables of the `raw` schema in the Spark metastore dbt uses, through `dbt run-operation`, so the
 Spark session is configured by profiles.yml alone.
 
-    python -m orchestration.spark_raw LANDING_FOLDER
+    python -m lead_scoring.ingest.spark LANDING_FOLDER
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_DIR, RAW_SCHEMA, RAW_TABLES, dbt_executable
+from lead_scoring.ingest.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder
+from lead_scoring.settings import DBT_PROJECT_DIR, PROJECT_DIR, RAW_SCHEMA, RAW_TABLES, dbt_executable
 
 EXPORTED_TABLES = (*RAW_TABLES, LOG_TABLE.split(".")[1], REJECTS_TABLE.split(".")[1])
 RAW_PARQUET_DIR = "raw_parquet"  # in the Spark folder: <table>/data.parquet, the raw tables' files
