@@ -8,20 +8,21 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test install run summary dev parse clean help backfill test-ui bench test-spark lint
+.PHONY: demo test test-fast install run summary dev parse clean help backfill test-ui bench test-spark lint
 DAGSTER_PORT ?= 3000
 comma := ,
 
 help:
 	@echo "make demo     install, generate sample data, run the daily Dagster job, print a summary"
 	@echo "make test     run every test (pytest, which runs dbt build with unit and data tests)"
+	@echo "make test-fast  only the tests not marked slow (no dbt build, Dagster run, server or browser): minutes"
 	@echo "make lint     lint the Python code (ruff) and the dbt SQL (sqlfluff); CI runs it before make test"
 	@echo "make run      run the daily job on LEAD_SCORING_RAW_DIR (your export; required)"
 	@echo "make summary  print the summary of the current warehouse"
 	@echo "make dev      start the Dagster UI on http://127.0.0.1:3000 (schedule and sensors running;"
 	@echo "              without LEAD_SCORING_RAW_DIR its runs use generated sample data)"
 	@echo "make backfill rebuild everything from the raw history (dbt --full-refresh); AS_OF=YYYY-MM-DD optional"
-	@echo "make test-ui  only the browser test of the Dagster UI (needs Debian's chromium)"
+	@echo "make test-ui  only the browser tests of the Dagster UI and the dashboard (needs Debian's chromium)"
 	@echo "make test-spark  build the sample data on a local Spark session and compare with DuckDB (Java 17+, slow)"
 	@echo "make dashboard  start the dashboard on http://127.0.0.1:8501 (reads the published BI file)"
 	@echo "make bench    benchmark the daily build at 100k and 1M leads (BENCH_SCALES, BENCH_RUNS); not part of make test"
@@ -51,6 +52,11 @@ summary: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# tests/unit without the tests marked slow; everything under tests/integration, engines and ui is
+# slow (tests/conftest.py). This -m replaces the one in pytest's addopts, so it leaves spark out too.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not spark"
 
 # ruff on the Python code (pyproject.toml), sqlfluff on models, snapshots and singular tests
 # (.sqlfluff). sqlfluff renders each file with dbt; the profile gets an empty in-memory database,
@@ -91,17 +97,17 @@ dashboard: install
 		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
 
 test-ui: install
-	$(BIN)/python -m pytest tests/test_ui_dagster.py
+	$(BIN)/python -m pytest tests/ui
 
 # Spark (not part of `make test`): the [spark] extra (dbt-spark, pyspark) from its own lock, which
-# is requirements.lock plus those; then tests/test_spark.py on a local Spark session (docs/other-engines.md#spark).
+# is requirements.lock plus those; then tests/engines/test_spark.py on a local Spark session (docs/other-engines.md#spark).
 $(BIN)/.installed-spark: $(BIN)/.installed requirements-spark.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
 	touch $@
 
 test-spark: install $(BIN)/.installed-spark
 	@command -v java >/dev/null || { echo "make test-spark needs Java 17 or later (Debian: apt-get install openjdk-17-jre-headless)"; exit 1; }
-	$(BIN)/python -m pytest -m spark tests/test_spark.py
+	$(BIN)/python -m pytest -m spark tests/engines/test_spark.py
 
 # Benchmarks (not part of `make test`): per scale, generate data, then time the daily job's full
 # build, an incremental day and a seed-change rescore against a hand-written DuckDB query and a

@@ -1,25 +1,31 @@
-"""Shared fixtures: a small generated data set and a warehouse built from it once per session.
+"""Shared fixtures: a small generated data set and a warehouse built from it once per session,
+and the `slow` marker of every test that builds, runs or serves (tests/integration, tests/engines,
+tests/ui). Plain helpers are in helpers.py.
 
 Every test that touches a warehouse works in a temporary folder; nothing under warehouse/ is used.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SAMPLE_END = dt.date(2026, 6, 30)
-SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
-DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
+from helpers import DBT_PROJECT_FILES, PROJECT_DIR, SAMPLE, SAMPLE_END, dbt, load
+
+TESTS_DIR = Path(__file__).resolve().parent
+# Folders whose tests build a warehouse, run the Dagster job, start a server or a browser: all slow.
+SLOW_FOLDERS = ("integration", "engines", "ui")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_dirs = [TESTS_DIR / name for name in SLOW_FOLDERS]
+    for item in items:
+        if any(folder in item.path.parents for folder in slow_dirs):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,22 +48,11 @@ def sample_raw_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> subprocess.CompletedProcess:
-    """Run the dbt CLI of this virtualenv against the warehouse file `db_path`."""
-    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(project_dir), **(extra_env or {})}
-    exe = Path(sys.executable).parent / "dbt"
-    return subprocess.run([str(exe), *args, "--project-dir", str(project_dir)], env=env, capture_output=True, text=True, cwd=project_dir)
-
-
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     """A warehouse with the sample raw data loaded and `dbt build` (seeds, models, all tests) run once."""
-    from lead_scoring.ingest.raw_loader import load_raw_folder
-
     db_path = tmp_path_factory.mktemp("warehouse") / "lead_scoring.duckdb"
-    con = duckdb.connect(str(db_path))
-    load_raw_folder(con, sample_raw_dir)
-    con.close()
+    load(db_path, sample_raw_dir)
     result = dbt(["build", "--target-path", str(db_path.parent / "target"), "--vars", f"{{scoring_as_of_date: '{SAMPLE_END.isoformat()}'}}"], db_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return db_path
@@ -78,54 +73,13 @@ def project_copy(tmp_path) -> Path:
     return copy
 
 
-def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def missing_program(message: str) -> None:
-    """A system program a test needs is missing: skip, except in CI (CI set), where .ci/run installs
-    it and its absence is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def untouched_lead_sql(dim_leads: str, events: str) -> str:
-    """SQL for the first lead still in stage `lead`, created before June, with no CRM event, given
-    the relations of marts.dim_leads and staging.stg_raw__events."""
-    return f"""
-        select d.lead_id from {dim_leads} as d
-        where d.current_stage = 'lead' and d.created_at < timestamp '2026-06-01'
-          and not exists (select 1 from {events} as e where e.lead_id = d.lead_id and e.source_system = 'crm')
-        order by d.lead_id limit 1
-    """
-
-
-def add_sales_acceptance(raw_dir: Path, lead_id: str) -> None:
-    """A new raw events file: sales accepted `lead_id` at noon of the sample's last day."""
-    day = SAMPLE_END.isoformat()
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute(
-            f"""
-            copy (
-                select 'E_LIFECYCLE_TEST' as event_id, '{lead_id}' as lead_id, 'sales_accepted' as event_type,
-                       timestamptz '{day} 12:00:00+00' as occurred_at, 'crm' as source_system,
-                       '{{"owner": "rep_01"}}' as properties, timestamptz '{day} 12:05:00+00' as received_at
-            ) to '{raw_dir / "events" / "part-lifecycle-test.parquet"}' (format parquet)
-            """
-        )
-    finally:
-        con.close()
+@pytest.fixture(scope="module")
+def mf_project(tmp_path_factory, built_warehouse) -> Path:
+    """The project as mf sees it: mf reads <project>/target/semantic_manifest.json, so a folder
+    with the project's files and the semantic manifest of the session build."""
+    folder = tmp_path_factory.mktemp("mf_project")
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "snapshots"):
+        (folder / name).symlink_to(PROJECT_DIR / name)
+    (folder / "target").mkdir()
+    shutil.copy(built_warehouse.parent / "target" / "semantic_manifest.json", folder / "target" / "semantic_manifest.json")
+    return folder

@@ -3,7 +3,7 @@
 -- the scoring day and all its MQL episodes up to it. The summary, the dashboard and the benchmark
 -- check take their MQL figures and labels from here; for a narrower range the dashboard and the
 -- semantic layer count the same lead-level columns of fct_lead_funnel, so the whole-history
--- figures agree everywhere (tests/test_mql_measures.py). Slices: those of the funnel marts, plus
+-- figures agree everywhere (tests/integration/test_mql_measures.py). Slices: those of the funnel marts, plus
 -- today's score band.
 {%- set measure_values = [
     ('leads', 'leads'),

@@ -1,0 +1,571 @@
+"""What the tests share besides fixtures (those are in conftest.py): the project's paths and the
+sample's settings, dbt and warehouse reads, raw landing files, the CLI, the daily Dagster job,
+MetricFlow, the dashboard in AppTest, and local servers (browser tests, PostgreSQL).
+
+Test modules import from here, never from each other (tests/unit/test_tests_layout.py). Heavy
+packages (Dagster, Streamlit, the project's own modules) are imported where a helper needs them,
+so the fast tests do not pay for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+import pytest
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+# --- the project and the sample data ----------------------------------------------------------
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_END = dt.date(2026, 6, 30)
+SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
+# What a copy of the dbt project needs (conftest.py's project_copy, tests/integration/test_recycling.py).
+DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
+
+
+# --- dbt and the warehouse ----------------------------------------------------------------------
+
+def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> subprocess.CompletedProcess:
+    """Run the dbt CLI of this virtualenv against the warehouse file `db_path`."""
+    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(project_dir), **(extra_env or {})}
+    exe = Path(sys.executable).parent / "dbt"
+    return subprocess.run([str(exe), *args, "--project-dir", str(project_dir)], env=env, capture_output=True, text=True, cwd=project_dir)
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def load(db_path: Path, folder: Path) -> dict[str, int]:
+    """Load the raw files of `folder` into the warehouse `db_path` (created with its folder when
+    missing); returns the rows loaded per table."""
+    from lead_scoring.ingest.raw_loader import load_raw_folder
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        return load_raw_folder(con, folder)
+    finally:
+        con.close()
+
+
+def _comparable(frame: pd.DataFrame) -> list[tuple]:
+    """Rows with floats rounded (parallel sums may differ in the last bit) and NaN as None
+    (NaN != NaN; None == None)."""
+    for column in frame.columns:
+        if frame[column].dtype.kind == "f":
+            frame[column] = frame[column].round(9)
+    frame = frame.astype(object).where(frame.notna(), None)
+    return list(frame.itertuples(index=False, name=None))
+
+
+def table_rows(db_path: Path, table: str, order_by: str) -> list[tuple]:
+    """A table's rows, comparable across builds, in a fixed order (intermediate tables without
+    their scoring fingerprint)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        frame = con.execute(f"select * exclude (scoring_fingerprint) from {table} order by {order_by}" if "int_" in table else f"select * from {table} order by {order_by}").df()
+    finally:
+        con.close()
+    return _comparable(frame)
+
+
+def mart_tables(db: Path) -> dict[str, list[tuple]]:
+    """Every table and view the marts schema offers BI, as sorted rows (floats rounded)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {name: sorted(_comparable(con.execute(f"select * from marts.{name}").df()), key=repr) for name in names}
+    finally:
+        con.close()
+
+
+# The tables a scoring run writes, with the order that makes two builds comparable.
+SCORING_TABLES = {
+    "intermediate.int_lead_rule_score_changes": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",
+    "intermediate.int_lead_score_changes": "model_id, lead_id, score_date",
+    "marts.fct_lead_scores": "model_id, lead_id, score_date",
+    "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
+    "marts.mart_lead_scores_current": "model_id, lead_id",
+    "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
+    "marts.fct_lead_scored_events": "model_id, lead_id, event_id, rule_id",
+}
+
+# Rows that make a scoring seed invalid: (seed, row appended to it, message that stops the run).
+ENGAGEMENT, FIT = "scoring_engagement_rules", "scoring_fit_rules"
+BAD_ROWS = {
+    "unknown event type": (ENGAGEMENT, "hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
+                           "rule_id=webinar_watch: unknown event_type 'webinar_watched'"),
+    "non-numeric points": (ENGAGEMENT, "hybrid_v1,case_study,Case study,content_download,content_type,equals,case_study,ten,1,,,,,false",
+                           "rule_id=case_study: points must be a number, got 'ten'"),
+    "negative half-life": (ENGAGEMENT, "hybrid_v1,docs,Docs pages,page_view,page_url,starts_with,/docs,2,1,,,-7,,false",
+                           "rule_id=docs: half_life_days must be positive, got -7"),
+    "duplicate rule id": (ENGAGEMENT, "hybrid_v1,pricing_page,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
+                          "rule_id=pricing_page: rule_id appears 2 times in this model"),
+    # The scoring models trim ids, so these are the same rule: the run used to rescore, then fail
+    # a unique test of int_lead_rule_score_changes.
+    "duplicate rule id with a space after it": (
+        ENGAGEMENT, "hybrid_v1,pricing_page ,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
+        "rule_id=pricing_page: rule_id appears 2 times (spelled with different spaces around it) in this model"),
+    "duplicate fit rule id": (FIT, "hybrid_v1,size_mid_market,Mid-market again,company_size,between,,101,5000,15,false",
+                              "rule_id=size_mid_market: rule_id appears 2 times in this model"),
+    # Used to pass every test and score the rule twice.
+    "duplicate fit rule id with a space before it": (
+        FIT, "hybrid_v1, size_mid_market,Mid-market again,company_size,between,,101,5000,15,false",
+        "rule_id=size_mid_market: rule_id appears 2 times (spelled with different spaces around it) in this model"),
+    "gate that can never be met": (ENGAGEMENT, "enterprise_gate_v1,ten_demos,Ten demo requests in a week,form_submit,form_id,equals,demo_request,10,1,,7,,10,true",
+                                   "rule_id=ten_demos: required rule can never hold: min_count exceeds max_per_day x window_days"),
+}
+
+
+def untouched_lead_sql(dim_leads: str, events: str) -> str:
+    """SQL for the first lead still in stage `lead`, created before June, with no CRM event, given
+    the relations of marts.dim_leads and staging.stg_raw__events."""
+    return f"""
+        select d.lead_id from {dim_leads} as d
+        where d.current_stage = 'lead' and d.created_at < timestamp '2026-06-01'
+          and not exists (select 1 from {events} as e where e.lead_id = d.lead_id and e.source_system = 'crm')
+        order by d.lead_id limit 1
+    """
+
+
+# --- raw landing files --------------------------------------------------------------------------
+
+def add_sales_acceptance(raw_dir: Path, lead_id: str) -> None:
+    """A new raw events file: sales accepted `lead_id` at noon of the sample's last day."""
+    day = SAMPLE_END.isoformat()
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(
+            f"""
+            copy (
+                select 'E_LIFECYCLE_TEST' as event_id, '{lead_id}' as lead_id, 'sales_accepted' as event_type,
+                       timestamptz '{day} 12:00:00+00' as occurred_at, 'crm' as source_system,
+                       '{{"owner": "rep_01"}}' as properties, timestamptz '{day} 12:05:00+00' as received_at
+            ) to '{raw_dir / "events" / "part-lifecycle-test.parquet"}' (format parquet)
+            """
+        )
+    finally:
+        con.close()
+
+
+# A tiny hand-made export (two leads, three events, one opportunity), loaded as of NOW.
+NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
+LEADS = pd.DataFrame(
+    {
+        "lead_id": ["L1", "L2"],
+        "email": ["Anna@Example.com", "bob@acme.io"],
+        "company_size": [250, 12],
+        "created_at": ["2026-01-05T10:00:00+01:00", "2026-01-07T08:00:00Z"],
+        "surplus_column": ["ignored", "ignored"],
+    }
+)
+EVENTS = pd.DataFrame(
+    {
+        "event_id": ["E1", "E2", "E3"],
+        "lead_id": ["L1", "L1", "L2"],
+        "event_type": ["page_view", "content_download", "email_open"],
+        "occurred_at": ["2026-01-06T10:00:00Z", "2026-01-06T11:00:00Z", "2026-01-08T09:30:00Z"],
+        "properties": ['{"page_url": "/pricing"}', '{"content_type": "whitepaper"}', '{"newsletter": "general"}'],
+    }
+)
+OPPORTUNITIES = pd.DataFrame(
+    {
+        "opportunity_id": ["O1"],
+        "lead_id": ["L1"],
+        "created_at": ["2026-01-20T10:00:00Z"],
+        "stage": ["closed_won"],
+        "amount": [25000.0],
+        "closed_at": ["2026-01-28T16:00:00Z"],
+        "is_won": ["true"],
+    }
+)
+TABLES = {"leads": LEADS, "events": EVENTS, "opportunities": OPPORTUNITIES}
+WRITERS = {
+    "csv": lambda frame, path: frame.to_csv(path, index=False),
+    "parquet": lambda frame, path: frame.to_parquet(path, index=False),
+    "jsonl": lambda frame, path: frame.to_json(path, orient="records", lines=True),
+}
+
+
+def write_folder(folder: Path, fmt: str = "csv", tables: dict[str, pd.DataFrame] = TABLES, layout: str = "subfolder") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        if layout == "subfolder":
+            (folder / name).mkdir(exist_ok=True)
+            path = folder / name / f"part-00000.{fmt}"
+        else:
+            path = folder / f"{name}.{fmt}"
+        WRITERS[fmt](frame, path)
+    return folder
+
+
+def connect(db: Path) -> duckdb.DuckDBPyConnection:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(db))
+
+
+# Each bad-input class: (table, bad row, expected (column, reason)). The bad row is appended to the
+# otherwise valid files, so it is on CSV line 4 of events (header + 3 rows), 3 of leads, 2 of opps.
+BAD_INPUTS = {
+    "missing id": ("events", {"event_id": "", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_id", "missing event_id")),
+    "unparseable timestamp": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "yesterday at noon"}, ("occurred_at", "unparseable timestamp in occurred_at")),
+    "future timestamp": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-03-01T10:00:00Z"}, ("occurred_at", "occurred_at is in the future")),
+    "unknown lead id": ("events", {"event_id": "E9", "lead_id": "L404", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("lead_id", "unknown lead_id")),
+    "duplicate event id": ("events", {"event_id": "E2", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_id", "duplicate event_id")),
+    "unknown event type": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "webinar_watched", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_type", "unknown event_type")),
+    "negative amount": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "discovery", "amount": -5.0}, ("amount", "negative amount")),
+    "invalid email": ("leads", {"lead_id": "L3", "email": "not-an-address", "company_size": 40, "created_at": "2026-01-10T10:00:00Z"}, ("email", "invalid email")),
+    "not a number": ("leads", {"lead_id": "L3", "email": "c@d.io", "company_size": "about twelve", "created_at": "2026-01-10T10:00:00Z"}, ("company_size", "company_size is not a valid integer")),
+    # What the staging models' data tests refuse is refused here, so one row never stops a build.
+    "unknown source system": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z", "source_system": "carrier_pigeon"}, ("source_system", "unknown source_system")),
+    "received before it occurred": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z", "received_at": "2026-01-09T09:59:59Z"}, ("received_at", "received_at is before occurred_at")),
+    "malformed properties": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z", "properties": '{"page_url": "/pricing"'}, ("properties", "properties is not a JSON object")),
+    "properties not an object": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z", "properties": '["/pricing"]'}, ("properties", "properties is not a JSON object")),
+    "country not a code": ("leads", {"lead_id": "L3", "email": "c@d.io", "country": "Germany", "created_at": "2026-01-10T10:00:00Z"}, ("country", "country is not a two-letter ISO 3166-1 code")),
+    "negative company size": ("leads", {"lead_id": "L3", "email": "c@d.io", "company_size": -4, "created_at": "2026-01-10T10:00:00Z"}, ("company_size", "negative company_size")),
+    "updated before created": ("leads", {"lead_id": "L3", "email": "c@d.io", "created_at": "2026-01-10T10:00:00Z", "updated_at": "2026-01-09T10:00:00Z"}, ("updated_at", "updated_at is before created_at")),
+    "unknown stage": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "maybe later"}, ("stage", "unknown stage")),
+    "missing stage": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": ""}, ("stage", "missing stage")),
+    "closed without a close date": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "Closed Lost"}, ("closed_at", "missing closed_at for a closed stage")),
+    "open with a close date": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "proposal", "closed_at": "2026-01-25T10:00:00Z"}, ("closed_at", "closed_at set on an open stage")),
+    "closed before created": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "closed_lost", "closed_at": "2026-01-20T10:00:00Z"}, ("closed_at", "closed_at is before created_at")),
+}
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+CLI = [sys.executable, "-m", "lead_scoring.cli"]
+SMALL_SAMPLE = {"LEAD_SCORING_SAMPLE_LEADS": "300", "LEAD_SCORING_SAMPLE_DAYS": "120",
+                "LEAD_SCORING_SAMPLE_SEED": "3", "LEAD_SCORING_SAMPLE_END_DATE": SAMPLE_END.isoformat()}
+
+
+def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The user's environment without any LEAD_SCORING_ setting (the tests' BI key file kept), a
+    warehouse and a Dagster instance of the test's own, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")}
+    env["LEAD_SCORING_BI_HASH_KEY_FILE"] = os.environ["LEAD_SCORING_BI_HASH_KEY_FILE"]
+    (tmp_path / "dagster_home").mkdir(exist_ok=True)
+    env |= {"LEAD_SCORING_DB": str(tmp_path / "wh" / "lead_scoring.duckdb"), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    return env | settings
+
+
+def cli(tmp_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    """`lead-scoring <args>` in `tmp_path`, with cli_env's environment."""
+    return subprocess.run([*CLI, *args], env=cli_env(tmp_path, **settings), capture_output=True, text=True, cwd=tmp_path)
+
+
+# --- the daily Dagster job ----------------------------------------------------------------------
+
+def run_daily_job(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str, without_loader_rules: tuple[str, ...] = ()):
+    """The daily job on its own warehouse, as one run of a fresh instance; returns (definitions,
+    instance, result). `without_loader_rules`: reasons whose loader rules are switched off, as for
+    raw tables written by another tool."""
+    import dagster as dg
+
+    from lead_scoring.ingest import raw_loader
+    from lead_scoring.run_options import AS_OF_DATE_TAG
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest()
+    db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
+    with pytest.MonkeyPatch.context() as env:
+        if without_loader_rules:
+            rules = raw_loader._rule_checks
+            env.setattr(raw_loader, "_rule_checks", lambda *args: [r for r in rules(*args) if r[2] not in without_loader_rules])
+        env.setenv("LEAD_SCORING_DB", str(db_path))
+        env.setenv("LEAD_SCORING_RAW_DIR", str(raw_dir))
+        env.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
+        from orchestration.definitions import build_definitions
+
+        defs = build_definitions()
+        instance = dg.DagsterInstance.ephemeral()
+        result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(
+            instance=instance, raise_on_error=False, tags={AS_OF_DATE_TAG: as_of.isoformat()}
+        )
+    return defs, instance, result
+
+
+# --- the semantic layer (MetricFlow) ------------------------------------------------------------
+
+def mf(args: list[str], project: Path, db_path: Path) -> subprocess.CompletedProcess:
+    """`mf <args>` on the warehouse `db_path` through the read-only `semantic` target; `project` is
+    conftest.py's mf_project."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "LEAD_SCORING_DB": str(db_path), "LEAD_SCORING_TARGET": "semantic"}
+    return subprocess.run([str(Path(sys.executable).parent / "mf"), *args], env=env, cwd=project, capture_output=True, text=True)
+
+
+# --- the dashboard in Streamlit's AppTest ------------------------------------------------------
+
+DASHBOARD_APP = PROJECT_DIR / "dashboard" / "app.py"
+APP_TIMEOUT = 60  # seconds per script run; generous for a loaded machine
+
+
+def publish_copy(built_warehouse: Path, folder: Path, run_id: str) -> Path:
+    """Publish a BI file from a private copy of the session warehouse (publication only reads it)."""
+    from lead_scoring.bi_publication import publish
+
+    warehouse = folder / "wh" / "lead_scoring.duckdb"
+    if not warehouse.exists():
+        warehouse.parent.mkdir(parents=True)
+        shutil.copy(built_warehouse, warehouse)
+    target = folder / "bi" / "bi.duckdb"
+    publish(warehouse, target, run_id=run_id, personal_data="hashed")
+    return target
+
+
+def start_app(monkeypatch, bi: Path) -> AppTest:
+    """The dashboard on the BI file `bi`, first page run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LEAD_SCORING_BI_DB", str(bi))
+    at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=APP_TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no metric {label!r} among {[m.label for m in at.metric]}"
+    return values[0]
+
+
+# --- ports, system programs and processes -------------------------------------------------------
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def missing_program(message: str) -> None:
+    """A system program a test needs is missing: skip, except in CI (CI set), where .ci/run installs
+    it and its absence is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
+    """End the process group a test started: SIGTERM, then SIGKILL after `timeout` seconds. The
+    group is signalled even when its leader has exited, so no child outlives the test."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # the whole group is gone already
+        process.wait()
+        return
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# --- a local server and a headless Chromium page (the browser tests in tests/ui/) ---------------
+
+STARTUP_TIMEOUT_SECONDS = 60
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@contextlib.contextmanager
+def serving(name: str, command: list[str], env: dict[str, str], log_path: Path, health_url: str,
+            is_ready: Callable[[bytes], bool] = lambda body: True) -> Iterator[None]:
+    """Run `command` until the block ends, once `health_url` answers with a body `is_ready` accepts;
+    then its whole process group is stopped (SIGTERM, SIGKILL after 15 s)."""
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+            while True:
+                if server.poll() is not None:
+                    pytest.fail(f"{name} exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(health_url, timeout=2) as answer:
+                        if is_ready(answer.read()):
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{name} did not answer in {STARTUP_TIMEOUT_SECONDS} s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+            yield
+        finally:
+            stop_process_group(server, timeout=15)
+
+
+@contextlib.contextmanager
+def chromium_page(viewport: dict[str, int], timeout_ms: int) -> Iterator[object]:
+    """A Playwright page in the system Chromium (skipped without it locally, a failure in CI)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        missing_program("Chromium is not installed (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=viewport)
+        page.set_default_timeout(timeout_ms)
+        yield page
+        browser.close()
+
+
+# --- a throw-away PostgreSQL server (tests/engines/test_postgres.py) ----------------------------
+# initdb + pg_ctl in a temporary folder, on a free local port, trust authentication, its unix
+# socket in the same folder; stopped and removed by stop(). PostgreSQL refuses to run as root:
+# under uid 0 the server's processes run as the `postgres` system user (created when missing),
+# else as `nobody`, and the folder is handed to that user.
+
+POSTGRES_SUPERUSER = "postgres"
+
+
+def find_postgres_bindir() -> Path | None:
+    """The folder with initdb and pg_ctl: PATH, then `pg_config --bindir`, then Debian's layout."""
+    on_path = [shutil.which(name) for name in ("initdb", "pg_ctl")]
+    if all(on_path):
+        return Path(os.path.realpath(on_path[0])).parent
+    candidates: list[str] = []
+    if shutil.which("pg_config"):
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+        candidates.append(found.stdout.strip())
+    versions = glob.glob("/usr/lib/postgresql/*/bin")
+    candidates += sorted(versions, key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0, reverse=True)
+    for folder in candidates:
+        if folder and all((Path(folder) / name).is_file() for name in ("initdb", "pg_ctl")):
+            return Path(folder)
+    return None
+
+
+def _postgres_server_user() -> pwd.struct_passwd | None:
+    """None when not root (the server runs as the current user)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        pass
+    if shutil.which("useradd"):
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"], capture_output=True)
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        return pwd.getpwnam("nobody")
+
+
+@dataclass
+class PostgresServer:
+    folder: Path
+    bindir: Path
+    port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
+    user: str = POSTGRES_SUPERUSER
+    _owned_folder: bool = False
+    _owner: pwd.struct_passwd | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "server.log"
+
+    def _run(self, args: list[str], owner: pwd.struct_passwd | None) -> None:
+        as_user = dict(user=owner.pw_uid, group=owner.pw_gid, extra_groups=[]) if owner else {}
+        env = {**os.environ, "LC_ALL": "C", "HOME": str(self.folder)}
+        result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=self.folder, **as_user)
+        if result.returncode != 0:
+            log = self.log_file.read_text() if self.log_file.exists() else ""
+            raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{log}")
+
+    def start(self) -> PostgresServer:
+        owner = _postgres_server_user()
+        if owner:
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+        self._owner = owner
+        self._run([str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", self.user, "-A", "trust",
+                   "-E", "UTF8", "--locale=C", "--no-sync"], owner)
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses={self.host} -c fsync=off -c timezone=UTC"
+        self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "-t", "60", "start"], owner)
+        return self
+
+    def stop(self) -> None:
+        if self.data_dir.exists():
+            try:
+                self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"], self._owner)
+            finally:
+                if self._owned_folder:
+                    shutil.rmtree(self.folder, ignore_errors=True)
+
+    def connect(self, database: str):
+        import psycopg2
+
+        return psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname=database)
+
+    def create_database(self, name: str) -> None:
+        con = self.connect("postgres")
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute(f'create database "{name}"')
+        finally:
+            con.close()
+
+    def env(self, database: str) -> dict[str, str]:
+        """The environment variables the `postgres` output of profiles.yml reads."""
+        return {
+            "LEAD_SCORING_TARGET": "postgres",
+            "LEAD_SCORING_PG_HOST": self.host,
+            "LEAD_SCORING_PG_PORT": str(self.port),
+            "LEAD_SCORING_PG_USER": self.user,
+            "LEAD_SCORING_PG_PASSWORD": "",
+            "LEAD_SCORING_PG_DATABASE": database,
+        }
+
+
+def start_postgres_server(folder: Path, bindir: Path) -> PostgresServer:
+    """Start a server in `folder` (a fresh empty folder). As root, pytest's temporary folders are
+    closed to other users, so the server gets its own folder in the system's temporary directory."""
+    owned = os.geteuid() == 0
+    if owned:
+        folder = Path(tempfile.mkdtemp(prefix="lead-scoring-pg-"))
+    server = PostgresServer(folder=folder, bindir=bindir, _owned_folder=owned)
+    try:
+        return server.start()
+    except BaseException:
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise

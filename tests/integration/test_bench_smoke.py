@@ -1,0 +1,77 @@
+"""The benchmark harness (bench/, `make bench`) at a tiny scale: it runs end to end through the
+daily job's code path, dbt and both reference implementations agree, the reports have the promised
+shape, and a disagreement is reported with a sample of the differing rows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from helpers import PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable, "-m", "bench.run", "--leads", "300", "--runs", "1", "--scenarios", "full,incremental", "--keep",
+        "--data-dir", str(base / "data"), "--results-dir", str(base / "results"),
+    ]
+    result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return base
+
+
+def test_bench_reports_agreement_and_measurements(bench_run):
+    report = json.loads((bench_run / "results" / "bench_300leads.json").read_text())
+    agreement = report["agreement"]
+    assert agreement["rows"] == 600 and agreement["mqls"] > 0  # 300 leads x 2 scoring models
+    assert agreement["sql"]["mismatched_rows"] == 0 and agreement["pandas"]["mismatched_rows"] == 0
+    summary = report["summary"]
+    for name in ("startup", "full", "ref_sql", "ref_pandas"):
+        assert summary[name]["wall_s"] > 0 and summary[name]["cpu_s"] > 0 and summary[name]["peak_rss_mb"] > 0, name
+    assert summary["full"]["load"]["cpu_s"] > 0 and summary["full"]["dbt"]["cpu_s"] > 0
+    assert summary["full"]["dbt_seconds_by_kind"]["model"] > 0
+    assert len(report["loadavg_start"]) == 3
+    assert {t["met"] for t in report["targets"]} <= {True, False}
+
+    # The incremental day: yesterday's build, then one day's delivery, equal to the full build.
+    assert report["incremental_equals_full"] == {"differing_rows": {"marts.mart_lead_scores_current": 0, "marts.fct_lead_mql_episodes": 0}}
+    assert summary["incremental"]["dbt"]["cpu_s"] > 0 and summary["yesterday"]["dbt"]["cpu_s"] > 0
+
+    markdown = (bench_run / "results" / "bench_300leads.md").read_text()
+    assert "| full build: load raw + `dbt build` |" in markdown
+    assert "hand-written DuckDB query" in markdown and "Load average" in markdown
+    assert "300 leads" in (bench_run / "results" / "bench.md").read_text()  # every scale's table
+
+
+def test_the_incremental_day_lands_as_one_new_file_per_table_next_to_yesterdays(bench_run):
+    data = bench_run / "data" / "300leads"
+    files = sorted(p.relative_to(data / "today").as_posix() for p in (data / "today").glob("*/*.parquet"))
+    assert files == [f"{table}/{name}" for table in ("events", "leads", "opportunities") for name in ("day-2026-11-20.parquet", "part-00000.parquet")]
+    count = lambda folder: duckdb.execute(f"select count(*) from read_parquet('{folder}/events/*.parquet')").fetchall()[0][0]  # noqa: E731
+    # Yesterday's files plus the day's hold every event of the full export, once.
+    assert count(data / "day") > 0 and count(data / "yesterday") + count(data / "day") == count(data / "raw")
+    ids = lambda folder: duckdb.execute(f"select count(*), count(distinct event_id) from read_parquet('{folder}/events/*.parquet')").fetchall()[0]  # noqa: E731
+    assert ids(data / "today") == ids(data / "raw")  # the same events (the generator repeats a few ids on purpose)
+
+
+def test_bench_fails_with_a_sample_when_a_reference_disagrees(bench_run, tmp_path):
+    run = bench_run / "data" / "300leads" / "work" / "run1"
+    tampered = tmp_path / "tampered.parquet"
+    duckdb.execute(
+        f"copy (select model_id, lead_id, case when row_number() over (order by model_id, lead_id) = 1 then total_score + 1 "
+        f"else total_score end as total_score, first_mql_date from read_parquet('{run / 'ref_sql.parquet'}')) to '{tampered}' (format parquet)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.steps", "compare", "--db", str(run / "full" / "lead_scoring.duckdb"),
+         "--sql-result", str(tampered), "--json", str(tmp_path / "compare.json")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "dbt and the sql reference disagree on 1 (model, lead) rows" in result.stderr
+    assert "dbt_total" in result.stderr

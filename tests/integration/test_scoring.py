@@ -1,0 +1,163 @@
+"""The scoring engine end to end: incremental runs equal full rebuilds, seed edits rescore by
+themselves, bad seeds stop the run before any mart changes, and the source text's example scores
+exactly +10."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, dbt, load, query, table_rows
+from lead_scoring.sample_data import split_export
+
+AS_OF = SAMPLE_END.isoformat()
+
+
+def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False):
+    """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed)."""
+    target = db_path.parent / "target"
+    skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
+    return dbt(["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{AS_OF}'}}", *skip_tests, *args], db_path, project_dir=project_dir)
+
+
+@pytest.fixture(scope="module")
+def incremental_and_full(tmp_path_factory, sample_raw_dir):
+    """Warehouse A: yesterday's export built in full, then today's export built incrementally.
+    Warehouse B: today's export built from scratch."""
+    base = tmp_path_factory.mktemp("incremental")
+    yesterday = base / "yesterday"
+    split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), yesterday)
+    incremental_db = base / "a" / "lead_scoring.duckdb"
+    full_db = base / "b" / "lead_scoring.duckdb"
+
+    load(incremental_db, yesterday)
+    assert build(incremental_db, with_tests=True).returncode == 0
+    load(incremental_db, sample_raw_dir)
+    second = build(incremental_db)
+    assert second.returncode == 0, second.stdout[-3000:]
+    scope = query(incremental_db, "select count(*) filter (where needs_rescore), count(*) from intermediate.int_lead_scoring_scope")[0]
+
+    load(full_db, sample_raw_dir)
+    assert build(full_db, "--full-refresh").returncode == 0
+    return incremental_db, full_db, scope
+
+
+def test_incremental_run_rescores_only_changed_leads(incremental_and_full):
+    _, _, (rescored, leads) = incremental_and_full
+    assert 0 < rescored < leads
+
+
+@pytest.mark.parametrize("table", sorted(SCORING_TABLES))
+def test_incremental_run_equals_full_rebuild(incremental_and_full, table):
+    incremental_db, full_db, _ = incremental_and_full
+    incremental = table_rows(incremental_db, table, SCORING_TABLES[table])
+    full = table_rows(full_db, table, SCORING_TABLES[table])
+    assert len(full) > 0
+    assert incremental == full
+
+
+def test_nothing_changed_means_nothing_rescored(incremental_and_full):
+    incremental_db, _, _ = incremental_and_full
+    before = table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"])
+    assert build(incremental_db).returncode == 0
+    assert query(incremental_db, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
+    assert table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"]) == before
+
+
+def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    assert build(db, project_dir=project_copy).returncode == 0
+    pricing_before = query(db, "select count(*) from marts.fct_lead_score_explanations where rule_id = 'pricing_page' and model_id = 'hybrid_v1'")[0][0]
+    assert pricing_before > 0
+
+    rules = project_copy / "seeds" / "scoring_engagement_rules.csv"
+    frame = pd.read_csv(rules, dtype=str, keep_default_na=False)
+    frame.loc[(frame.model_id == "hybrid_v1") & (frame.rule_id == "pricing_page"), ["points", "max_points"]] = ["40", "40"]
+    frame.to_csv(rules, index=False)
+
+    edited = build(db, project_dir=project_copy)
+    assert edited.returncode == 0, edited.stdout[-3000:]
+    assert query(db, "select count(*) filter (where needs_rescore), count(*) from intermediate.int_lead_scoring_scope")[0] == (600, 600)
+    # Every pricing contribution doubled (20 -> 40 per visit, cap 20 -> 40).
+    max_pricing = query(db, "select max(points) from marts.fct_lead_score_explanations where rule_id = 'pricing_page' and model_id = 'hybrid_v1'")[0][0]
+    assert 20 < max_pricing <= 40
+
+    fresh = tmp_path / "fresh" / "lead_scoring.duckdb"
+    load(fresh, sample_raw_dir)
+    assert build(fresh, project_dir=project_copy).returncode == 0
+    for table, order_by in SCORING_TABLES.items():
+        assert table_rows(db, table, order_by) == table_rows(fresh, table, order_by), table
+
+
+@pytest.fixture(scope="module")
+def scored_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
+    db = tmp_path_factory.mktemp("bad_seed") / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    assert build(db).returncode == 0
+    return db
+
+
+@pytest.mark.parametrize("problem", sorted(BAD_ROWS))
+def test_bad_scoring_seed_stops_the_run_before_any_mart_changes(problem, scored_warehouse, project_copy):
+    seed, row, message = BAD_ROWS[problem]
+    rules = project_copy / "seeds" / f"{seed}.csv"
+    rules.write_text(rules.read_text().rstrip("\n") + "\n" + row + "\n")
+    before = {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()}
+
+    # With the data tests, as the daily run builds: the message, not a failed test, stops it.
+    result = build(scored_warehouse, project_dir=project_copy, with_tests=True)
+    assert result.returncode != 0
+    assert f"seed {seed}, row model_id=" in result.stdout, result.stdout[-3000:]
+    assert message in result.stdout and "nothing was rescored" in result.stdout, result.stdout[-3000:]
+    assert "FAIL" not in result.stdout, result.stdout[-3000:]
+    assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
+
+
+def test_bad_recycle_policy_stops_the_run_before_any_mart_changes(scored_warehouse, project_copy):
+    seed = project_copy / "seeds" / "scoring_models.csv"
+    frame = pd.read_csv(seed, dtype=str, keep_default_na=False)
+    frame.loc[frame.model_id == "hybrid_v1", "recycle_policy"] = "reset"
+    frame.to_csv(seed, index=False)
+    before = {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()}
+
+    result = build(scored_warehouse, project_dir=project_copy)
+    assert result.returncode != 0
+    message = "seed scoring_models, row model_id=hybrid_v1: recycle_policy must be next_crossing or reset_engagement, got 'reset'"
+    assert message in result.stdout, result.stdout[-3000:]
+    assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before
+
+
+def test_source_text_example_scores_plus_ten(tmp_path):
+    """Pricing sheet +10, career page -5, three product newsletters +15, unsubscribe -10 -> +10,
+    with the shipped champion model, for a lead whose fit is 0 (no fit rule matches)."""
+    day = dt.date(2026, 6, 30)
+    at = lambda d, h=10: f"{(day - dt.timedelta(days=d)).isoformat()}T{h:02d}:00:00Z"  # noqa: E731
+    folder = tmp_path / "raw"
+    (folder).mkdir()
+    pd.DataFrame([{
+        "lead_id": "L1", "email": "jo@shop.example", "company_size": 50, "industry": "retail",
+        "job_title": "Marketing Specialist", "country": "US", "lead_source": "organic_search",
+        "created_at": at(20, 8),
+    }]).to_csv(folder / "leads.csv", index=False)
+    events = [
+        ("e1", "email_open", at(12), '{"newsletter": "product"}'),
+        ("e2", "email_open", at(8), '{"newsletter": "product"}'),
+        ("e3", "page_view", at(5), '{"page_url": "/careers"}'),
+        ("e4", "email_open", at(4), '{"newsletter": "product"}'),
+        ("e5", "email_unsubscribe", at(2), '{"newsletter": "general"}'),
+        ("e6", "content_download", at(0), '{"content_type": "pricing_sheet"}'),
+    ]
+    pd.DataFrame([{"event_id": i, "lead_id": "L1", "event_type": t, "occurred_at": o, "properties": p} for i, t, o, p in events]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at", "stage"]).to_csv(folder / "opportunities.csv", index=False)
+
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, folder)
+    result = build(db)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert query(db, "select fit_score, engagement_score, total_score from marts.mart_lead_scores_current where model_id = 'hybrid_v1'") == [(0.0, 10.0, 10.0)]
+    explained = query(db, "select rule_id, points from marts.fct_lead_score_explanations where model_id = 'hybrid_v1' order by rule_id")
+    assert explained == [("career_page", -5.0), ("newsletter_unsubscribe", -10.0), ("pricing_sheet", 10.0), ("product_newsletter_3_opens", 15.0)]
