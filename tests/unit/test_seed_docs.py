@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR
+from helpers import PROJECT_DIR
 
 SEEDS = sorted((PROJECT_DIR / "seeds").glob("*.csv"))
 # A link to what reads the column; a column only people read (a description) links to its description.
