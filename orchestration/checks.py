@@ -26,15 +26,15 @@ tests call them on small hand-made tables.
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from lead_scoring.dbt_definitions import SCORE_BANDS
 from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files
-from lead_scoring.settings import SCORE_BANDS
 from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -227,18 +227,27 @@ def staging_events_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult
     )
 
 
-@dg.asset_check(
+def warehouse_check(result: Callable[[duckdb.DuckDBPyConnection], dg.AssetCheckResult], **check) -> dg.AssetChecksDefinition:
+    """A check that reads the warehouse (read-only, in the warehouse pool) and returns what
+    `result` makes of it; `check` is the rest of dg.asset_check's arguments."""
+
+    @dg.asset_check(pool=WAREHOUSE_POOL, **check)
+    def evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            return result(con)
+
+    return evaluate
+
+
+staging_events_match_raw = warehouse_check(
+    staging_events_result,
     asset=STG_EVENTS,
     name=STAGING_EVENTS_CHECK,
     additional_deps=[RAW_EVENTS],
     blocking=True,
-    pool=WAREHOUSE_POOL,
     description="Staging keeps exactly one row per distinct raw event_id: de-duplication neither "
     "drops nor duplicates events.",
 )
-def staging_events_match_raw(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        return staging_events_result(con)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,17 +332,14 @@ def benchmark_health_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResu
     )
 
 
-@dg.asset_check(
+benchmark_health = warehouse_check(
+    benchmark_health_result,
     asset=MART_MQL_MEASURES,
     name=HEALTH_CHECK,
     additional_deps=[SEED_BENCHMARKS],
-    pool=WAREHOUSE_POOL,
     description="Warns when the primary model's lead→MQL rate (in order) passes an alarm bound of seeds/funnel_benchmarks.csv "
     "(criteria too strict / too loose) or its median days to MQL is outside the seed's typical range.",
 )
-def benchmark_health(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        return benchmark_health_result(con)
 
 
 def score_band_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:

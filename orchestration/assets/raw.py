@@ -12,8 +12,8 @@ freshness and reconciliation checks (see orchestration/checks.py for why they li
 import dagster as dg
 
 from lead_scoring import progress, run_options, settings
+from lead_scoring.dbt_definitions import load_contract
 from lead_scoring.ingest.raw_loader import (
-    load_contract,
     load_landing_folder,
     pending_rows,
     raise_for_failed_files,
