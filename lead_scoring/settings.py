@@ -70,8 +70,11 @@ def raw_dir() -> Path | None:
     return None if value is None else folder_setting(value, RAW_DIR_VAR)
 
 
+DEFAULT_PENDING_MAX_AGE_DAYS = 7.0
+
+
 def pending_max_age_days() -> float:
-    return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", "7"))
+    return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", DEFAULT_PENDING_MAX_AGE_DAYS))
 
 
 def sample_dir() -> Path:

@@ -35,6 +35,8 @@ import duckdb
 
 from lead_scoring.dbt_definitions import SCORE_BANDS
 from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files
+from lead_scoring.run_options import DEFAULT_FRESHNESS_HOURS
+from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS
 from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -52,6 +54,8 @@ RAW_OPPORTUNITIES = dg.AssetKey(["raw", "opportunities"])
 STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
+# The largest move of a band's share between two runs that passes the drift check.
+MAX_BAND_SHIFT = 0.10
 
 
 
@@ -69,7 +73,7 @@ def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
             FRESHNESS_CHECK,
             asset=RAW_EVENTS,
             blocking=True,
-            description="Fails when the newest event is older than LEAD_SCORING_FRESHNESS_HOURS (36): "
+            description=f"Fails when the newest event is older than LEAD_SCORING_FRESHNESS_HOURS ({DEFAULT_FRESHNESS_HOURS:g}): "
             "the export has stopped and scores would silently go stale.",
         ),
         *(
@@ -88,7 +92,7 @@ def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
                 asset=key,
                 blocking=False,
                 description="Warns when rows have waited for their lead (pending in raw.load_rejects) longer than "
-                "LEAD_SCORING_PENDING_MAX_AGE_DAYS (7); they are kept and load as soon as the lead arrives.",
+                f"LEAD_SCORING_PENDING_MAX_AGE_DAYS ({DEFAULT_PENDING_MAX_AGE_DAYS:g}); they are kept and load as soon as the lead arrives.",
             )
             for key in (RAW_EVENTS, RAW_OPPORTUNITIES) if key in raw_keys
         ),
@@ -354,7 +358,7 @@ def score_band_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
 
 
 def drift_result(current: Mapping[str, float], previous: Mapping[str, float] | None,
-                 max_shift: float = 0.10) -> dg.AssetCheckResult:
+                 max_shift: float = MAX_BAND_SHIFT) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {
         "band_shares": dg.MetadataValue.json(dict(current)),
         **{f"share_{band}": share for band, share in current.items()},
@@ -400,8 +404,8 @@ def previous_band_shares(instance: dg.DagsterInstance, current_run_id: str) -> d
     asset=MART_CURRENT,
     name=DRIFT_CHECK,
     pool=WAREHOUSE_POOL,
-    description="Warns when the share of leads in a score band (cold / nurture / hot) of the primary "
-    "model moves by more than 10 percentage points since the previous run.",
+    description=f"Warns when the share of leads in a score band ({' / '.join(SCORE_BANDS)}) of the primary "
+    f"model moves by more than {MAX_BAND_SHIFT * 100:g} percentage points since the previous run.",
 )
 def score_band_drift(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
