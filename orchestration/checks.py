@@ -34,13 +34,19 @@ import dagster as dg
 import duckdb
 
 from lead_scoring.dbt_definitions import SCORE_BANDS
-from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files, table_schema
 from lead_scoring.run_options import DEFAULT_FRESHNESS_HOURS
-from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS
+from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS, RAW_SCHEMA
 from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
-RAW_EVENTS = dg.AssetKey(["raw", "events"])
+
+def raw_key(table: str) -> dg.AssetKey:
+    """The asset of the raw table `table` (the raw step materializes one per contract table)."""
+    return dg.AssetKey([RAW_SCHEMA, table])
+
+
+RAW_EVENTS = raw_key("events")
 STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
 STG_LEADS = dg.AssetKey(["staging", "stg_raw__leads"])
 MART_CURRENT = dg.AssetKey(["marts", "mart_lead_scores_current"])
@@ -50,7 +56,7 @@ SEED_BENCHMARKS = dg.AssetKey(["seeds", "funnel_benchmarks"])
 FRESHNESS_CHECK = "events_are_fresh"
 RECONCILIATION_CHECK = "rows_reconcile"
 PENDING_CHECK = "rows_pending_too_long"
-RAW_OPPORTUNITIES = dg.AssetKey(["raw", "opportunities"])
+RAW_OPPORTUNITIES = raw_key("opportunities")
 STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
@@ -112,7 +118,7 @@ def pending_result(pending: PendingRows, max_age_days: float) -> dg.AssetCheckRe
                        "check that the CRM export includes their lead_id "
                        f"(select * from raw.load_rejects where status = 'pending' and table_name = '{pending.table}').")
     return dg.AssetCheckResult(
-        check_name=PENDING_CHECK, asset_key=dg.AssetKey(["raw", pending.table]), passed=pending.older_than_limit == 0,
+        check_name=PENDING_CHECK, asset_key=raw_key(pending.table), passed=pending.older_than_limit == 0,
         severity=dg.AssetCheckSeverity.WARN, metadata=metadata, description=description)
 
 
@@ -189,14 +195,12 @@ def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, tabl
     tracks which file each row came from (`_source_file`; it then keeps the rows of files that
     have left the folder), every file in the folder must add up; otherwise the whole table must.
     """
-    key = dg.AssetKey(["raw", table])
+    key = raw_key(table)
     files = {
         path.relative_to(folder).as_posix(): count_file_rows(con, path)
         for path in find_table_files(folder, table)
     }
-    columns = {row[0] for row in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table]
-    ).fetchall()}
+    columns = {name for name, _ in table_schema(con, table)}
     if "_source_file" not in columns:
         loaded_total = scalar(con, f"select count(*) from raw.{table}")
         return reconciliation_result(key, sum(files.values()), loaded_total, rejected_rows(con, table))
