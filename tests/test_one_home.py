@@ -118,3 +118,25 @@ def test_the_sample_data_defaults_are_the_settings():
 
     defaults = add_arguments(argparse.ArgumentParser()).parse_args(["--out", "x"])
     assert (defaults.leads, defaults.days, defaults.seed) == (SampleSettings.leads, SampleSettings.days, SampleSettings.seed) == (5000, 365, 42)
+
+
+def test_benchmark_health_takes_every_bound_from_the_seed_table():
+    """The alarm above (criteria too loose) comes from seeds.funnel_benchmarks like the other
+    bounds: 20 % of leads becoming MQL passes under the shipped 25 % and warns under 18 %."""
+    from orchestration.checks import benchmark_health_result
+
+    seed = PROJECT_DIR / "seeds" / "funnel_benchmarks.csv"
+    with duckdb.connect() as con:
+        con.execute("create schema seeds")
+        con.execute("create schema marts")
+        con.execute(f"create table seeds.funnel_benchmarks as select * from read_csv({sql_string(seed)}, header = true)")
+        con.execute("create table marts.mart_mql_measures (is_primary_model boolean, slice_name varchar, measure varchar, label varchar, value double)")
+        con.executemany("insert into marts.mart_mql_measures values (true, 'all', ?, ?, ?)",
+                        [["leads", "Leads", 100], ["mql_leads", "MQLs", 20], ["lead_to_mql_rate", "Lead → MQL rate", 0.2],
+                         ["median_days_to_mql", "Days to MQL", 21]])
+        shipped = benchmark_health_result(con)
+        con.execute("update seeds.funnel_benchmarks set alarm_above = 0.18 where metric = 'lead_to_mql_rate'")
+        tightened = benchmark_health_result(con)
+    assert shipped.passed and "above the usual 15 % but tolerable" in shipped.description
+    assert not tightened.passed
+    assert tightened.description == "Lead → MQL rate 20.0% is above 18 %: MQL criteria too loose."
