@@ -7,8 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-TOLERANCE = 1e-6  # on total scores; first MQL dates must be identical
+from lead_scoring.warehouse import scalar, sql_string
 
+TOLERANCE = 1e-6  # on total scores; first MQL dates must be identical
 
 
 def compare(db: Path, sql_result: Path | None, pandas_result: Path | None) -> dict:
@@ -22,24 +23,24 @@ def compare(db: Path, sql_result: Path | None, pandas_result: Path | None) -> di
         left join marts.fct_lead_mql_episodes as episodes
             on episodes.model_id = scores.model_id and episodes.lead_id = scores.lead_id and episodes.mql_episode = 1
     """)
-    report = {"rows": con.execute("select count(*) from dbt_result").fetchall()[0][0],
-              "mqls": con.execute("select count(first_mql_date) from dbt_result").fetchall()[0][0]}
+    report = {"rows": scalar(con, "select count(*) from dbt_result"),
+              "mqls": scalar(con, "select count(first_mql_date) from dbt_result")}
     problems = []
     for name, path in (("sql", sql_result), ("pandas", pandas_result)):
         if path is None:
             continue
         diff = f"""
             from dbt_result as d
-            full join (select model_id, lead_id, total_score, cast(first_mql_date as date) as first_mql_date from read_parquet('{path}')) as r
+            full join (select model_id, lead_id, total_score, cast(first_mql_date as date) as first_mql_date from read_parquet({sql_string(path)})) as r
                 using (model_id, lead_id)
             where d.lead_id is null or r.lead_id is null
                or abs(d.total_score - r.total_score) > {TOLERANCE}
                or d.first_mql_date is distinct from r.first_mql_date
         """
-        mismatches = con.execute(f"select count(*) {diff}").fetchall()[0][0]
-        max_delta = con.execute(f"""
+        mismatches = scalar(con, f"select count(*) {diff}")
+        max_delta = scalar(con, f"""
             select max(abs(d.total_score - r.total_score)) from dbt_result as d
-            join read_parquet('{path}') as r using (model_id, lead_id)""").fetchall()[0][0]
+            join read_parquet({sql_string(path)}) as r using (model_id, lead_id)""")
         report[name] = {"mismatched_rows": mismatches, "max_abs_total_diff": max_delta}
         if mismatches:
             sample = con.execute(f"""
@@ -56,8 +57,8 @@ def compare(db: Path, sql_result: Path | None, pandas_result: Path | None) -> di
 def compare_warehouses(incremental: Path, full: Path) -> dict:
     """The incremental warehouse's current scores and first MQLs equal the full build's."""
     con = duckdb.connect()
-    con.execute(f"attach '{incremental}' as inc (read_only)")
-    con.execute(f"attach '{full}' as fullb (read_only)")
+    con.execute(f"attach {sql_string(incremental)} as inc (read_only)")
+    con.execute(f"attach {sql_string(full)} as fullb (read_only)")
     counts = {}
     for table, columns in {
         "marts.mart_lead_scores_current": "model_id, lead_id, round(total_score, 9), first_mql_at, mql_count",
@@ -65,7 +66,7 @@ def compare_warehouses(incremental: Path, full: Path) -> dict:
     }.items():
         a = f"select {columns} from inc.{table}"
         b = f"select {columns} from fullb.{table}"
-        counts[table] = con.execute(f"select (select count(*) from ({a} except all {b})) + (select count(*) from ({b} except all {a}))").fetchall()[0][0]
+        counts[table] = scalar(con, f"select (select count(*) from ({a} except all {b})) + (select count(*) from ({b} except all {a}))")
     con.close()
     if any(counts.values()):
         raise SystemExit(f"incremental warehouse differs from the full build: {counts}")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring.warehouse import scalar, sql_string
+
 
 def generate(raw: Path, leads: int, end_date: dt.date) -> int:
     """Deterministic sample data (365 days up to end_date, seed 42); returns the number of events.
@@ -23,8 +25,5 @@ def generate(raw: Path, leads: int, end_date: dt.date) -> int:
 
 
 def count_events(raw: Path) -> int:
-    con = duckdb.connect()
-    try:
-        return con.execute(f"select count(*) from read_parquet('{raw}/events/*.parquet')").fetchall()[0][0]
-    finally:
-        con.close()
+    with duckdb.connect() as con:
+        return scalar(con, f"select count(*) from read_parquet({sql_string(raw / 'events' / '*.parquet')})")

@@ -27,13 +27,14 @@ from __future__ import annotations
 import datetime as dt
 
 from bench.scoring_config import EngagementRule, FitRule, ScoringConfig
+from lead_scoring.warehouse import sql_string
 
 # Text attributes of a lead as staging normalises them (stg_raw__leads).
 LEAD_TEXT_ATTRIBUTES = ("industry", "job_title", "country_code", "lead_source", "campaign")
 
 
 def _lit(value: str | None) -> str:
-    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+    return "null" if value is None else sql_string(value)
 
 
 def _num(value: float | None) -> str:

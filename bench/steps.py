@@ -142,13 +142,14 @@ def step_ref_sql(args) -> dict:
 
     from bench.reference_sql import reference_sql
     from bench.scoring_config import load_config
+    from lead_scoring.warehouse import sql_string
 
     sql = reference_sql(load_config(args.project / "seeds"), dt.date.fromisoformat(args.as_of))
     con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
     try:
         con.execute("set TimeZone = 'UTC'")
         with Phase("self") as phase:
-            con.execute(f"copy ({sql}) to '{args.output}' (format parquet)")
+            con.execute(f"copy ({sql}) to {sql_string(args.output)} (format parquet)")
     finally:
         con.close()
     return {"query": phase.result}
@@ -160,12 +161,13 @@ def step_ref_pandas(args) -> dict:
 
     from bench.reference_pandas import load_raw, pandas_reference
     from bench.scoring_config import load_config
+    from lead_scoring.warehouse import scalar
 
     config = load_config(args.project / "seeds")
     con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
     con.execute("set TimeZone = 'UTC'")
     # Batches of leads keep memory bounded (about 250k leads each); a batch is read, then scored.
-    batches = max(1, -(-con.execute("select count(*) from raw.leads").fetchall()[0][0] // 250_000))
+    batches = max(1, -(-scalar(con, "select count(*) from raw.leads") // 250_000))
     phases = {"read": {"wall_s": 0.0, "cpu_s": 0.0}, "compute": {"wall_s": 0.0, "cpu_s": 0.0}}
     parts = []
     try:

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring.settings import PROJECT_DIR
+from lead_scoring.warehouse import scalar, sql_string, sql_strings, table_exists
 
 BI_SCHEMAS = ("marts",)
 # A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
@@ -163,17 +164,14 @@ def _personal_select(key: bytes | None) -> tuple[str, dict[str, bytes]]:
 
 
 def _relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
-    schemas = ", ".join(f"'{s}'" for s in BI_SCHEMAS)
+    schemas = sql_strings(BI_SCHEMAS)
     found = con.execute(
         f"select table_schema, table_name from information_schema.tables "
         f"where table_catalog = ? and table_schema in ({schemas}) order by 1, 2", [catalog]
     ).fetchall()
     if not found:
         return []
-    extra = [
-        (s, t) for s, t in BI_EXTRA_RELATIONS
-        if con.execute("select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? and table_name = ?", [catalog, s, t]).fetchall()[0][0]
-    ]
+    extra = [(s, t) for s, t in BI_EXTRA_RELATIONS if table_exists(con, s, t, catalog)]
     return [tuple(r) for r in found] + extra
 
 
@@ -201,7 +199,7 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
         con.execute("set TimeZone = 'UTC'")
         # Under its own name: the warehouse's views refer to their catalog by it.
         catalog = warehouse.stem
-        con.execute(f"attach '{_quote(warehouse)}' as {catalog} (read_only)")
+        con.execute(f"attach {sql_string(warehouse)} as {catalog} (read_only)")
         relations = _relations(con, catalog)
         if not relations:
             raise RuntimeError(f"Nothing to publish: no marts in {warehouse}")
@@ -215,7 +213,7 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
             else:
                 select = f"select * from {catalog}.{schema}.{name}"
             con.execute(f"create table {schema}.{name} as {select}", params)
-            publication.row_counts[f"{schema}.{name}"] = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
+            publication.row_counts[f"{schema}.{name}"] = scalar(con, f"select count(*) from {schema}.{name}")
         con.execute(
             "create table main.bi_publication as select ? as published_at, ? as run_id, ? as source_warehouse, "
             "? as personal_data, ?::varchar as personal_data_key_id",
@@ -269,17 +267,10 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def read_publication(path: Path) -> dict | None:
     """The bi_publication row of a BI file (short-lived read-only connection), or None."""
     if not path.exists():
         return None
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with duckdb.connect(str(path), read_only=True) as con:
         row = con.execute("select published_at, run_id, source_warehouse, personal_data from main.bi_publication").fetchall()[0]
-    finally:
-        con.close()
     return dict(zip(("published_at", "run_id", "source_warehouse", "personal_data"), row))

@@ -28,12 +28,9 @@ def print_summary() -> None:
     from lead_scoring.summary import render_summary
 
     path = settings.warehouse_path()
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with duckdb.connect(str(path), read_only=True) as con:
         print(f"Warehouse: {path}\n")
         print(render_summary(con))
-    finally:
-        con.close()
 
 
 def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
@@ -63,11 +60,8 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
     else:
         path = settings.warehouse_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
-        try:
+        with duckdb.connect(str(path)) as con:
             counts = load_raw_folder(con, folder, on_note=lambda note: print(note, file=sys.stderr))
-        finally:
-            con.close()
         where = str(path)
     print(f"Loaded {folder} into {where}: " + ", ".join(f"{settings.RAW_SCHEMA}.{t} {n} rows" for t, n in counts.items()))
 

@@ -35,10 +35,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lead_scoring.dbt_definitions import RAW_TABLES
+from lead_scoring.settings import SampleSettings
+from lead_scoring.warehouse import sql_string, sql_strings
+
 # The first line of the module docstring: the description of both command lines.
 DESCRIPTION = __doc__.split("\n\n")[0]
 CHUNK_SIZE = 100_000  # fixed: changing it changes the data for a given seed
-TABLES = ("leads", "events", "opportunities")
+TABLES = RAW_TABLES  # one folder per table of the raw contract
 DAY = 86_400
 HOUR = 3_600
 
@@ -702,7 +706,7 @@ def _finish_events(rng, ev, end_ts) -> dict:
 # --------------------------------------------------------------------------
 
 def _sql_list(values) -> str:
-    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+    return f"[{sql_strings(values)}]"
 
 
 def _ts(expr: str, fmt: str) -> str:
@@ -874,7 +878,7 @@ def _opportunity_sql(fmt: str) -> str:
 
 def _copy(con, sql: str, path: Path, fmt: str) -> None:
     options = "format csv, header" if fmt == "csv" else "format parquet, compression zstd"
-    con.execute(f"copy ({sql}) to '{path.as_posix()}' ({options})")
+    con.execute(f"copy ({sql}) to {sql_string(path.as_posix())} ({options})")
 
 
 # --------------------------------------------------------------------------
@@ -886,7 +890,8 @@ def _end_of_day_ts(end_date: dt.date) -> int:
     return int(midnight.timestamp()) + DAY - 1
 
 
-def generate(out_dir, n_leads=5_000, days=365, seed=42, end_date=None, fmt="parquet") -> dict[str, int]:
+def generate(out_dir, n_leads=SampleSettings.leads, days=SampleSettings.days, seed=SampleSettings.seed, end_date=None,
+             fmt="parquet") -> dict[str, int]:
     """Write leads/, events/ and opportunities/ under out_dir, one part file per
     chunk of CHUNK_SIZE leads; return the number of rows written per table."""
     if fmt not in ("parquet", "csv"):
@@ -952,13 +957,13 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
     file_name = "part-00000.parquet" if part == "before" else f"day-{cutoff.date().isoformat()}.parquet"
     for table, before in {
         "leads": f"created_at < {cut}",
-        "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet('{source}/leads/*.parquet') where created_at < {cut})",
+        "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet({sql_string(f'{source}/leads/*.parquet')}) where created_at < {cut})",
         "opportunities": f"created_at < {cut}",
     }.items():
         where = before if part == "before" else f"not coalesce({before}, false)"
         (tmp / table).mkdir(parents=True)
-        con.execute(f"copy (select * from read_parquet('{source}/{table}/*.parquet') where {where}) "
-                    f"to '{tmp}/{table}/{file_name}' (format parquet, compression zstd)")
+        con.execute(f"copy (select * from read_parquet({sql_string(f'{source}/{table}/*.parquet')}) where {where}) "
+                    f"to {sql_string(f'{tmp}/{table}/{file_name}')} (format parquet, compression zstd)")
     con.close()
     tmp.rename(out)
     return out
@@ -967,9 +972,9 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The generator's options, for `python -m lead_scoring.sample_data` and `lead-scoring generate`."""
     parser.add_argument("--out", required=True, type=Path, help="output folder (created; leads/, events/, opportunities/ go in it)")
-    parser.add_argument("--leads", type=int, default=5_000, help="number of leads (default: %(default)s)")
-    parser.add_argument("--days", type=int, default=365, help="days of history ending on --end-date (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=42, help="random seed; the same options give the same files (default: %(default)s)")
+    parser.add_argument("--leads", type=int, default=SampleSettings.leads, help="number of leads (default: %(default)s)")
+    parser.add_argument("--days", type=int, default=SampleSettings.days, help="days of history ending on --end-date (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=SampleSettings.seed, help="random seed; the same options give the same files (default: %(default)s)")
     parser.add_argument("--end-date", type=dt.date.fromisoformat, default=None,
                         help="last day of history, YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default: %(default)s)")

@@ -26,11 +26,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR
-RAW_TABLES = ("leads", "events", "opportunities")
 RAW_SCHEMA = "raw"
-# The score bands from lowest to highest, as the dbt macro score_bands() lists them
-# (macros/funnel/score_band_order.sql).
-SCORE_BANDS = ("cold", "nurture", "hot_blocked", "hot")
+# The raw tables and the score bands are read from the dbt project: lead_scoring/dbt_definitions.py.
 
 
 def dbt_executable() -> str:
@@ -73,8 +70,11 @@ def raw_dir() -> Path | None:
     return None if value is None else folder_setting(value, RAW_DIR_VAR)
 
 
+DEFAULT_PENDING_MAX_AGE_DAYS = 7.0
+
+
 def pending_max_age_days() -> float:
-    return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", "7"))
+    return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", DEFAULT_PENDING_MAX_AGE_DAYS))
 
 
 def sample_dir() -> Path:
@@ -84,17 +84,19 @@ def sample_dir() -> Path:
 
 @dataclass(frozen=True)
 class SampleSettings:
-    leads: int
-    days: int
-    seed: int
+    """The sample data to generate; the defaults are also those of `lead-scoring generate`."""
+
     end_date: dt.date
+    leads: int = 5_000
+    days: int = 365
+    seed: int = 42
 
     @classmethod
     def from_env(cls) -> SampleSettings:
         end = os.environ.get("LEAD_SCORING_SAMPLE_END_DATE")
         return cls(
-            leads=int(os.environ.get("LEAD_SCORING_SAMPLE_LEADS", "5000")),
-            days=int(os.environ.get("LEAD_SCORING_SAMPLE_DAYS", "365")),
-            seed=int(os.environ.get("LEAD_SCORING_SAMPLE_SEED", "42")),
+            leads=int(os.environ.get("LEAD_SCORING_SAMPLE_LEADS", cls.leads)),
+            days=int(os.environ.get("LEAD_SCORING_SAMPLE_DAYS", cls.days)),
+            seed=int(os.environ.get("LEAD_SCORING_SAMPLE_SEED", cls.seed)),
             end_date=dt.date.fromisoformat(end) if end else dt.datetime.now(dt.timezone.utc).date(),
         )

@@ -6,8 +6,9 @@ import datetime as dt
 
 import duckdb
 
+from lead_scoring.dbt_definitions import RAW_TABLES, SCORE_BANDS
 from lead_scoring.ingest.raw_loader import pending_rows
-from lead_scoring.settings import RAW_TABLES, SCORE_BANDS, pending_max_age_days
+from lead_scoring.settings import pending_max_age_days
 from lead_scoring.warehouse import table_exists
 
 

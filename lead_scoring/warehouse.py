@@ -1,6 +1,9 @@
-"""Small queries on a DuckDB connection that the summary, the Dagster checks and the publisher share."""
+"""Small queries on a DuckDB connection that the loader, the summary, the Dagster checks and the
+publisher share, and the quoting of values written into SQL text."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import duckdb
 
@@ -10,5 +13,21 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return con.execute(sql, params or []).fetchall()[0][0]
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(scalar(con, "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]))
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, catalog: str | None = None) -> bool:
+    """Whether schema.table exists (in `catalog`, when given: an attached database)."""
+    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    params = [schema, table]
+    if catalog is not None:
+        sql, params = sql + " and table_catalog = ?", [*params, catalog]
+    return bool(scalar(con, sql, params))
+
+
+def sql_string(value: object) -> str:
+    """`value` as a SQL string literal, its quotes doubled: for file paths and names that cannot be
+    query parameters (table functions, ATTACH)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_strings(values: Iterable[object]) -> str:
+    """String literals separated by commas, for `in (...)` and list literals."""
+    return ", ".join(sql_string(value) for value in values)

@@ -26,19 +26,27 @@ tests call them on small hand-made tables.
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files
-from lead_scoring.settings import SCORE_BANDS
+from lead_scoring.dbt_definitions import SCORE_BANDS
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files, table_schema
+from lead_scoring.run_options import DEFAULT_FRESHNESS_HOURS
+from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS, RAW_SCHEMA
 from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
-RAW_EVENTS = dg.AssetKey(["raw", "events"])
+
+def raw_key(table: str) -> dg.AssetKey:
+    """The asset of the raw table `table` (the raw step materializes one per contract table)."""
+    return dg.AssetKey([RAW_SCHEMA, table])
+
+
+RAW_EVENTS = raw_key("events")
 STG_EVENTS = dg.AssetKey(["staging", "stg_raw__events"])
 STG_LEADS = dg.AssetKey(["staging", "stg_raw__leads"])
 MART_CURRENT = dg.AssetKey(["marts", "mart_lead_scores_current"])
@@ -48,10 +56,12 @@ SEED_BENCHMARKS = dg.AssetKey(["seeds", "funnel_benchmarks"])
 FRESHNESS_CHECK = "events_are_fresh"
 RECONCILIATION_CHECK = "rows_reconcile"
 PENDING_CHECK = "rows_pending_too_long"
-RAW_OPPORTUNITIES = dg.AssetKey(["raw", "opportunities"])
+RAW_OPPORTUNITIES = raw_key("opportunities")
 STAGING_EVENTS_CHECK = "one_row_per_raw_event_id"
 HEALTH_CHECK = "benchmark_health"
 DRIFT_CHECK = "score_band_drift"
+# The largest move of a band's share between two runs that passes the drift check.
+MAX_BAND_SHIFT = 0.10
 
 
 
@@ -69,7 +79,7 @@ def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
             FRESHNESS_CHECK,
             asset=RAW_EVENTS,
             blocking=True,
-            description="Fails when the newest event is older than LEAD_SCORING_FRESHNESS_HOURS (36): "
+            description=f"Fails when the newest event is older than LEAD_SCORING_FRESHNESS_HOURS ({DEFAULT_FRESHNESS_HOURS:g}): "
             "the export has stopped and scores would silently go stale.",
         ),
         *(
@@ -88,7 +98,7 @@ def raw_check_specs(raw_keys: list[dg.AssetKey]) -> list[dg.AssetCheckSpec]:
                 asset=key,
                 blocking=False,
                 description="Warns when rows have waited for their lead (pending in raw.load_rejects) longer than "
-                "LEAD_SCORING_PENDING_MAX_AGE_DAYS (7); they are kept and load as soon as the lead arrives.",
+                f"LEAD_SCORING_PENDING_MAX_AGE_DAYS ({DEFAULT_PENDING_MAX_AGE_DAYS:g}); they are kept and load as soon as the lead arrives.",
             )
             for key in (RAW_EVENTS, RAW_OPPORTUNITIES) if key in raw_keys
         ),
@@ -108,7 +118,7 @@ def pending_result(pending: PendingRows, max_age_days: float) -> dg.AssetCheckRe
                        "check that the CRM export includes their lead_id "
                        f"(select * from raw.load_rejects where status = 'pending' and table_name = '{pending.table}').")
     return dg.AssetCheckResult(
-        check_name=PENDING_CHECK, asset_key=dg.AssetKey(["raw", pending.table]), passed=pending.older_than_limit == 0,
+        check_name=PENDING_CHECK, asset_key=raw_key(pending.table), passed=pending.older_than_limit == 0,
         severity=dg.AssetCheckSeverity.WARN, metadata=metadata, description=description)
 
 
@@ -185,14 +195,12 @@ def raw_reconciliation_result(con: duckdb.DuckDBPyConnection, folder: Path, tabl
     tracks which file each row came from (`_source_file`; it then keeps the rows of files that
     have left the folder), every file in the folder must add up; otherwise the whole table must.
     """
-    key = dg.AssetKey(["raw", table])
+    key = raw_key(table)
     files = {
         path.relative_to(folder).as_posix(): count_file_rows(con, path)
         for path in find_table_files(folder, table)
     }
-    columns = {row[0] for row in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table]
-    ).fetchall()}
+    columns = {name for name, _ in table_schema(con, table)}
     if "_source_file" not in columns:
         loaded_total = scalar(con, f"select count(*) from raw.{table}")
         return reconciliation_result(key, sum(files.values()), loaded_total, rejected_rows(con, table))
@@ -227,18 +235,27 @@ def staging_events_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult
     )
 
 
-@dg.asset_check(
+def warehouse_check(result: Callable[[duckdb.DuckDBPyConnection], dg.AssetCheckResult], **check) -> dg.AssetChecksDefinition:
+    """A check that reads the warehouse (read-only, in the warehouse pool) and returns what
+    `result` makes of it; `check` is the rest of dg.asset_check's arguments."""
+
+    @dg.asset_check(pool=WAREHOUSE_POOL, **check)
+    def evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            return result(con)
+
+    return evaluate
+
+
+staging_events_match_raw = warehouse_check(
+    staging_events_result,
     asset=STG_EVENTS,
     name=STAGING_EVENTS_CHECK,
     additional_deps=[RAW_EVENTS],
     blocking=True,
-    pool=WAREHOUSE_POOL,
     description="Staging keeps exactly one row per distinct raw event_id: de-duplication neither "
     "drops nor duplicates events.",
 )
-def staging_events_match_raw(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        return staging_events_result(con)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,17 +340,14 @@ def benchmark_health_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResu
     )
 
 
-@dg.asset_check(
+benchmark_health = warehouse_check(
+    benchmark_health_result,
     asset=MART_MQL_MEASURES,
     name=HEALTH_CHECK,
     additional_deps=[SEED_BENCHMARKS],
-    pool=WAREHOUSE_POOL,
     description="Warns when the primary model's lead→MQL rate (in order) passes an alarm bound of seeds/funnel_benchmarks.csv "
     "(criteria too strict / too loose) or its median days to MQL is outside the seed's typical range.",
 )
-def benchmark_health(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        return benchmark_health_result(con)
 
 
 def score_band_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -348,7 +362,7 @@ def score_band_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
 
 
 def drift_result(current: Mapping[str, float], previous: Mapping[str, float] | None,
-                 max_shift: float = 0.10) -> dg.AssetCheckResult:
+                 max_shift: float = MAX_BAND_SHIFT) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {
         "band_shares": dg.MetadataValue.json(dict(current)),
         **{f"share_{band}": share for band, share in current.items()},
@@ -394,8 +408,8 @@ def previous_band_shares(instance: dg.DagsterInstance, current_run_id: str) -> d
     asset=MART_CURRENT,
     name=DRIFT_CHECK,
     pool=WAREHOUSE_POOL,
-    description="Warns when the share of leads in a score band (cold / nurture / hot) of the primary "
-    "model moves by more than 10 percentage points since the previous run.",
+    description=f"Warns when the share of leads in a score band ({' / '.join(SCORE_BANDS)}) of the primary "
+    f"model moves by more than {MAX_BAND_SHIFT * 100:g} percentage points since the previous run.",
 )
 def score_band_drift(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring.dbt_definitions import RAW_TABLES
 from lead_scoring.ingest.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder, table_schema
-from lead_scoring.settings import RAW_SCHEMA, RAW_TABLES
+from lead_scoring.settings import RAW_SCHEMA
+from lead_scoring.warehouse import sql_string
 
 # The tables copied: the contract's raw tables and the loader's audit tables.
 COPIED_TABLES = (*RAW_TABLES, LOG_TABLE.split(".")[1], REJECTS_TABLE.split(".")[1])
@@ -91,7 +93,7 @@ def _replace_table(cur, duck: duckdb.DuckDBPyConnection, table: str, work_dir: P
     # DuckDB writes CSV as PostgreSQL reads it: NULL unquoted and empty, '' as "", timestamps with
     # their offset, doubles in their shortest exact form.
     csv_path = work_dir / f"{table}.csv"
-    duck.execute(f"copy {RAW_SCHEMA}.{table} to '{csv_path.as_posix()}' (format csv, header false)")
+    duck.execute(f"copy {RAW_SCHEMA}.{table} to {sql_string(csv_path.as_posix())} (format csv, header false)")
     names = ", ".join(_quote_ident(n) for n, _ in columns)
     with csv_path.open("r", encoding="utf-8", newline="") as handle:
         cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", handle)

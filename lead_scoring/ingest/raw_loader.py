@@ -41,20 +41,14 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from lead_scoring.settings import DBT_PROJECT_DIR, RAW_SCHEMA, RAW_TABLES
+from lead_scoring.dbt_definitions import RAW_TABLES, ContractColumn, load_contract
+from lead_scoring.settings import DBT_PROJECT_DIR, RAW_SCHEMA
+from lead_scoring.warehouse import scalar, sql_string, sql_strings
 
-SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 STAGING_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__models.yml"
 EVENT_TYPES_CSV = DBT_PROJECT_DIR / "seeds" / "event_types.csv"
 # A landing folder without these tables is incomplete; opportunities may not exist yet.
 REQUIRED_TABLES = ("leads", "events")
-DUCKDB_TYPES = {
-    "string": "varchar",
-    "integer": "integer",
-    "float": "double",
-    "boolean": "boolean",
-    "timestamp": "timestamptz",
-}
 _CSV = "read_csv({path}, header = true, all_varchar = true)"
 _JSON_LINES = "read_json({path}, format = 'newline_delimited')"
 # Name endings the loader reads (compression is detected from `.gz` by DuckDB).
@@ -86,18 +80,6 @@ CLOSED_STAGES = ("closed_won", "closed_lost")
 
 class RawDataError(ValueError):
     """A raw file cannot be loaded under the contract; the message names file and column."""
-
-
-@dataclass(frozen=True)
-class ContractColumn:
-    name: str
-    logical_type: str
-    required: bool
-    description: str
-
-    @property
-    def duckdb_type(self) -> str:
-        return DUCKDB_TYPES[self.logical_type]
 
 
 @dataclass
@@ -147,24 +129,6 @@ class LandingFiles:
 
     tables: dict[str, list[Path]]
     skipped: list[tuple[str, str]]  # (path relative to the folder, reason)
-
-
-def load_contract(path: Path = SOURCES_YML) -> dict[str, list[ContractColumn]]:
-    """{table: [ContractColumn, ...]} for the raw source, in contract order."""
-    spec = yaml.safe_load(path.read_text())
-    (source,) = [s for s in spec["sources"] if s["name"] == "raw"]
-    return {
-        table["name"]: [
-            ContractColumn(
-                name=col["name"],
-                logical_type=col["data_type"],
-                required=bool((col.get("meta") or {}).get("required", False)),
-                description=col.get("description", ""),
-            )
-            for col in table["columns"]
-        ]
-        for table in source["tables"]
-    }
 
 
 def known_event_types(path: Path = EVENT_TYPES_CSV) -> list[str]:
@@ -296,17 +260,13 @@ def scan_sql(path: Path, literal: _LiteralPaths) -> str:
     reader = reader_for(path)
     if reader is None:
         raise RawDataError(f"{path}: unsupported file type (the loader reads {SUPPORTED})")
-    return reader.format(path="'" + _quote(literal(path)) + "'")
+    return reader.format(path=sql_string(literal(path)))
 
 
 def count_file_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Data rows of one landing file, read the way the loader reads it."""
     with literal_paths() as literal:
-        return con.execute(f"select count(*) from {scan_sql(path, literal)}").fetchall()[0][0]
-
-
-def _quote(path: Path | str) -> str:
-    return str(path).replace("'", "''")
+        return scalar(con, f"select count(*) from {scan_sql(path, literal)}")
 
 
 def _checksum(path: Path) -> str:
@@ -348,10 +308,6 @@ def _previous_checksum(con: duckdb.DuckDBPyConnection, file_path: str) -> str | 
     return rows[0][0] if rows else None
 
 
-def _literals(values) -> str:
-    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
-
-
 def _rule_checks(table: str, columns: list[ContractColumn], now: dt.datetime) -> list[tuple[str, str, str]]:
     """(condition that rejects a row, column, reason) in priority order; the first that holds wins.
     Conditions read the batch's text columns `c_<name>` and, for typed columns, `t_<name>`: the
@@ -381,9 +337,9 @@ def _rule_checks(table: str, columns: list[ContractColumn], now: dt.datetime) ->
             ("t_updated_at < t_created_at", "updated_at", "updated_at is before created_at"),
         ]
     if table == "events":
-        systems = _literals(staging_accepted_values("stg_raw__events", "source_system"))
+        systems = sql_strings(staging_accepted_values("stg_raw__events", "source_system"))
         checks += [
-            (f"replace(replace(lower(trim(c_event_type)), ' ', '_'), '-', '_') not in ({_literals(known_event_types())})",
+            (f"replace(replace(lower(trim(c_event_type)), ' ', '_'), '-', '_') not in ({sql_strings(known_event_types())})",
              "event_type", "unknown event_type"),
             (f"nullif(trim(c_source_system), '') is not null and lower(trim(c_source_system)) not in ({systems})",
              "source_system", "unknown source_system"),
@@ -397,11 +353,11 @@ def _rule_checks(table: str, columns: list[ContractColumn], now: dt.datetime) ->
         stages = staging_accepted_values("stg_raw__opportunities", "stage")
         stage = "replace(lower(trim(c_stage)), ' ', '_')"
         checks += [
-            (f"{stage} not in ({_literals(stages)})", "stage", "unknown stage"),
+            (f"{stage} not in ({sql_strings(stages)})", "stage", "unknown stage"),
             ("t_amount < 0", "amount", "negative amount"),
             ("t_closed_at < t_created_at", "closed_at", "closed_at is before created_at"),
-            (f"{stage} in ({_literals(CLOSED_STAGES)}) and t_closed_at is null", "closed_at", "missing closed_at for a closed stage"),
-            (f"{stage} not in ({_literals(CLOSED_STAGES)}) and t_closed_at is not null", "closed_at", "closed_at set on an open stage"),
+            (f"{stage} in ({sql_strings(CLOSED_STAGES)}) and t_closed_at is null", "closed_at", "missing closed_at for a closed stage"),
+            (f"{stage} not in ({sql_strings(CLOSED_STAGES)}) and t_closed_at is not null", "closed_at", "closed_at set on an open stage"),
         ]
     if table in ("events", "opportunities"):
         checks.append(("trim(c_lead_id) not in (select lead_id from known_leads)", "lead_id", UNKNOWN_LEAD))
@@ -516,7 +472,7 @@ def _file_rows(con: duckdb.DuckDBPyConnection, path: Path, relative: str, table:
     # then _physical_lines corrects the rejected rows). Parquet and JSON: row n.
     header_lines = 1 if reader_for(path) == _CSV else 0
     rows_sql = f"""
-        select _record_number, _record_number + {header_lines} as _line_number, '{_quote(relative)}' as _file_path,
+        select _record_number, _record_number + {header_lines} as _line_number, {sql_string(relative)} as _file_path,
                cast(null as timestamptz) as _first_rejected_at, * exclude (_record_number)
         from (select row_number() over () as _record_number, * from {scan})
     """
@@ -527,7 +483,7 @@ def _physical_lines(path: Path, con: duckdb.DuckDBPyConnection, literal: _Litera
     """{record number: line of the file where that record starts} for a CSV file, counting the
     lines that quoted fields span (DuckDB numbers records, not lines). Read with the dialect
     DuckDB detected; blank lines are skipped as DuckDB skips them."""
-    sniffed = con.execute(f"select Delimiter, Quote, Escape from sniff_csv('{_quote(literal(path))}')").fetchall()[0]
+    sniffed = con.execute(f"select Delimiter, Quote, Escape from sniff_csv({sql_string(literal(path))})").fetchall()[0]
     delimiter, quote, escape = (None if v in (None, "", "(empty)") else v for v in sniffed)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     found: dict[int, int] = {}
@@ -574,7 +530,7 @@ def _load_file(con, path: Path, relative: str, table: str, columns, report: Load
             raise RawDataError(f"Cannot read {path}: {exc}") from exc
         result.rows_in, not_loaded = _insert_batch(con, table, columns, report.load_id, report.loaded_at)
         result.rows_accepted = result.rows_in - not_loaded
-        pending = con.execute("select count(*) from batch where reject_status = 'pending'").fetchall()[0][0]
+        pending = scalar(con, "select count(*) from batch where reject_status = 'pending'")
         result.rows_rejected = not_loaded
         if not_loaded and reader_for(path) == _CSV:
             _correct_csv_lines(con, path, relative, report.load_id, literal)
@@ -607,7 +563,7 @@ def _retry_set_aside(con: duckdb.DuckDBPyConnection, table: str, columns: list[C
                       "not in (select event_id from loaded_event_ids))")
     # Rows set aside by this very load wait at least until the next one.
     where = f"table_name = '{table}' and load_id != '{report.load_id}' and ({condition})"
-    if not con.execute(f"select count(*) from {REJECTS_TABLE} where {where}").fetchall()[0][0]:
+    if not scalar(con, f"select count(*) from {REJECTS_TABLE} where {where}"):
         return
     con.execute("begin transaction")
     con.execute(f"create or replace temp table retried as select * from {REJECTS_TABLE} where {where}")
@@ -643,7 +599,7 @@ def _hold_back_orphans(con: duckdb.DuckDBPyConnection, table: str, columns: list
     """Rows loaded for a lead that is no longer in raw.leads (a corrected leads file dropped it)
     go back to pending, so staging never sees an event without its lead."""
     orphans = f"trim(lead_id) not in (select trim(lead_id) from {RAW_SCHEMA}.leads)"
-    if not con.execute(f"select count(*) from {RAW_SCHEMA}.{table} where {orphans}").fetchall()[0][0]:
+    if not scalar(con, f"select count(*) from {RAW_SCHEMA}.{table} where {orphans}"):
         return
     record = "json_object(" + ", ".join(f"'{c.name}', cast(\"{c.name}\" as varchar)" for c in columns) + ")"
     con.execute("begin transaction")
@@ -684,9 +640,8 @@ def load_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path, now: dt.da
     happened to each file; raises nothing for bad files (see load_raw_folder). `on_file` gets
     (files done, files in the folder, the file's path in it) after each file, for progress."""
     contract = load_contract()
-    missing = [t for t in RAW_TABLES if t not in contract]
-    if missing:
-        raise RawDataError(f"The raw contract lacks tables {missing}")
+    if RAW_TABLES[0] != "leads":  # the other tables' rows are checked against the leads loaded before them
+        raise RawDataError(f"The raw contract must list leads first, not {', '.join(RAW_TABLES)}")
     con.execute("set TimeZone = 'UTC'")
     report = LoadReport(load_id=str(uuid.uuid4()), loaded_at=now or dt.datetime.now(dt.timezone.utc))
     landing = discover(folder)
@@ -757,7 +712,7 @@ def raise_for_failed_files(report: LoadReport) -> None:
 
 
 def raw_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"select count(*) from {RAW_SCHEMA}.{t}").fetchall()[0][0] for t in RAW_TABLES}
+    return {t: scalar(con, f"select count(*) from {RAW_SCHEMA}.{t}") for t in RAW_TABLES}
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
@@ -782,8 +737,8 @@ class PendingRows:
 
 def pending_rows(con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_days: float) -> list[PendingRows]:
     """Pending rows per table (events, opportunities), with those waiting longer than `max_age_days`."""
-    exists = con.execute("select count(*) from information_schema.columns where table_schema = ? and table_name = 'load_rejects' and column_name = 'status'",
-                         [RAW_SCHEMA]).fetchall()[0][0]
+    exists = scalar(con, "select count(*) from information_schema.columns where table_schema = ? and table_name = 'load_rejects' and column_name = 'status'",
+                    [RAW_SCHEMA])
     found = {}
     if exists:
         limit = now - dt.timedelta(days=max_age_days)

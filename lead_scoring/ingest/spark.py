@@ -22,8 +22,10 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring.dbt_definitions import RAW_TABLES
 from lead_scoring.ingest.raw_loader import LOG_TABLE, REJECTS_TABLE, load_raw_folder
-from lead_scoring.settings import DBT_PROJECT_DIR, PROJECT_DIR, RAW_SCHEMA, RAW_TABLES, dbt_executable
+from lead_scoring.settings import DBT_PROJECT_DIR, PROJECT_DIR, RAW_SCHEMA, dbt_executable
+from lead_scoring.warehouse import sql_string
 
 EXPORTED_TABLES = (*RAW_TABLES, LOG_TABLE.split(".")[1], REJECTS_TABLE.split(".")[1])
 RAW_PARQUET_DIR = "raw_parquet"  # in the Spark folder: <table>/data.parquet, the raw tables' files
@@ -42,8 +44,7 @@ def export_raw_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[st
         folder = out_dir / table
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        path = str(folder / "data.parquet").replace("'", "''")
-        con.execute(f"copy (select * from {RAW_SCHEMA}.{table}) to '{path}' (format parquet)")
+        con.execute(f"copy (select * from {RAW_SCHEMA}.{table}) to {sql_string(folder / 'data.parquet')} (format parquet)")
         folders[table] = folder
     return folders
 

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from lead_scoring import progress, run_options
+from lead_scoring.warehouse import scalar
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -132,7 +133,7 @@ def _relation_metadata(con, node: Mapping[str, Any]) -> dict[str, Any]:
         )
     }
     if node.get("config", {}).get("materialized") not in UNCOUNTED_MATERIALIZATIONS:
-        metadata["dagster/row_count"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
+        metadata["dagster/row_count"] = scalar(con, f'select count(*) from "{schema}"."{table}"')
     return metadata
 
 

@@ -12,15 +12,15 @@ freshness and reconciliation checks (see orchestration/checks.py for why they li
 import dagster as dg
 
 from lead_scoring import progress, run_options, settings
+from lead_scoring.dbt_definitions import load_contract
 from lead_scoring.ingest.raw_loader import (
-    load_contract,
     load_landing_folder,
     pending_rows,
     raise_for_failed_files,
     raw_row_counts,
     table_schema,
 )
-from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_reconciliation_result
+from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_key, raw_reconciliation_result
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -28,7 +28,7 @@ RAW_GROUP = "raw"
 
 def _raw_spec(table: str, columns) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=dg.AssetKey([settings.RAW_SCHEMA, table]),
+        key=raw_key(table),
         group_name=RAW_GROUP,
         description=f"raw.{table}: loaded under the raw data contract.",
         kinds={"duckdb"},
@@ -75,7 +75,7 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 
     for table, rows in counts.items():
         yield dg.MaterializeResult(
-            asset_key=dg.AssetKey([settings.RAW_SCHEMA, table]),
+            asset_key=raw_key(table),
             metadata={
                 "dagster/row_count": rows,
                 "rows_in_files": reconciliations[table].metadata["rows_in_files"],

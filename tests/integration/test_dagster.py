@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from helpers import PROJECT_DIR, SAMPLE, SAMPLE_END, query
-from lead_scoring.settings import SCORE_BANDS
+from lead_scoring.dbt_definitions import SCORE_BANDS
 
 CUSTOM_CHECKS = {
     ("raw/events", "events_are_fresh"): True,
