@@ -2,8 +2,8 @@
 
 DuckDB lets one process write a file and refuses every other process meanwhile, so BI tools never
 read the pipeline's warehouse. After a run whose checks all passed, the marts (every table and view
-of the `marts` schema), the lifecycle snapshot and the seed funnel_benchmarks are copied into a new file beside the BI file,
-which then replaces it with one atomic rename. A reader that still has the old file open keeps
+of the `marts` schema), the lifecycle snapshot and the seed funnel_benchmarks are copied into a new
+file beside the BI file, which then replaces it with one atomic rename. A reader that still has the old file open keeps
 reading the old copy until it reconnects; a failed or blocked run never gets here, so the previous
 file stays as it was. The file records when, from which run and from which warehouse it was
 published (table bi_publication).

@@ -24,13 +24,13 @@ steps as (
         created_at,
         created_month,
         lead_source,
-        {{ loop.index }} as step_order,
+        cast({{ loop.index }} as {{ dbt.type_int() }}) as step_order,
         '{{ stage }}_to_{{ next_stage }}' as step,
         '{{ stage }}' as from_stage,
         '{{ next_stage }}' as to_stage,
         {{ stage }}_entered_at as from_entered_at,
         {{ next_stage }}_entered_at as to_entered_at,
-        {{ days_between(stage ~ '_entered_at', next_stage ~ '_entered_at') }} as days
+        cast({{ days_between(stage ~ '_entered_at', next_stage ~ '_entered_at') }} as {{ type_double() }}) as days
     from leads
     where {{ stage }}_entered_at is not null
       and {{ next_stage }}_entered_at >= {{ stage }}_entered_at
@@ -41,21 +41,7 @@ steps as (
 
 final as (
 
-    select
-        model_id,
-        is_primary_model,
-        lead_id,
-        created_at,
-        created_month,
-        lead_source,
-        cast(step_order as {{ dbt.type_int() }}) as step_order,
-        step,
-        from_stage,
-        to_stage,
-        from_entered_at,
-        to_entered_at,
-        cast(days as {{ type_double() }}) as days
-    from steps
+    select * from steps
 
 )
 
