@@ -6,22 +6,19 @@ every query here opens the file read-only, fetches everything and closes it agai
 results keyed by the publication (published_at + run_id), which changes with every new file.
 
 Every function takes a `BI` (where to read, and how) and the sidebar `Filters`, and returns a
-pandas DataFrame. MQL figures are the MQL measures of marts.mart_mql_measures (seed
-mql_measures), with its labels: for the range and channels chosen, the pages count the lead-level
-columns that mart counts (fct_lead_funnel: first_mql_at, mql_episodes, days_to_mql, the in-order
-and any-stage times) or the episodes of fct_lead_mql_episodes, and never decide here which lead
-or episode counts. The funnel, velocity and feedback marts are newer than the scoring and
-lifecycle marts: when a BI file was published without one of them, the figures are derived from
-dim_leads and the fact tables instead (primary model only where dim_leads is the source), and
-`missing_note` says so.
+pandas DataFrame. Every figure is defined once, in the dbt models the BI file copies: here the
+marts' rows are only selected, filtered to the sidebar's range, channels and model, and summed
+(or their lead-level rows counted). Which lead converted, which stages and bands exist and in
+which order, the windows and the benchmark ranges are the marts' and seeds' columns, never
+decided here. MQL figures are the MQL measures of marts.mart_mql_measures (seed mql_measures),
+with its labels: for the range and channels chosen, the pages count the lead-level columns that
+mart counts (fct_lead_funnel) or the episodes of fct_lead_mql_episodes. The BI file is published
+by the same version of the project, so every mart the pages read is in it.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,26 +26,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lead_scoring.bi_publication import read_publication
+from lead_scoring import bi_publication
+from lead_scoring.settings import warehouse_path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-MAIN_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer")
-BAND_ORDER = ("cold", "nurture", "hot")
-WINDOWS = (30, 60, 90)
-# The benchmark ranges, from the project's seed when the BI file has no mart_funnel_health to read them from.
-BENCHMARKS_SEED = PROJECT_DIR / "seeds" / "funnel_benchmarks.csv"
 EXPLORER_LIMIT = 1000
 EXPLORER_EVENTS_LIMIT = 500
 
 
 def bi_path() -> Path:
-    """Where the pipeline publishes: LEAD_SCORING_BI_DB, else bi.duckdb beside the warehouse
-    (warehouse/bi.duckdb under the project root unless LEAD_SCORING_DB moves the warehouse)."""
-    value = os.environ.get("LEAD_SCORING_BI_DB")
-    if value:
-        return Path(value).expanduser().resolve()
-    warehouse = os.environ.get("LEAD_SCORING_DB")
-    return Path(warehouse).expanduser().resolve().parent / "bi.duckdb" if warehouse else PROJECT_DIR / "warehouse" / "bi.duckdb"
+    """Where the pipeline publishes the BI file for the configured warehouse (lead_scoring.bi_publication)."""
+    return bi_publication.bi_path(warehouse_path())
 
 
 def read_sql(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -62,7 +49,7 @@ def read_sql(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFr
 
 def publication(path: Path) -> dict | None:
     """The file's provenance row (main.bi_publication), or None when there is no BI file yet."""
-    meta = read_publication(path)
+    meta = bi_publication.read_publication(path)
     if meta is None:
         return None
     meta["version"] = f"{meta['published_at'].isoformat()}|{meta['run_id']}"
@@ -80,13 +67,6 @@ class BI:
     def df(self, sql: str, *params) -> pd.DataFrame:
         return self.fetch(self.path, self.version, sql, tuple(params))
 
-    def tables(self) -> set[str]:
-        found = self.df("select table_schema || '.' || table_name as name from information_schema.tables")
-        return set(found["name"])
-
-    def has(self, table: str) -> bool:
-        return table in self.tables()
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -102,15 +82,6 @@ class Filters:
         return self.start.replace(day=1)
 
 
-def missing_note(bi: BI, *marts: str) -> str | None:
-    """A sentence for the page when a mart is not in this BI file and its figures are derived."""
-    missing = [m for m in marts if not bi.has(f"marts.{m}")]
-    if not missing:
-        return None
-    return (f"{', '.join(missing)} is not in this BI file (published before it existed): the figures below are "
-            "derived from dim_leads and the fact tables, for the primary scoring model. Run the pipeline again to publish it.")
-
-
 # --- young or incomplete data -------------------------------------------------------------------
 
 # What a figure can need that a new team's export may not have yet (columns of mart_data_coverage).
@@ -119,9 +90,7 @@ HISTORY_NEEDS = ("feedback", "maturity", "mqls", "qualification_updates", "oppor
 
 def coverage(bi: BI, model_id: str) -> dict | None:
     """How much history and which facts the published marts rest on (mart_data_coverage), for one
-    scoring model; None in a BI file published before that mart existed."""
-    if not bi.has("marts.mart_data_coverage"):
-        return None
+    scoring model; None when the model has no row."""
     found = bi.df("select * from marts.mart_data_coverage where model_id = ?", model_id)
     return found.iloc[0].to_dict() if len(found) else None
 
@@ -199,9 +168,6 @@ def date_bounds(bi: BI) -> tuple[dt.date, dt.date]:
 
 # --- MQL measures -----------------------------------------------------------------------------
 
-MQL_MEASURES_SEED = PROJECT_DIR / "seeds" / "mql_measures.csv"
-
-
 @dataclass(frozen=True)
 class Measure:
     label: str
@@ -209,13 +175,9 @@ class Measure:
 
 
 def mql_measure_words(bi: BI) -> dict[str, Measure]:
-    """{measure: (label, definition)} of the MQL measures as the BI file's mart_mql_measures has
-    them; a BI file published before that mart gets the project's seed (the same words)."""
-    if bi.has("marts.mart_mql_measures"):
-        rows = bi.df("select distinct measure, label, definition from marts.mart_mql_measures").itertuples()
-        return {r.measure: Measure(r.label, r.definition) for r in rows}
-    with MQL_MEASURES_SEED.open(encoding="utf-8", newline="") as seed:
-        return {r["measure"]: Measure(r["label"], r["definition"]) for r in csv.DictReader(seed)}
+    """{measure: (label, definition)} of the MQL measures as mart_mql_measures has them."""
+    rows = bi.df("select distinct measure, label, definition from marts.mart_mql_measures").itertuples()
+    return {r.measure: Measure(r.label, r.definition) for r in rows}
 
 
 def mql_measures(bi: BI, model_id: str, slice_name: str = "all", slice_value: str = "all") -> pd.DataFrame:
@@ -232,9 +194,8 @@ def mql_measures(bi: BI, model_id: str, slice_name: str = "all", slice_value: st
 def mql_lead_measures(bi: BI, f: Filters, all_models: bool = False) -> pd.DataFrame:
     """Per scoring model, over the leads created in the range (and channels): leads, mql_leads,
     mql_lead_share and median_days_to_mql (rounded to one decimal, as the mart rounds it), MQLs up
-    to the end of the range. With the whole range they are mart_mql_measures' figures."""
-    if not bi.has("marts.fct_lead_funnel"):
-        return pd.DataFrame(columns=["model_id", "is_primary_model", "leads", "mql_leads", "mql_lead_share", "median_days_to_mql"])
+    to the end of the range. fct_lead_funnel's first_mql_at and days_to_mql say which lead became
+    an MQL and when; with the whole range these are mart_mql_measures' figures."""
     where, params = _channel(f)
     model = "true" if all_models else "model_id = ?"
     reached = "first_mql_at::date <= ?"
@@ -253,23 +214,20 @@ def mql_lead_measures(bi: BI, f: Filters, all_models: bool = False) -> pd.DataFr
 
 # --- funnel -----------------------------------------------------------------------------------
 
-_CONVERSION_COLUMNS = ", ".join(
-    f"sum(reached_within_{w}d)::bigint as reached_within_{w}d, bool_or(is_immature_{w}d) as is_immature_{w}d" for w in WINDOWS
-)
-
-
 def conversion(bi: BI, f: Filters, cohort_basis: str = "created_month", funnel_kind: str = "in_order") -> pd.DataFrame:
-    """Cohort funnel per cohort month and stage: cohort, reached to date and within 30/60/90 days, maturity.
+    """Cohort funnel per cohort month and stage (mart_funnel_conversion): cohort, reached to date
+    and within each window the mart has (reached_within_<n>d, is_immature_<n>d), summed over the
+    chosen channels.
 
     cohort_basis created_month follows the leads created in a month from `lead`, mql_month the
-    leads whose first MQL was in a month from `mql`. Counts are summed over the chosen channels.
+    leads whose first MQL was in a month from `mql`.
     """
-    if not bi.has("marts.mart_funnel_conversion"):
-        return _derived_conversion(bi, f, cohort_basis, funnel_kind)
     where, params = _slice(f)
+    columns = ", ".join(f"sum(reached_within_{w}d)::bigint as reached_within_{w}d, bool_or(is_immature_{w}d) as is_immature_{w}d"
+                        for w in windows(bi))
     return bi.df(f"""
         select cohort_month, stage, stage_order,
-               sum(cohort_leads)::bigint as cohort_leads, sum(reached_leads)::bigint as reached_leads, {_CONVERSION_COLUMNS}
+               sum(cohort_leads)::bigint as cohort_leads, sum(reached_leads)::bigint as reached_leads, {columns}
         from marts.mart_funnel_conversion
         where model_id = ? and cohort_basis = ? and funnel_kind = ? and cohort_month between ? and ? and {where}
         group by cohort_month, stage, stage_order
@@ -277,101 +235,48 @@ def conversion(bi: BI, f: Filters, cohort_basis: str = "created_month", funnel_k
     """, f.model_id, cohort_basis, funnel_kind, f.first_month, f.end, *params)
 
 
-def _derived_conversion(bi: BI, f: Filters, cohort_basis: str, funnel_kind: str) -> pd.DataFrame:
-    """The same figures from dim_leads (primary model): first entries per stage, maturity by month end."""
-    stages = MAIN_STAGES if cohort_basis == "created_month" else MAIN_STAGES[1:]
-    start = "created_at" if cohort_basis == "created_month" else "mql_first_entered_at"
-    where, params = _channel(f)
-    selects = []
-    for stage in stages:
-        order = MAIN_STAGES.index(stage) + 1
-        if funnel_kind == "any_stage":  # reached the stage or any later one (skippers included)
-            reached = "least(" + ", ".join(f"{s}_first_entered_at" for s in MAIN_STAGES[order - 1:]) + ")"
-        else:
-            reached = f"case when in_order_stage_order >= {order} then {stage}_first_entered_at end"
-        if stage == stages[0]:
-            reached = "cohort_start"  # the cohort's first stage is the cohort itself
-        windows = ", ".join(
-            f"count(*) filter (where reached <= cohort_start + interval {w} day) as reached_within_{w}d, "
-            f"bool_or(last_day(cohort_month) + {w} > as_of_date) as is_immature_{w}d" for w in WINDOWS
-        )
-        selects.append(f"""
-            select cohort_month, '{stage}' as stage, {order} as stage_order, count(*) as cohort_leads,
-                   count(reached) as reached_leads, {windows}
-            from (select *, {reached} as reached from cohorts)
-            group by cohort_month""")
-    return bi.df(f"""
-        with cohorts as (
-            select *, {start} as cohort_start, date_trunc('month', {start})::date as cohort_month
-            from marts.dim_leads
-            where {start} is not null and {where}
-        )
-        select * from ({' union all '.join(selects)})
-        where cohort_month between ? and ?
-        order by cohort_month, stage_order
-    """, *params, f.first_month, f.end)
+def windows(bi: BI) -> list[int]:
+    """The conversion windows in days of mart_funnel_conversion (its reached_within_<n>d columns)."""
+    found = bi.df("""
+        select column_name from information_schema.columns
+        where table_schema = 'marts' and table_name = 'mart_funnel_conversion' and column_name like 'reached_within_%'
+    """)
+    return sorted(int(c.removeprefix("reached_within_").removesuffix("d")) for c in found["column_name"])
 
 
 def flow(bi: BI, f: Filters) -> pd.DataFrame:
     """Entries into each main-path stage per calendar month (flow: mixes cohorts, not a conversion rate)."""
-    if bi.has("marts.mart_funnel_flow"):
-        where, params = _slice(f)
-        return bi.df(f"""
-            select flow_month, stage, stage_order, sum(entries)::bigint as entries, sum(first_entries)::bigint as first_entries
-            from marts.mart_funnel_flow
-            where model_id = ? and is_main_path and flow_month between ? and ? and {where}
-            group by flow_month, stage, stage_order
-            order by flow_month, stage_order
-        """, f.model_id, f.first_month, f.end, *params)
-    where, params = _channel(f, "d.lead_source")
-    orders = " ".join(f"when '{s}' then {i}" for i, s in enumerate(MAIN_STAGES, start=1))
-    # first_entries here: leads entering the stage in the month (a re-entry counts once per month).
+    where, params = _slice(f)
     return bi.df(f"""
-        select flow_month, stage, case stage {orders} end as stage_order,
-               count(*) as entries, count(distinct lead_id) as first_entries
-        from (
-            select date_trunc('month', t.transitioned_at)::date as flow_month, t.to_stage as stage, t.lead_id
-            from marts.fct_lead_stage_transitions as t
-            join marts.dim_leads as d on d.lead_id = t.lead_id
-            where t.model_id = ? and t.to_stage in ({', '.join(f"'{s}'" for s in MAIN_STAGES)}) and {where}
-        )
-        where flow_month between ? and ?
-        group by flow_month, stage
+        select flow_month, stage, stage_order, sum(entries)::bigint as entries, sum(first_entries)::bigint as first_entries
+        from marts.mart_funnel_flow
+        where model_id = ? and is_main_path and flow_month between ? and ? and {where}
+        group by flow_month, stage, stage_order
         order by flow_month, stage_order
-    """, f.model_id, *params, f.first_month, f.end)
+    """, f.model_id, f.first_month, f.end, *params)
 
 
 # --- conversion trends against the benchmarks ---------------------------------------------------
 
-def seed_benchmarks() -> dict[str, tuple[float, float]]:
-    """Typical ranges per metric of the project's seed funnel_benchmarks."""
-    with BENCHMARKS_SEED.open(encoding="utf-8", newline="") as seed:
-        return {r["metric"]: (float(r["typical_min"]), float(r["typical_max"])) for r in csv.DictReader(seed)}
-
-
-def benchmarks(bi: BI, f: Filters) -> dict[str, tuple[float, float]]:
-    """Typical ranges per metric, as the pipeline's health mart applied them (else the seed's)."""
-    if not bi.has("marts.mart_funnel_health"):
-        return seed_benchmarks()
-    found = bi.df("""
-        select metric, any_value(typical_min) as typical_min, any_value(typical_max) as typical_max
-        from marts.mart_funnel_health where model_id = ? group by metric
-    """, f.model_id)
-    return {**seed_benchmarks(), **{r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}}
+def benchmarks(bi: BI) -> dict[str, tuple[float, float]]:
+    """Typical range per metric, from the seed funnel_benchmarks the pipeline published with the marts."""
+    found = bi.df("select metric, typical_min, typical_max from seeds.funnel_benchmarks")
+    return {r.metric: (r.typical_min, r.typical_max) for r in found.itertuples()}
 
 
 def conversion_trends(bi: BI, f: Filters, window: int = 90) -> pd.DataFrame:
-    """Lead→MQL % per creation month (in order) and MQL→SQL % per MQL month (any stage), as the health mart
-    measures them: within `window` days, empty while the month is immature; the to-date rate beside it."""
-    parts = [("lead_to_mql_rate", conversion(bi, f, "created_month", "in_order"), "mql"),
-             ("mql_to_sql_rate", conversion(bi, f, "mql_month", "any_stage"), "sql")]
+    """The benchmarked rates per cohort month (lead→MQL per creation month, in order; MQL→SQL per MQL
+    month, any stage), from the cells of mart_funnel_conversion that mart_funnel_health names for
+    them: within `window` days, empty while the month is immature; the to-date rate beside it."""
+    cells = bi.df("select distinct metric, cohort_basis, funnel_kind, stage from marts.mart_funnel_health where stage is not null")
     rows = []
-    for metric, table, stage in parts:
-        for r in table[table["stage"] == stage].itertuples():
+    for cell in cells.itertuples():
+        table = conversion(bi, f, cell.cohort_basis, cell.funnel_kind)
+        for r in table[table["stage"] == cell.stage].itertuples():
             immature = bool(getattr(r, f"is_immature_{window}d"))
             reached = getattr(r, f"reached_within_{window}d")
             rows.append({
-                "metric": metric, "month": pd.Timestamp(r.cohort_month), "base_leads": r.cohort_leads,
+                "metric": cell.metric, "month": pd.Timestamp(r.cohort_month), "base_leads": r.cohort_leads,
                 "reached_within_window": reached, "rate": None if immature else reached / r.cohort_leads,
                 "rate_to_date": r.reached_leads / r.cohort_leads, "is_immature": immature,
             })
@@ -380,35 +285,21 @@ def conversion_trends(bi: BI, f: Filters, window: int = 90) -> pd.DataFrame:
 
 # --- velocity ---------------------------------------------------------------------------------
 
-def _velocity_steps(bi: BI, f: Filters) -> tuple[str, list]:
-    """SQL for the days between the first entries into consecutive main-path stages, one row per lead
-    and step, for leads created in the range (as mart_funnel_velocity: both entries exist, in order)."""
-    if bi.has("marts.fct_lead_funnel"):
-        source = "select *, lead_source as channel from marts.fct_lead_funnel where model_id = ?"
-        params: list = [f.model_id]
-    else:
-        renames = ", ".join(f"{s}_first_entered_at as {s}_entered_at" for s in MAIN_STAGES)
-        source = f"select lead_id, created_at, lead_source as channel, {renames} from marts.dim_leads"
-        params = []
-    where, channel_params = _channel(f, "channel")
-    steps = " union all ".join(f"""
-        select {order} as step_order, '{a}_to_{b}' as step, lead_id,
-               date_diff('second', {a}_entered_at, {b}_entered_at) / 86400.0 as days
-        from leads
-        where {a}_entered_at is not null and {b}_entered_at >= {a}_entered_at"""
-        for order, (a, b) in enumerate(zip(MAIN_STAGES, MAIN_STAGES[1:]), start=1))
-    sql = f"""
-        with leads as (
-            select * from ({source})
-            where created_at::date between ? and ? and {where}
-        ),
-        steps as ({steps})"""
-    return sql, [*params, f.start, f.end, *channel_params]
+def _velocity_steps(f: Filters) -> tuple[str, list]:
+    """The lead-level steps of fct_lead_funnel_steps (the rows mart_funnel_velocity aggregates)
+    of the leads created in the range and channels."""
+    where, params = _channel(f)
+    return f"""
+        with steps as (
+            select step_order, step, lead_id, days
+            from marts.fct_lead_funnel_steps
+            where model_id = ? and created_at::date between ? and ? and {where}
+        )""", [f.model_id, f.start, f.end, *params]
 
 
 def velocity(bi: BI, f: Filters) -> pd.DataFrame:
     """Per step: leads, mean and continuous percentiles P10 ... P90 of the days (means hide the long tail)."""
-    steps, params = _velocity_steps(bi, f)
+    steps, params = _velocity_steps(f)
     quantiles = ", ".join(f"quantile_cont(days, {q / 100}) as {name}_days"
                           for q, name in ((10, "p10"), (25, "p25"), (50, "median"), (75, "p75"), (90, "p90")))
     return bi.df(f"""{steps}
@@ -421,7 +312,7 @@ def velocity(bi: BI, f: Filters) -> pd.DataFrame:
 
 def velocity_histogram(bi: BI, f: Filters, step: str = "lead_to_mql") -> pd.DataFrame:
     """Leads per whole day of one step (day 0 = less than 24 hours)."""
-    steps, params = _velocity_steps(bi, f)
+    steps, params = _velocity_steps(f)
     return bi.df(f"""{steps}
         select floor(days)::integer as day, count(*) as leads
         from steps
@@ -431,10 +322,9 @@ def velocity_histogram(bi: BI, f: Filters, step: str = "lead_to_mql") -> pd.Data
     """, *params, step)
 
 
-def speed_to_lead(bi: BI, f: Filters) -> pd.DataFrame | None:
-    """MQL entries in the range: hours to the first sales attempt (P50/P95) and the SLA outcome."""
-    if not bi.has("marts.fct_mql_speed_to_lead"):
-        return None
+def speed_to_lead(bi: BI, f: Filters) -> pd.DataFrame:
+    """MQL entries in the range: hours to the first sales attempt (P50/P95) and the SLA outcome
+    (sla_status of fct_mql_speed_to_lead)."""
     where, params = _channel(f)
     return bi.df(f"""
         select count(*) as mql_entries,
@@ -499,22 +389,24 @@ def score_histogram(bi: BI, f: Filters, bin_points: int = 5) -> pd.DataFrame:
     """, *params)
 
 
-def band_counts(histogram: pd.DataFrame) -> pd.DataFrame:
-    """Leads and share per band, cold to hot."""
-    bands = list(BAND_ORDER) + sorted(set(histogram["score_band"].dropna()) - set(BAND_ORDER))
+def score_bands(bi: BI) -> list[str]:
+    """The score bands, lowest to highest (marts.dim_score_bands)."""
+    return bi.df("select score_band from marts.dim_score_bands order by band_order")["score_band"].tolist()
+
+
+def band_counts(histogram: pd.DataFrame, bands: list[str]) -> pd.DataFrame:
+    """Leads and share per band, in the order of `bands` (score_bands)."""
     counts = histogram.groupby("score_band")["leads"].sum().reindex(bands, fill_value=0)
     table = counts.rename_axis("score_band").reset_index(name="leads")
     table["share"] = table["leads"] / max(int(table["leads"].sum()), 1)
     return table
 
 
-def model_comparison(bi: BI, f: Filters) -> pd.DataFrame | None:
+def model_comparison(bi: BI, f: Filters) -> pd.DataFrame:
     """Every scoring model side by side on the leads created in the range (and channels): the MQL
     lead measures by the end of the range (mql_lead_measures), today's hot leads; precision and
     recall at each model's threshold come from the threshold sweep (all channels, leads old enough
-    for the feedback loop). None in a BI file published before fct_lead_funnel."""
-    if not bi.has("marts.fct_lead_funnel"):
-        return None
+    for the feedback loop)."""
     table = mql_lead_measures(bi, f, all_models=True)
     where, params = _channel(f, "d.lead_source")
     settings = bi.df(f"""
@@ -536,62 +428,16 @@ def model_comparison(bi: BI, f: Filters) -> pd.DataFrame | None:
 
 def threshold_sweep(bi: BI, f: Filters) -> pd.DataFrame:
     """MQL volume, precision and recall at thresholds around the model's own (the feedback mart)."""
-    if bi.has("marts.mart_feedback_threshold_sweep"):
-        return bi.df("""
-            select offset_points, threshold, is_current_threshold, scope_leads, mql_leads, mql_share,
-                   mql_leads_with_opportunity, mql_precision, opportunities, mql_recall
-            from marts.mart_feedback_threshold_sweep
-            where model_id = ?
-            order by threshold
-        """, f.model_id)
-    # Derived: the first score change at or above each threshold with the gates holding, over leads
-    # at least 90 days old; precision = such MQLs with an opportunity afterwards, recall = opportunities
-    # whose lead was an MQL at that threshold by then.
     return bi.df("""
-        with settings as (
-            select any_value(mql_threshold) as threshold, any_value(as_of_date) as as_of
-            from marts.mart_lead_scores_current where model_id = ?
-        ),
-        thresholds as (
-            select o.offset_points, s.threshold + o.offset_points as threshold
-            from (select unnest(range(-30, 35, 5)) as offset_points) as o, settings as s
-        ),
-        scope as (
-            select lead_id, opportunity_first_entered_at as opportunity_at
-            from marts.dim_leads, settings
-            where created_at::date <= as_of - 90
-        ),
-        crossings as (
-            select t.threshold, h.lead_id, min(h.changed_at) as mql_at
-            from marts.fct_lead_scores as h
-            join thresholds as t on h.mql_score >= t.threshold and h.required_rules_hold
-            where h.model_id = ?
-            group by all
-        ),
-        counted as (
-            select t.offset_points, t.threshold,
-                   count(c.lead_id) as mql_leads,
-                   count(c.lead_id) filter (where s.opportunity_at >= c.mql_at) as mql_leads_with_opportunity
-            from thresholds as t
-            left join crossings as c on c.threshold = t.threshold and c.lead_id in (select lead_id from scope)
-            left join scope as s on s.lead_id = c.lead_id
-            group by all
-        )
-        select c.offset_points, c.threshold, c.offset_points = 0 as is_current_threshold,
-               (select count(*) from scope) as scope_leads, c.mql_leads,
-               c.mql_leads / nullif((select count(*) from scope), 0) as mql_share,
-               c.mql_leads_with_opportunity,
-               c.mql_leads_with_opportunity / nullif(c.mql_leads, 0) as mql_precision,
-               (select count(opportunity_at) from scope) as opportunities,
-               c.mql_leads_with_opportunity / nullif((select count(opportunity_at) from scope), 0) as mql_recall
-        from counted as c
-        order by c.threshold
-    """, f.model_id, f.model_id)
+        select offset_points, threshold, is_current_threshold, scope_leads, mql_leads, mql_share,
+               mql_leads_with_opportunity, mql_precision, opportunities, mql_recall
+        from marts.mart_feedback_threshold_sweep
+        where model_id = ?
+        order by threshold
+    """, f.model_id)
 
 
-def score_band_feedback(bi: BI, f: Filters) -> pd.DataFrame | None:
-    if not bi.has("marts.mart_feedback_score_bands"):
-        return None
+def score_band_feedback(bi: BI, f: Filters) -> pd.DataFrame:
     return bi.df("""
         select score_band, leads, sql_rate, opportunity_rate, won_rate, opportunity_lift, is_below_lower_band
         from marts.mart_feedback_score_bands
@@ -620,7 +466,7 @@ def lead_options(bi: BI, f: Filters) -> pd.DataFrame:
 
 def lead_profile(bi: BI, model_id: str, lead_id: str) -> dict:
     """Attributes and today's score with its MQL status; no personal data (names and email stay out
-    of the dashboard). A BI file published before a column existed simply lacks its key."""
+    of the dashboard)."""
     found = bi.df("""
         select d.lead_id, d.created_at, d.company_name, d.company_size, d.industry, d.job_title, d.country_code,
                d.lead_source, d.campaign, s.* exclude (model_id, lead_id)
@@ -642,44 +488,27 @@ def score_explanation(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
     """, model_id, lead_id)
 
 
-def points_to_mql(profile: dict) -> float:
-    """Points the MQL score still needs to reach the threshold (0 once there); computed from the
-    scores in a BI file published before mart_lead_scores_current had the column."""
-    threshold = float(profile["mql_threshold"])
-    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
-    return float(_value(profile, "points_to_mql_threshold", max(threshold - mql_score, 0.0)))
-
-
 def mql_status(profile: dict, rules: pd.DataFrame) -> tuple[bool, str]:
     """Whether the lead is an MQL today and, in words (Markdown), why or why not: the points it
     still needs to the threshold and each gate that does not hold, with what the lead has against
     what the gate needs, one line per gate."""
     threshold = float(profile["mql_threshold"])
-    mql_score = float(_value(profile, "mql_score", profile["total_score"]))
-    missing = points_to_mql(profile)
+    mql_score = float(profile["mql_score"])
+    missing = float(profile["points_to_mql_threshold"])
     score_part = (f"MQL score {mql_score:.1f}, at or above the threshold {threshold:g}" if missing <= 0
                   else f"needs {missing:.1f} more points (MQL score {mql_score:.1f}, threshold {threshold:g})")
     if bool(profile.get("is_mql_qualified")):
         return True, f"**MQL-qualified today**: {score_part}, and every gate holds."
     lines = [f"**Not an MQL today**: {score_part}."]
-    if "is_blocking_mql" not in rules.columns:
-        lines.append("This BI file was published before gates were explained: run the pipeline again to see them.")
-    else:
-        gates = rules[rules["is_blocking_mql"].fillna(False).astype(bool)]
-        if len(gates):
-            lines.append(f"Blocked by {len(gates)} gate{'s' if len(gates) > 1 else ''}, whatever the score:")
-            lines += [f"- **{g.rule_id}** ({g.description}): {g.lead_has}, needs {g.rule_needs}" for g in gates.itertuples()]
-    reset = _value(profile, "mql_engagement_after", None)
-    if reset is not None:
+    gates = rules[rules["is_blocking_mql"].fillna(False).astype(bool)]
+    if len(gates):
+        lines.append(f"Blocked by {len(gates)} gate{'s' if len(gates) > 1 else ''}, whatever the score:")
+        lines += [f"- **{g.rule_id}** ({g.description}): {g.lead_has}, needs {g.rule_needs}" for g in gates.itertuples()]
+    reset = profile.get("mql_engagement_after")
+    if reset is not None and not pd.isna(reset):
         lines.append(f"Engagement before the sales rejection of {pd.Timestamp(reset):%Y-%m-%d} does not count toward "
                      "the MQL score (recycle policy reset_engagement).")
     return False, "\n\n".join(lines)
-
-
-def _value(row: dict, key: str, default):
-    """row[key], or `default` when the key is missing or the value empty."""
-    value = row.get(key)
-    return default if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def score_history(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
@@ -701,11 +530,8 @@ def lead_mql_episodes(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
     """, model_id, lead_id)
 
 
-def scored_events(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame | None:
-    """The lead's latest events that a rule of the model matched, one row per event with its
-    rules; None in a BI file published before fct_lead_scored_events existed."""
-    if not bi.has("marts.fct_lead_scored_events"):
-        return None
+def scored_events(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
+    """The lead's latest events that a rule of the model matched, one row per event with its rules."""
     return bi.df(f"""
         select occurred_at, event_type, event_detail, string_agg(rule_id, ', ' order by rule_id) as rules,
                bool_and(is_counted) as is_counted

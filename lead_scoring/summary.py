@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 
-from lead_scoring.dbt_definitions import RAW_TABLES, SCORE_BANDS
+from lead_scoring.dbt_definitions import RAW_TABLES
 from lead_scoring.ingest.raw_loader import pending_rows
 from lead_scoring.settings import pending_max_age_days
 from lead_scoring.warehouse import table_exists
@@ -135,12 +135,13 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         """
         select scores.model_id, scores.score_band, count(*), round(avg(scores.total_score), 1), max(measures.value)::bigint
         from marts.mart_lead_scores_current as scores
+        join marts.dim_score_bands as bands on bands.score_band = scores.score_band
         left join marts.mart_mql_measures as measures
             on measures.model_id = scores.model_id and measures.slice_name = 'score_band'
             and measures.slice_value = scores.score_band and measures.measure = 'mql_leads'
-        group by scores.model_id, scores.score_band
-        order by scores.model_id, """ + "case scores.score_band " + " ".join(
-            f"when '{band}' then {rank}" for rank, band in enumerate(SCORE_BANDS)) + " end desc",
+        group by scores.model_id, scores.score_band, bands.band_order
+        order by scores.model_id, bands.band_order desc
+        """,
         ["model", "band", "leads", "avg score", "{mql_leads}"],
     ),
     (
@@ -166,14 +167,13 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         """
         with funnel as (
             select
-                stages.stage_order,
-                stages.stage,
-                count(case when leads.furthest_stage_order >= stages.stage_order then 1 end) as reached,
-                count(case when leads.in_order_stage_order >= stages.stage_order then 1 end) as in_order
-            from seeds.lifecycle_stages as stages
-            cross join marts.dim_leads as leads
-            where stages.is_main_path
-            group by stages.stage_order, stages.stage
+                stage_order,
+                stage,
+                sum(case when funnel_kind = 'any_stage' then reached_leads end) as reached,
+                sum(case when funnel_kind = 'in_order' then reached_leads end) as in_order
+            from marts.mart_funnel_conversion
+            where is_primary_model and cohort_basis = 'created_month' and slice_name = 'all'
+            group by stage_order, stage
         )
         select
             stage,

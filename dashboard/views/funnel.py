@@ -12,14 +12,13 @@ ctx = ui.context()
 bi, f = ctx.bi, ctx.filters
 
 st.title("Funnel")
-ui.note(data.missing_note(bi, "mart_funnel_conversion", "mart_funnel_flow"))
 
 left, right = st.columns(2)
 kind = left.radio("Funnel view", ["in_order", "any_stage"], horizontal=True, key="funnel_kind",
                   format_func=lambda k: "In order" if k == "in_order" else "Any stage",
                   help="In order: a lead counts at a stage only if it went through every earlier one "
                        "(skippers drop out). Any stage: a lead counts at every stage up to its furthest.")
-window = right.radio("Conversion", ["to_date", 30, 60, 90], horizontal=True, key="funnel_window",
+window = right.radio("Conversion", ["to_date", *data.windows(bi)], horizontal=True, key="funnel_window",
                      format_func=lambda w: "To date" if w == "to_date" else f"Within {w} days",
                      help="Within N days compares only cohorts old enough for N days (mature cohorts).")
 ui.history_notes(
@@ -76,8 +75,8 @@ st.caption(caption + ".")
 
 # --- per cohort: cumulative conversion by stage, immature cohorts hatched ---
 st.subheader("By cohort")
-wide = cohorts.pivot_table(index="cohort_month", columns="stage", values=reached, aggfunc="sum")
-wide = wide[[s for s in data.MAIN_STAGES if s in wide.columns]]
+stage_order = cohorts.drop_duplicates("stage").sort_values("stage_order")["stage"]
+wide = cohorts.pivot_table(index="cohort_month", columns="stage", values=reached, aggfunc="sum")[stage_order]
 lead_counts = cohorts[cohorts["stage_order"] == 1].set_index("cohort_month")["cohort_leads"]
 is_young = cohorts.groupby("cohort_month")[f"is_immature_{90 if window == 'to_date' else window}d"].any()
 labels = [ui.month_label(m) + (" (immature)" if is_young[m] else "") for m in wide.index]
@@ -107,7 +106,7 @@ if flows.empty:
     ui.empty_warning()
     st.stop()
 flow_chart = go.Figure()
-for stage in data.MAIN_STAGES[1:]:
+for stage in flows.drop_duplicates("stage").sort_values("stage_order")["stage"][1:]:
     rows = flows[flows["stage"] == stage]
     flow_chart.add_bar(name=ui.STAGE_LABELS[stage], x=[ui.month_label(m) for m in rows["flow_month"]], y=rows["entries"])
 new_leads = flows[flows["stage"] == "lead"]

@@ -36,7 +36,7 @@ metrics[2].metric("Engagement", f"{profile['engagement_score']:.1f}")
 metrics[3].metric("Band", profile["score_band"],
                   help=f"Matrix cell {profile['score_matrix_cell']}. hot_blocked: at or above the threshold, but a gate "
                        "(required rule) fails - not MQL-ready.")
-metrics[4].metric("Points to MQL", f"{data.points_to_mql(profile):.1f}",
+metrics[4].metric("Points to MQL", f"{profile['points_to_mql_threshold']:.1f}",
                   help="Points the MQL score still needs to reach the threshold; gates come on top.")
 metrics[5].metric("Current stage", options.set_index("lead_id").loc[lead_id, "current_stage"])
 metrics[6].metric("MQL episodes", f"{int(profile['mql_count'])}")
@@ -110,14 +110,11 @@ st.caption("Gates (required rules) are listed whether they hold or not, count ru
 # --- scored events ---
 st.subheader("Scored events")
 events = data.scored_events(bi, f.model_id, lead_id)
-if events is None:
-    st.info("This BI file was published before fct_lead_scored_events existed: run the pipeline again to list the events.")
-else:
-    st.dataframe(events, hide_index=True, column_config={
-        "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"), "event_type": "Event",
-        "event_detail": "Detail", "rules": "Rules it matched", "is_counted": "Counted"})
-    st.caption(f"Events a rule of {f.model_id} matched, latest first (at most {data.EXPLORER_EVENTS_LIMIT}); "
-               "'Counted' is false for occurrences beyond a rule's daily cap.")
+st.dataframe(events, hide_index=True, column_config={
+    "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"), "event_type": "Event",
+    "event_detail": "Detail", "rules": "Rules it matched", "is_counted": "Counted"})
+st.caption(f"Events a rule of {f.model_id} matched, latest first (at most {data.EXPLORER_EVENTS_LIMIT}); "
+           "'Counted' is false for occurrences beyond a rule's daily cap.")
 
 # --- stage timeline ---
 st.subheader("Stage timeline")

@@ -11,7 +11,6 @@ ctx = ui.context()
 bi, f = ctx.bi, ctx.filters
 
 st.title("Scores")
-ui.note(data.missing_note(bi, "mart_feedback_threshold_sweep"))
 ui.history_notes(("feedback", "Precision, recall, the threshold sweep and conversion per score band"),
                  ("opportunities", "Precision, recall and conversion to opportunity"))
 
@@ -20,7 +19,7 @@ histogram = data.score_histogram(bi, f)
 if histogram.empty:
     ui.empty_warning()
     st.stop()
-bands = data.band_counts(histogram)
+bands = data.band_counts(histogram, data.score_bands(bi))
 day = "today (decayed to the scoring day)" if f.end >= ctx.as_of else f"at their last change on or before {f.end:%Y-%m-%d}"
 metrics = st.columns(len(bands) + 1)
 metrics[0].metric("Leads scored", f"{int(bands['leads'].sum()):,}")
@@ -41,17 +40,14 @@ st.caption(f"Leads created in the range, scored {day}.")
 st.subheader("Scoring models compared")
 words = data.mql_measure_words(bi)
 comparison = data.model_comparison(bi, f)
-if comparison is None:
-    ui.note(data.missing_note(bi, "fct_lead_funnel"))
-else:
-    shown, measure_columns = ui.measure_table(comparison, words, "mql_leads", "mql_lead_share", "median_days_to_mql")
-    st.dataframe(shown, hide_index=True, column_config={
-        "model_id": "Model", "is_primary_model": "Primary", "mql_threshold": "Threshold", "leads": words["leads"].label,
-        **measure_columns,
-        "hot_today": "Hot today", "mql_precision": ui.percent_column("Precision"), "mql_recall": ui.percent_column("Recall")})
-    st.caption("Leads created in the range (and channels); MQLs up to the end of the range. Precision = share of MQLs that "
-               "became opportunities, recall = share of opportunities that were MQL first, at each model's own threshold, "
-               "over all channels and leads old enough for the feedback loop.")
+shown, measure_columns = ui.measure_table(comparison, words, "mql_leads", "mql_lead_share", "median_days_to_mql")
+st.dataframe(shown, hide_index=True, column_config={
+    "model_id": "Model", "is_primary_model": "Primary", "mql_threshold": "Threshold", "leads": words["leads"].label,
+    **measure_columns,
+    "hot_today": "Hot today", "mql_precision": ui.percent_column("Precision"), "mql_recall": ui.percent_column("Recall")})
+st.caption("Leads created in the range (and channels); MQLs up to the end of the range. Precision = share of MQLs that "
+           "became opportunities, recall = share of opportunities that were MQL first, at each model's own threshold, "
+           "over all channels and leads old enough for the feedback loop.")
 
 # --- threshold sweep ---
 st.subheader("Threshold sweep")
@@ -81,7 +77,7 @@ st.caption("On history as it was known at the time: a lead is an MQL at a thresh
            "above it with the required rules holding; leads at least 90 days old, all channels.")
 
 feedback = data.score_band_feedback(bi, f)
-if feedback is not None and len(feedback):
+if len(feedback):
     st.subheader("Conversion per score band")
     st.dataframe(feedback, hide_index=True, column_config={
         "score_band": "Band (highest reached before SQL)", "leads": "Leads", "sql_rate": ui.percent_column("→ SQL"),

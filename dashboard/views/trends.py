@@ -16,14 +16,14 @@ TITLES = {"lead_to_mql_rate": (data.mql_measure_words(bi)["lead_to_mql_rate"].la
           "mql_to_sql_rate": ("MQL → SQL", "cohort: leads whose first entry into mql was in the month; any stage")}
 
 st.title("Conversion trends")
-ui.note(data.missing_note(bi, "mart_funnel_conversion", "mart_funnel_health"))
-window = st.radio("Window", [30, 60, 90], index=2, horizontal=True, key="trends_window",
+windows = data.windows(bi)
+window = st.radio("Window", windows, index=len(windows) - 1, horizontal=True, key="trends_window",
                   format_func=lambda w: f"Within {w} days",
                   help="The benchmarks are measured within 90 days. A month is immature until its last day + the window has passed.")
 ui.history_notes(("maturity", f"Rates within {window} days", window), ("qualification_updates", "MQL → SQL rates"))
 
 trends = data.conversion_trends(bi, f, window)
-bands = data.benchmarks(bi, f)
+bands = data.benchmarks(bi)
 if trends.empty:
     ui.empty_warning()
     st.stop()

@@ -11,7 +11,6 @@ ctx = ui.context()
 bi, f = ctx.bi, ctx.filters
 
 st.title("Velocity")
-ui.note(data.missing_note(bi, "fct_lead_funnel"))
 ui.history_notes(("mqls", "Velocity and speed to lead"), ("qualification_updates", "The steps to and from SQL"),
                  ("opportunities", "The steps to opportunity and customer"))
 steps = data.velocity(bi, f)
@@ -23,7 +22,7 @@ words = data.mql_measure_words(bi)
 step_note = f" ({words['in_order_mqls'].label})"
 steps["label"] = [" → ".join(ui.STAGE_LABELS[s] for s in step.split("_to_")) + (step_note if step == "lead_to_mql" else "")
                   for step in steps["step"]]
-low, high = data.benchmarks(bi, f)["lead_to_mql_days"]
+low, high = data.benchmarks(bi)["lead_to_mql_days"]
 
 # Days to MQL as every page measures it: every lead created in the range that became an MQL.
 metrics = st.columns(4)
@@ -41,7 +40,7 @@ if len(lead_to_mql):
 
 # Speed to lead: a breach is no sales attempt within the SLA; pending SLAs have not ended yet.
 speed = data.speed_to_lead(bi, f)
-if speed is not None and len(speed) and speed.iloc[0]["mql_entries"]:
+if len(speed) and speed.iloc[0]["mql_entries"]:
     sla = speed.iloc[0]
     decided = sla["met"] + sla["breached"]
     metrics[3].metric(f"Entries into mql attempted within {sla['sla_hours']:.0f} h", ui.pct(sla["met"] / decided if decided else None),

@@ -1,9 +1,8 @@
 """The dashboard in Streamlit's AppTest (no browser), on a BI file published from the test warehouse.
 
 Every page renders with data; the sidebar filters change the numbers, which match SQL on the BI
-file; a new publication is picked up and no connection stays open; a BI file published before
-the funnel, velocity and feedback marts existed still renders (derived figures, same numbers);
-and the example queries of docs/bi-and-dashboard.md run.
+file; a new publication is picked up and no connection stays open; and the example queries of
+docs/bi-and-dashboard.md run.
 """
 
 from __future__ import annotations
@@ -31,9 +30,6 @@ PAGES = {
     "views/scores.py": ("Scores", 2, 3),
     "views/lead_explorer.py": ("Lead explorer", 2, 2),
 }
-# The scoring and lifecycle marts every BI file has; the others are newer.
-CORE_MARTS = {"dim_leads", "fct_lead_scores", "mart_lead_scores_current", "fct_lead_score_explanations",
-              "fct_lead_mql_episodes", "fct_lead_stage_transitions"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +71,7 @@ def test_every_page_renders_with_data(app, page):
     assert len(plotted) >= charts and all(chart_has_points(c) for c in plotted)
     assert len(app.dataframe) >= tables and all(len(t.value) for t in app.dataframe)
     assert app.metric and all(m.value not in ("", "–") for m in app.metric[:2])
-    assert not app.info  # no "derived" note: this file has every mart
+    assert not app.info  # the sample data is old enough: no note on missing history
 
 
 def test_sidebar_shows_the_publication_and_defaults_to_the_primary_model(app):
@@ -196,8 +192,6 @@ def test_mql_status_in_words():
         "Engagement before the sales rejection of 2026-03-15 does not count toward the MQL score (recycle policy reset_engagement)."))
     qualified = profile | {"is_mql_qualified": True}
     assert data.mql_status(qualified, gate.assign(is_blocking_mql=False))[0] is True
-    # A BI file from before points_to_mql_threshold existed: computed from the scores.
-    assert data.points_to_mql({"mql_threshold": 60.0, "total_score": 45.0}) == 15.0
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -268,15 +262,15 @@ def test_dashboard_figures_match_the_marts(bi_file):
         assert steps.loc[step, ["median_days", "p90_days"]].tolist() == pytest.approx([median, p90])
 
 
-def test_benchmark_ranges_come_from_the_published_health_mart(tmp_path, bi_file, monkeypatch):
-    """The ranges on Velocity and Conversion trends are the ones the pipeline applied (seed
-    funnel_benchmarks via mart_funnel_health), not numbers written into the pages."""
+def test_benchmark_ranges_come_from_the_published_seed(tmp_path, bi_file, monkeypatch):
+    """The ranges on Velocity and Conversion trends are the ones the pipeline published (seed
+    funnel_benchmarks in the BI file), not numbers written into the pages or read from the project."""
     edited = tmp_path / "edited" / "bi.duckdb"
     edited.parent.mkdir()
     shutil.copy(bi_file, edited)
     con = duckdb.connect(str(edited))
-    con.execute("update marts.mart_funnel_health set typical_min = 0.07, typical_max = 0.19 where metric = 'lead_to_mql_rate'")
-    con.execute("update marts.mart_funnel_health set typical_min = 9, typical_max = 21 where metric = 'lead_to_mql_days'")
+    con.execute("update seeds.funnel_benchmarks set typical_min = 0.07, typical_max = 0.19 where metric = 'lead_to_mql_rate'")
+    con.execute("update seeds.funnel_benchmarks set typical_min = 9, typical_max = 21 where metric = 'lead_to_mql_days'")
     con.close()
     at = start_app(monkeypatch, edited)
     open_page(at, "views/trends.py")
@@ -303,36 +297,6 @@ def test_a_missing_bi_file_says_to_run_the_demo(tmp_path, monkeypatch):
     at = start_app(monkeypatch, tmp_path / "nowhere" / "bi.duckdb")
     assert "make demo" in at.info[0].value
     assert not at.get("plotly_chart")
-
-
-def test_a_bi_file_without_the_newer_marts_derives_the_figures(tmp_path, bi_file, monkeypatch):
-    old = tmp_path / "old" / "bi.duckdb"
-    old.parent.mkdir()
-    shutil.copy(bi_file, old)
-    con = duckdb.connect(str(old))
-    for (name,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall():
-        if name not in CORE_MARTS:
-            con.execute(f"drop table marts.{name}")
-    con.close()
-
-    full = data.BI(str(bi_file))
-    derived = data.BI(str(old))
-    first_day, as_of = data.date_bounds(full)
-    f = data.Filters("hybrid_v1", first_day, as_of, ("organic_search", "webinar"))
-    columns = ["cohort_month", "stage", "cohort_leads", "reached_leads", "reached_within_30d", "reached_within_90d", "is_immature_90d"]
-    for basis, kind in [("created_month", "in_order"), ("created_month", "any_stage"), ("mql_month", "any_stage")]:
-        pd.testing.assert_frame_equal(data.conversion(derived, f, basis, kind)[columns], data.conversion(full, f, basis, kind)[columns],
-                                      check_dtype=False)
-    sweep_columns = ["threshold", "mql_leads", "mql_leads_with_opportunity", "opportunities"]
-    pd.testing.assert_frame_equal(data.threshold_sweep(derived, f)[sweep_columns], data.threshold_sweep(full, f)[sweep_columns],
-                                  check_dtype=False)
-
-    at = start_app(monkeypatch, old)
-    for page in PAGES:
-        open_page(at, page)
-        assert at.get("plotly_chart"), page
-    open_page(at, "views/funnel.py")
-    assert "derived from dim_leads" in at.info[0].value
 
 
 # --- young or incomplete data (tests/integration/test_young_export.py runs the pages on such BI files) ----------

@@ -28,10 +28,7 @@ gates as (
 
 bands as (
 
-    {%- for band in score_bands() %}
-    select '{{ band }}' as score_band, {{ loop.index }} as band_order
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    select * from {{ ref('dim_score_bands') }}
 
 ),
 

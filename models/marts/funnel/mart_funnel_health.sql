@@ -8,7 +8,9 @@
 --   lead_to_mql_days - Days to MQL (median) of the leads created in the month: median over those
 --                      that became an MQL of the days from creation to the first MQL, rounded to
 --                      one decimal, as the MQL measure median_days_to_mql (mart_mql_measures).
--- A month immature for the window is not compared: value and flags stay empty.
+-- A month immature for the window is not compared: value and flags stay empty. The two rates name
+-- the cell of mart_funnel_conversion they are (cohort_basis, funnel_kind, stage), so readers of
+-- that mart find them there for other windows and slices.
 
 with
 
@@ -46,6 +48,9 @@ measured as (
         conversion.is_primary_model,
         conversion.cohort_month as period_month,
         benchmarks.metric,
+        conversion.cohort_basis,
+        conversion.funnel_kind,
+        conversion.stage,
         conversion.cohort_leads as base_leads,
         case benchmarks.window_days
             when 30 then conversion.reached_within_30d
@@ -75,6 +80,9 @@ measured as (
         days_to_mql.is_primary_model,
         days_to_mql.created_month as period_month,
         benchmarks.metric,
+        cast(null as {{ dbt.type_string() }}) as cohort_basis,
+        cast(null as {{ dbt.type_string() }}) as funnel_kind,
+        cast(null as {{ dbt.type_string() }}) as stage,
         days_to_mql.mql_leads as base_leads,
         days_to_mql.mql_leads as reached_leads,
         days_to_mql.median_days_to_mql as value
@@ -91,6 +99,9 @@ compared as (
         measured.is_primary_model,
         measured.period_month,
         measured.metric,
+        measured.cohort_basis,
+        measured.funnel_kind,
+        measured.stage,
         benchmarks.unit,
         benchmarks.window_days,
         measured.base_leads,
@@ -126,7 +137,10 @@ final as (
         cast(typical_max as {{ type_double() }}) as typical_max,
         {{ benchmark_classification('value', 'compared') }},
         is_immature,
-        {{ scoring_as_of_date() }} as as_of_date
+        {{ scoring_as_of_date() }} as as_of_date,
+        cohort_basis,
+        funnel_kind,
+        stage
     from compared
 
 )

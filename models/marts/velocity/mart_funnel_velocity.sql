@@ -1,10 +1,8 @@
 -- Days between consecutive main-path stages (lead->mql ... opportunity->customer): one row per
 -- scoring model, cohort (leads created in a month, or all cohorts), slice and step, with the
--- leads that made the step and the mean, median, P75 and P90 of their days. A step counts the
--- first entries into both stages when both exist and are in order; skippers drop out by
--- themselves (strict policy: a skipped stage has no entry time). A young cohort only shows its
--- fast movers yet: is_immature_90d flags it.
-{%- set stages = funnel_main_stages() %}
+-- leads that made the step and the mean, median, P75 and P90 of their days; the steps of each
+-- lead are fct_lead_funnel_steps' rows. A young cohort only shows its fast movers yet:
+-- is_immature_90d flags it.
 
 {#- Count, mean and percentiles of a step's days, at each cohort grain. -#}
 {%- set duration_stats -%}
@@ -17,37 +15,15 @@ count(*) as leads,
 
 with
 
-leads as (
+steps as (
 
-    select * from {{ ref('int_lead_funnel_stages') }}
+    select * from {{ ref('fct_lead_funnel_steps') }}
 
 ),
 
 slices as (
 
     select * from {{ ref('int_lead_funnel_slices') }}
-
-),
-
-steps as (
-
-    {%- for stage in stages[:-1] %}
-    {%- set next_stage = stages[loop.index] %}
-    select
-        model_id,
-        is_primary_model,
-        lead_id,
-        created_month,
-        {{ loop.index }} as step_order,
-        '{{ stage }}_to_{{ next_stage }}' as step,
-        '{{ stage }}' as from_stage,
-        '{{ next_stage }}' as to_stage,
-        {{ days_between(stage ~ '_entered_at', next_stage ~ '_entered_at') }} as days
-    from leads
-    where {{ stage }}_entered_at is not null
-      and {{ next_stage }}_entered_at >= {{ stage }}_entered_at
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
 
 ),
 
