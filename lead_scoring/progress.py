@@ -29,6 +29,8 @@ REWRITE_EVERY_SECONDS = 0.1
 # something upstream failed.
 DBT_NODE_START = "LogStartLine"
 DBT_NODE_DONE = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult", "SkippingDetails"}
+# The "Done. PASS=… TOTAL=…" line at the end of an invocation.
+DBT_RUN_STATS = "StatsLine"
 
 
 class ConsoleProgress:
@@ -117,6 +119,13 @@ class DbtProgress:
         node = data.get("node_info", {})
         if data.get("total") or data.get("num_models"):  # dbt calls the total num_models on tests
             self.total = int(data.get("total") or data.get("num_models"))
+        if name == DBT_RUN_STATS and "total" in data.get("stats", {}):
+            # The total dbt-core 1.11 announces can exceed the nodes it runs (by one per unit test
+            # in the builds seen here); its closing statistics count what it ran, so the last
+            # line reads N/N when all are done.
+            self.total = int(data["stats"]["total"])
+            self._show()
+            return
         if name == DBT_NODE_START and node.get("unique_id"):
             self.running[node["unique_id"]] = node.get("node_name") or node["unique_id"]
             self._show()

@@ -103,6 +103,22 @@ def test_dbt_progress_counts_finished_and_skipped_nodes_of_the_total_and_names_t
     ]
 
 
+def test_the_last_line_counts_the_nodes_dbt_ran_when_its_announced_total_is_higher():
+    # dbt-core 1.11 can announce more nodes than it runs (one per unit test more): 3 here for 2 nodes.
+    out = io.StringIO()
+    with progress.shown_on(out, tty=False, every=0):
+        nodes = progress.DbtProgress()
+        for event in [
+            _dbt_event("LogStartLine", "dim_leads", index=1, total=3),
+            _dbt_event("LogTestResult", "dim_leads", index=1, num_models=3, status="pass"),
+            _dbt_event("LogStartLine", "stg_leads", index=2, total=3),
+            _dbt_event("LogModelResult", "stg_leads", index=2, total=3, status="success"),
+            _dbt_event("StatsLine", stats={"error": 0, "noop": 0, "pass": 2, "skip": 0, "total": 2, "warn": 0}),
+        ]:
+            nodes.event(event)
+    assert out.getvalue().splitlines()[-2:] == ["[0:00] dbt build 2/3 nodes done", "[0:00] dbt build 2/2 nodes done"]
+
+
 def test_with_several_dbt_threads_the_running_node_is_the_latest_started_of_those_not_done():
     out = io.StringIO()
     with progress.shown_on(out, tty=False, every=0):
