@@ -4,7 +4,7 @@
 -- first entries into both stages when both exist and are in order; skippers drop out by
 -- themselves (strict policy: a skipped stage has no entry time). A young cohort only shows its
 -- fast movers yet: is_immature_90d flags it.
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 {#- Count, mean and percentiles of a step's days, at each cohort grain. -#}
 {%- set duration_stats -%}
