@@ -10,7 +10,7 @@ seed_stages as (
     select
         stage,
         is_main_path,
-        row_number() over (order by stage_order) as position
+        row_number() over (order by stage_order) as stage_position
     from {{ ref('lifecycle_stages') }}
 
 ),
@@ -21,7 +21,7 @@ macro_stages as (
     select
         '{{ stage }}' as stage,
         {{ 'true' if stage in main_path else 'false' }} as is_main_path,
-        {{ loop.index }} as position
+        {{ loop.index }} as stage_position
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -31,15 +31,15 @@ final as (
 
     select
         coalesce(seed_stages.stage, macro_stages.stage) as stage,
-        seed_stages.position as seed_position,
-        macro_stages.position as macro_position,
+        seed_stages.stage_position as seed_position,
+        macro_stages.stage_position as macro_position,
         seed_stages.is_main_path as seed_is_main_path,
         macro_stages.is_main_path as macro_is_main_path
     from seed_stages
     full outer join macro_stages on macro_stages.stage = seed_stages.stage
     where seed_stages.stage is null
        or macro_stages.stage is null
-       or seed_stages.position != macro_stages.position
+       or seed_stages.stage_position != macro_stages.stage_position
        or seed_stages.is_main_path != macro_stages.is_main_path
 
 )
