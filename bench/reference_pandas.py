@@ -167,7 +167,7 @@ def _rule_matches(rule: EngagementRule, events: pd.DataFrame, properties: dict[s
 
 def _rule_states(rule: EngagementRule, matched: pd.DataFrame, as_of_day: int) -> pd.DataFrame:
     """The rule's state per lead on each day it changes (up to as_of): occurrences in the window n,
-    its change dn that day, and the decayed weight on that day (as int_lead_rule_score_changes)."""
+    its change dn that day, and the decayed weight on that day (as int_lead_engagement_rule_states)."""
     daily = matched.groupby(["lead", "day"], sort=False).size().rename("n").reset_index()
     if rule.max_per_day is not None:
         daily["n"] = daily["n"].clip(upper=rule.max_per_day)

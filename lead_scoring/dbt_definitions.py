@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from lead_scoring.dbt_docs import render_doc_refs
 from lead_scoring.settings import DBT_PROJECT_DIR
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
@@ -50,7 +51,7 @@ def load_contract(path: Path = SOURCES_YML) -> dict[str, list[ContractColumn]]:
                 name=col["name"],
                 logical_type=col["data_type"],
                 required=bool((col.get("meta") or {}).get("required", False)),
-                description=col.get("description", ""),
+                description=render_doc_refs(col.get("description", "")),
             )
             for col in table["columns"]
         ]

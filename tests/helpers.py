@@ -106,7 +106,7 @@ def mart_tables(db: Path) -> dict[str, list[tuple]]:
 
 # The tables a scoring run writes, with the order that makes two builds comparable.
 SCORING_TABLES = {
-    "intermediate.int_lead_rule_score_changes": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",
+    "intermediate.int_lead_engagement_rule_states": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",
     "intermediate.int_lead_score_changes": "model_id, lead_id, score_date",
     "marts.fct_lead_scores": "model_id, lead_id, score_date",
     "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
@@ -127,7 +127,7 @@ BAD_ROWS = {
     "duplicate rule id": (ENGAGEMENT, "hybrid_v1,pricing_page,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
                           "rule_id=pricing_page: rule_id appears 2 times in this model"),
     # The scoring models trim ids, so these are the same rule: the run used to rescore, then fail
-    # a unique test of int_lead_rule_score_changes.
+    # a unique test of int_lead_engagement_rule_states.
     "duplicate rule id with a space after it": (
         ENGAGEMENT, "hybrid_v1,pricing_page ,Pricing page again,page_view,page_url,contains,pricing,5,1,,,,,false",
         "rule_id=pricing_page: rule_id appears 2 times (spelled with different spaces around it) in this model"),

@@ -3,16 +3,12 @@
     <prefix><stage><entered> (first entry, empty when skipped or never reached); used by
     int_lead_funnel_stages and dim_leads. -#}
 {% macro in_order_stage_order(prefix='', entered='_entered_at') -%}
-        {%- set at = {} -%}
-        {%- for stage in ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer'] -%}
-            {%- do at.update({stage: prefix ~ stage ~ entered}) -%}
-        {%- endfor %}
+        {%- set stages = lifecycle_stage_names(main_path_only=true) %}
         case
-            when {{ at.mql }} is null or {{ at.mql }} < {{ at.lead }} then 1
-            when {{ at.sal }} is null or {{ at.sal }} < {{ at.mql }} then 2
-            when {{ at.sql }} is null or {{ at.sql }} < {{ at.sal }} then 3
-            when {{ at.opportunity }} is null or {{ at.opportunity }} < {{ at.sql }} then 4
-            when {{ at.customer }} is null or {{ at.customer }} < {{ at.opportunity }} then 5
-            else 6
+            {%- for stage in stages[1:] %}
+            {%- set at = prefix ~ stage ~ entered %}
+            when {{ at }} is null or {{ at }} < {{ prefix ~ stages[loop.index0] ~ entered }} then {{ loop.index }}
+            {%- endfor %}
+            else {{ stages | length }}
         end
 {%- endmacro %}

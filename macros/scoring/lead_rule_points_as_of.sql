@@ -26,7 +26,7 @@
             as weighted_occurrences,
         {{ rule_points_at('states', 'rules', as_of_date) }} as rule_points,
         {{ rule_holds('states', 'rules') }} as rule_holds
-    from {{ ref('int_lead_rule_score_changes') }} as states
+    from {{ ref('int_lead_engagement_rule_states') }} as states
     inner join {{ ref('int_engagement_rules') }} as rules
         on rules.model_id = states.model_id
         and rules.rule_id = states.rule_id

@@ -21,7 +21,7 @@
     ),
 
     gates as (
-        select * from {{ ref('int_scoring_model_gates') }}
+        select * from {{ ref('int_scoring_model_gate_counts') }}
     ),
 
     engagement as (

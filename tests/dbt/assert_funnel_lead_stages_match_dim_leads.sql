@@ -3,7 +3,7 @@
 -- macro in_order_stage_order for every model, dim_leads for the primary one - and this keeps
 -- them equal), current stage. Returns the leads that differ.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_funnel'}}}) }}
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 with
 

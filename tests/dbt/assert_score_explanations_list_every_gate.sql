@@ -21,7 +21,7 @@ current_scores as (
 
 gates as (
 
-    select * from {{ ref('int_scoring_model_gates') }}
+    select * from {{ ref('int_scoring_model_gate_counts') }}
 
 )
 

@@ -43,7 +43,7 @@ KEYS = {
     "snapshots.snap_lead_lifecycle": ["lead_id"],
     "marts.mart_funnel_conversion": ["model_id", "cohort_basis", "cohort_month", "slice_name", "slice_value", "funnel_kind", "stage"],
     "marts.mart_funnel_velocity": ["model_id", "cohort_scope", "cohort_month", "slice_name", "slice_value", "step_order"],
-    "intermediate.int_lead_rule_score_changes": ["model_id", "lead_id", "rule_id", "counts_for_total", "counts_for_mql", "state_date"],
+    "intermediate.int_lead_engagement_rule_states": ["model_id", "lead_id", "rule_id", "counts_for_total", "counts_for_mql", "state_date"],
     "intermediate.int_lead_score_changes": ["model_id", "lead_id", "score_date"],
 }
 MARTS = sorted(f"marts.{path.stem}" for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))

@@ -103,7 +103,7 @@ def on(n: int) -> dt.date:
     return DAY_1 + dt.timedelta(days=n - 1)
 
 
-SCORING_MODELS = ["int_lead_engagement_resets", "int_lead_rule_score_changes", "int_lead_score_changes", "fct_lead_scores",
+SCORING_MODELS = ["int_lead_engagement_resets", "int_lead_engagement_rule_states", "int_lead_score_changes", "fct_lead_scores",
                   "fct_lead_mql_episodes", "mart_lead_scores_current", "fct_lead_score_explanations"]
 
 

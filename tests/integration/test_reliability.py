@@ -130,7 +130,7 @@ def test_a_run_killed_during_the_dbt_step_is_followed_by_a_normal_run(warehouse)
     # Kill it once it is building the scoring models, i.e. well inside the run.
     deadline = time.time() + 120
     for line in process.stdout:
-        if "int_lead_rule_score_changes" in line and "START" in line or time.time() > deadline:
+        if "int_lead_engagement_rule_states" in line and "START" in line or time.time() > deadline:
             break
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

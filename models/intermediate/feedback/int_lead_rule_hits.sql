@@ -14,7 +14,7 @@ leads as (
 
 rule_states as (
 
-    select * from {{ ref('int_lead_rule_score_changes') }}
+    select * from {{ ref('int_lead_engagement_rule_states') }}
 
 ),
 

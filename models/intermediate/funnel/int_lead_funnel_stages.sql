@@ -6,7 +6,7 @@
 --   <stage>_reached_in_order_at in-order view: the first entry, only while the lead is in order
 -- and the lead's MQL episodes (first_mql_at, mql_episodes, days_to_mql), which the MQL measures
 -- (mart_mql_measures, the semantic layer, the dashboard) count.
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 {%- set as_of = scoring_as_of_date() %}
 
 with

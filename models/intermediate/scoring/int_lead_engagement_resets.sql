@@ -1,7 +1,7 @@
 -- Engagement resets: under recycle_policy reset_engagement, each sales rejection restarts the
 -- lead's engagement from zero for MQL purposes (only events after the rejection count toward its
 -- next MQL episode; fit stays). One row per such scoring model, lead and rejection; empty when no
--- model uses the policy. The total score is not reset: int_lead_rule_score_changes keeps the
+-- model uses the policy. The total score is not reset: int_lead_engagement_rule_states keeps the
 -- engagement of these leads twice, once for the total and once cut at the resets for the MQL score.
 
 with

@@ -31,7 +31,7 @@ fit as (
 rule_states as (
 
     select rule_states.*
-    from {{ ref('int_lead_rule_score_changes') }} as rule_states
+    from {{ ref('int_lead_engagement_rule_states') }} as rule_states
     {{ leads_in_scoring_scope('rule_states') }}
 
 ),
@@ -56,7 +56,7 @@ scope as (
 
 gates as (
 
-    select * from {{ ref('int_scoring_model_gates') }}
+    select * from {{ ref('int_scoring_model_gate_counts') }}
 
 ),
 
@@ -72,7 +72,7 @@ resets as (
 
 -- Every day a lead's score can change: its creation day, each later day one of its rules changes
 -- state (earlier states count from the creation day) and each reset. Rules without decay bring the
--- change of their points and gates (int_lead_rule_score_changes.points_delta,
+-- change of their points and gates (int_lead_engagement_rule_states.points_delta,
 -- required_holds_delta), so their total on any day is a running sum; only decaying rules need
 -- their state on every day. Gates are judged on what counts for the MQL score.
 changes as (

@@ -1,5 +1,5 @@
 -- The events each scoring model's engagement rules scored: one row per model, lead, event and rule
--- the event matches (macro event_matches_rule, as int_lead_rule_score_changes matches them), on
+-- the event matches (macro event_matches_rule, as int_lead_engagement_rule_states matches them), on
 -- every day; fct_lead_scored_events shows them up to today for the lead explorer. Only codes the
 -- rules read leave staging (page path, content type, newsletter, form id), never the JSON
 -- properties, and page paths lose their query string and fragment, where forms and tracking put

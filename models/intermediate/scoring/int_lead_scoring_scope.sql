@@ -12,7 +12,7 @@
 -- The stored fingerprints are read from int_lead_score_changes without ref(), which would be a
 -- cycle: they are written only when scores are, so a run that fails half-way is redone in full.
 {%- set scores = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_score_changes') -%}
-{%- set rule_states = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_rule_score_changes') -%}
+{%- set rule_states = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_engagement_rule_states') -%}
 {%- set rescore_all = flags.FULL_REFRESH or scores is none or rule_states is none %}
 
 with

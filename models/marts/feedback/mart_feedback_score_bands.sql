@@ -22,7 +22,7 @@ models as (
 
 gates as (
 
-    select * from {{ ref('int_scoring_model_gates') }}
+    select * from {{ ref('int_scoring_model_gate_counts') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- each main-path stage (any-stage and in-order views), its progress, its MQL episodes, current
 -- stage, disposition and slice attributes. The aggregated funnel marts and mart_mql_measures are
 -- built from the same rows.
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 with
 

@@ -3,7 +3,7 @@
 -- how many of the cohort reached the stage (to date, and within 30/60/90 days of entering the
 -- cohort), next-step and cumulative conversion, and the maturity flags. A cohort immature for a
 -- window has no rate for it (the count so far is kept): it is not compared with mature cohorts.
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 {%- set kinds = funnel_kinds() %}
 {%- set windows = funnel_windows() %}
 {%- set reached_suffix = {'any_stage': '_reached_at', 'in_order': '_reached_in_order_at'} %}

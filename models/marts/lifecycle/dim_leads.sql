@@ -2,9 +2,8 @@
 -- primary scoring model (current and furthest stage, entries and time per stage) and today's
 -- primary-model score. Personal data (names, email) stays in staging on purpose.
 
-{#- The stages are named here because every stage gets its own columns; the seed's accepted_values
-    test keeps the seed and this list in step. -#}
-{%- set stages = ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer', 'recycled', 'disqualified', 'closed_lost'] %}
+{#- Every stage, main path and detours, gets its own columns. -#}
+{%- set stages = lifecycle_stage_names() %}
 {%- set as_of = scoring_as_of_date() %}
 
 with

@@ -3,7 +3,7 @@
 -- both stages. A step counts when both entries exist and are in order; skippers drop out by
 -- themselves (strict policy: a skipped stage has no entry time). mart_funnel_velocity aggregates
 -- these rows per cohort and slice; readers filter them to any range of creation days.
-{%- set stages = funnel_main_stages() %}
+{%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 with
 
