@@ -7,9 +7,9 @@ import datetime as dt
 import duckdb
 
 from lead_scoring.dbt_definitions import RAW_TABLES
-from lead_scoring.ingest.raw_loader import pending_rows
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, pending_rows
 from lead_scoring.settings import pending_max_age_days
-from lead_scoring.warehouse import table_exists
+from lead_scoring.warehouse import scalar, table_exists
 
 
 def format_table(headers: list[str], rows: list[tuple]) -> str:
@@ -24,16 +24,16 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """[(title, text)] for every part of the pipeline that exists in the warehouse."""
     sections = []
     raw_rows = []
-    has_rejects = table_exists(con, "raw", "load_rejects")
+    has_rejects = table_exists(con, *REJECTS_TABLE.split("."))
     for table in RAW_TABLES:
-        raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] if table_exists(con, "raw", table) else None
+        raw = scalar(con, f"select count(*) from raw.{table}") if table_exists(con, "raw", table) else None
         pending, rejected = (
             con.execute("select count(*) filter (where status = 'pending'), count(*) filter (where status != 'pending') "
-                        "from raw.load_rejects where table_name = ?", [table]).fetchall()[0]
+                        f"from {REJECTS_TABLE} where table_name = ?", [table]).fetchall()[0]
             if has_rejects else (None, None)
         )
         stg_name = f"stg_raw__{table}"
-        stg = con.execute(f"select count(*) from staging.{stg_name}").fetchall()[0][0] if table_exists(con, "staging", stg_name) else None
+        stg = scalar(con, f"select count(*) from staging.{stg_name}") if table_exists(con, "staging", stg_name) else None
         raw_rows.append((table, raw, pending, rejected, stg))
     sections.append(("Rows per raw table (pending: waiting for their lead; pending and rejected rows: raw.load_rejects)",
                      format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
