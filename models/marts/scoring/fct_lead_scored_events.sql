@@ -2,6 +2,10 @@
 -- event and engagement rule it matched, for leads scored today. What the lead explorer lists
 -- beside the score; no personal data (see int_lead_scored_events).
 
+-- A view: the rows are stored once, in int_lead_scored_events (built incrementally); a copy would cost a
+-- full rewrite on every run.
+{{ config(materialized='view') }}
+
 with
 
 scored_events as (

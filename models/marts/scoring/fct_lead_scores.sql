@@ -4,6 +4,10 @@
 -- total unless recycle_policy reset_engagement excludes engagement before a rejection), and
 -- is_mql_crossing marks the days the lead became MQL-qualified having not been the day before.
 
+-- A view: the rows are stored once, in int_lead_score_changes (built incrementally); a copy would cost a
+-- full rewrite on every run.
+{{ config(materialized='view') }}
+
 with
 
 score_changes as (

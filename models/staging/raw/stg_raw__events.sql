@@ -1,47 +1,101 @@
--- One row per event: deduplicated by event_id, event types normalised, timestamps in UTC, and the
--- JSON properties that scoring and the lifecycle read most often pulled out as typed columns.
--- A table, not a view: tens of millions of rows are de-duplicated once per run, not once per
--- reader. (Storing them sorted by lead and time cost 30 CPU s at 20M events and saved nothing
+-- One row per event: event types normalised, timestamps in UTC, and the JSON properties that
+-- scoring and the lifecycle read most often pulled out as typed columns, with the delivery each
+-- row came in (source_file, load_id, loaded_at).
+--
+-- Incremental: with the project's loader a run stages only the deliveries it has not staged yet,
+-- or that lost rows since (macros raw_load_log, stages_by_delivery, raw_deliveries_to_stage and
+-- the pre-hook delete_restaged_raw_rows), so a day's run parses a day's events. The loader already
+-- keeps one row per event_id; raw tables written by another tool are restaged in full and
+-- de-duplicated here (the same event delivered twice keeps its first delivery). Spark's plain
+-- Parquet tables cannot delete rows: there the model is a table rebuilt on every run.
+-- (Storing the rows sorted by lead and time cost 30 CPU s at 20M events and saved nothing
 -- downstream when measured, so they are not sorted. Parsing each event's JSON once for all eight
 -- properties instead of once per property saved 9 of 31 CPU s at 20M events.)
-{{ config(materialized='table') }}
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_restaged_raw_rows('events') }}",
+) }}
 {#- The properties read most often, parsed from the JSON once per event (see json_get_texts). -#}
 {%- set property = json_get_texts('properties', ['page_url', 'content_type', 'newsletter', 'form_id', 'owner', 'reason', 'budget_confirmed', 'is_decision_maker']) %}
+{%- set load_log = raw_load_log('events') %}
 
 with
 
 source as (
 
-    select {{ raw_source_columns('events') }}
+    select
+        {{ raw_source_columns('events') }},
+        {% if load_log is none -%}
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_string() }}) as load_id
+        {%- else -%}
+        _source_file as source_file,
+        _load_id as load_id
+        {%- endif %}
     from {{ source('raw', 'events') }}
+    {%- if stages_by_delivery('events') %}
+    where exists (
+        select 1
+        from ({{ raw_deliveries_to_stage('events') }}) as deliveries
+        where deliveries.delivery_file = _source_file
+            and deliveries.delivery_load_id = _load_id
+    )
+    {%- endif %}
+
+),
+
+-- When each load ran (the loader's log has a row per file and load).
+loads as (
+
+    {% if load_log is none -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as load_id,
+        cast(null as {{ dbt.type_timestamp() }}) as loaded_at
+    where 1 = 0
+    {%- else -%}
+    select load_id, max({{ to_utc_timestamp('loaded_at') }}) as loaded_at
+    from {{ load_log }}
+    group by load_id
+    {%- endif %}
 
 ),
 
 cleaned as (
 
     select
-        trim(event_id) as event_id,
-        trim(lead_id) as lead_id,
-        replace(replace(lower(trim(event_type)), ' ', '_'), '-', '_') as event_type,
-        {{ to_utc_timestamp('occurred_at') }} as occurred_at,
-        nullif(lower(trim(source_system)), '') as source_system,
+        trim(source.event_id) as event_id,
+        trim(source.lead_id) as lead_id,
+        replace(replace(lower(trim(source.event_type)), ' ', '_'), '-', '_') as event_type,
+        {{ to_utc_timestamp('source.occurred_at') }} as occurred_at,
+        nullif(lower(trim(source.source_system)), '') as source_system,
         {{ json_object_or_null('source.properties') }} as properties,
         source.properties is not null and {{ json_object_or_null('source.properties') }} is null as has_malformed_properties,
-        {{ to_utc_timestamp('coalesce(received_at, occurred_at)') }} as received_at
+        {{ to_utc_timestamp('coalesce(source.received_at, source.occurred_at)') }} as received_at,
+        source.source_file,
+        source.load_id,
+        loads.loaded_at
     from source
-    where event_id is not null
+    left join loads on loads.load_id = source.load_id
+    where source.event_id is not null
 
 ),
 
 -- The same event delivered twice keeps its first delivery: that is when we first knew of it.
+-- (The project's loader keeps one row per event_id already.)
 ranked as (
 
     select
         cleaned.*,
+        {% if load_log is none -%}
         row_number() over (
             partition by event_id
             order by received_at, occurred_at
         ) as delivery_rank
+        {%- else -%}
+        1 as delivery_rank
+        {%- endif %}
     from cleaned
 
 ),
@@ -65,7 +119,10 @@ final as (
         {{ property['owner'] }} as sales_owner,
         {{ property['reason'] }} as reason,
         cast({{ property['budget_confirmed'] }} as {{ dbt.type_boolean() }}) as budget_confirmed,
-        cast({{ property['is_decision_maker'] }} as {{ dbt.type_boolean() }}) as is_decision_maker
+        cast({{ property['is_decision_maker'] }} as {{ dbt.type_boolean() }}) as is_decision_maker,
+        source_file,
+        load_id,
+        loaded_at
     from ranked
     where delivery_rank = 1
 
