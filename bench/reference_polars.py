@@ -1,6 +1,7 @@
 """Reference (c): the same scoring in Polars' lazy API, written the way a Polars user would: the
 staged tables once, then one long table of (rule, lead, day) counts for every rule of every model,
-window functions over (rule, lead), an as-of join for the decaying rules, and one collect. Loops
+window functions over (rule, lead), a range join for the decaying rules; lazy plans collected
+where their result is read more than once. Loops
 only build expressions (per rule, per event type, per model), never run over rows.
 
 Output and semantics as bench/reference_pandas.py (whose docstring explains the method): one row
@@ -239,7 +240,8 @@ def polars_reference(raw: dict[str, pl.LazyFrame], config: ScoringConfig, as_of:
     lead_models = _lead_models(config, leads.lazy())
 
     disqualified = events.filter(pl.col("event_type") == "disqualified").group_by("lead").agg(pl.col("day").min().alias("disqualified_on"))
-    states = _rule_states(_daily_counts(rules, events), parameters, as_of_day)
+    # Materialised once, like the staged tables: several parts of the plan below read them.
+    states = _rule_states(_daily_counts(rules, events), parameters, as_of_day).collect().lazy()
     decaying_states = states.filter(pl.col("h").is_not_null())
 
     # Change days: creation, and every rule's days (earlier ones count on the creation day). Rules
@@ -259,18 +261,18 @@ def polars_reference(raw: dict[str, pl.LazyFrame], config: ScoringConfig, as_of:
         .agg(pl.col("points", "holds").sum())
         .sort(*KEYS, "day")
         .with_columns(pl.col("points").cum_sum().over(KEYS).alias("step"), pl.col("holds").cum_sum().over(KEYS).alias("gates"))
+        .collect()
+        .lazy()
     )
 
-    # Decaying rules on every change day: the state active that day is the last one on or before
-    # it (as-of join per rule and lead).
+    # Decaying rules on every change day: each from its state active that day (a range join; an
+    # as-of join per rule and lead costs several times more here).
     decaying = (
         days.select(*KEYS, "day")
-        .join(decaying_states.select(*KEYS, "j").unique(), on=KEYS)
-        .sort("day")
-        .join_asof(decaying_states.select("j", "lead", pl.col("day").alias("state_day"), "weighted", "h", "points", "max_points").sort("state_day"),
-                   left_on="day", right_on="state_day", by=["j", "lead"], strategy="backward", check_sortedness=False)  # both sorted by day
+        .join(decaying_states.select(*KEYS, pl.col("day").alias("state_day"), "next_day", "weighted", "h", "points", "max_points"), on=KEYS)
+        .filter((pl.col("state_day") <= pl.col("day")) & (pl.col("next_day").is_null() | (pl.col("next_day") > pl.col("day"))))
         .group_by(*KEYS, "day")
-        .agg(_decayed_points(pl.col("day") - pl.col("state_day")).sum().alias("decaying"))  # null (no state yet) sums to 0
+        .agg(_decayed_points(pl.col("day") - pl.col("state_day")).sum().alias("decaying"))
     )
     decaying_as_of = (
         decaying_states.filter(pl.col("next_day").is_null())
