@@ -125,7 +125,7 @@ def measure(step: str, label: str, work: Path, **options: str | Path) -> dict:
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "phases": json.loads(phases_file.read_text()),
     }
-    if "dbt_nodes" in result["phases"]:  # where dbt's time went (bench/steps.py:dbt_node_times)
+    if "dbt_nodes" in result["phases"]:  # dbt CPU per node (bench/node_cpu.py)
         result["dbt_nodes"] = result["phases"].pop("dbt_nodes")
     print(f"  {label:<22} wall {result['wall_s']:8.1f} s  cpu {result['cpu_s']:8.1f} s  "
           f"peak {result['peak_rss_mb'] / 1024:5.2f} GB  load {result['loadavg_before'][0]:.2f}", flush=True)
