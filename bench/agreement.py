@@ -1,4 +1,4 @@
-"""Agreement checks: dbt's results against the two references, and an incremental warehouse
+"""Agreement checks: dbt's results against the references (bench/reference_*.py), and an incremental warehouse
 against a full build. Both raise SystemExit with a sample of the differing rows."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from lead_scoring.warehouse import scalar, sql_string
 TOLERANCE = 1e-6  # on total scores; first MQL dates must be identical
 
 
-def compare(db: Path, sql_result: Path | None, pandas_result: Path | None) -> dict:
-    """dbt's current totals and first MQL dates against each reference. Raises on disagreement."""
+def compare(db: Path, references: dict[str, Path]) -> dict:
+    """dbt's current totals and first MQL dates against each reference's result ({name: Parquet
+    file}). Raises on disagreement."""
     con = duckdb.connect(str(db), read_only=True)
     con.execute("set TimeZone = 'UTC'")
     con.execute("""
@@ -26,9 +27,7 @@ def compare(db: Path, sql_result: Path | None, pandas_result: Path | None) -> di
     report = {"rows": scalar(con, "select count(*) from dbt_result"),
               "mqls": scalar(con, "select count(first_mql_date) from dbt_result")}
     problems = []
-    for name, path in (("sql", sql_result), ("pandas", pandas_result)):
-        if path is None:
-            continue
+    for name, path in references.items():
         diff = f"""
             from dbt_result as d
             full join (select model_id, lead_id, total_score, cast(first_mql_date as date) as first_mql_date from read_parquet({sql_string(path)})) as r

@@ -7,11 +7,13 @@ of *all* earlier children). Inside, the step splits its own time into phases and
 JSON file:
 
   daily     the daily job's path: load a raw folder into raw.* (lead_scoring.ingest.raw_loader) in this
-            process, then `dbt build` (seeds, models, snapshots, unit and data tests) as a child;
-            --select limits the build (the scoring part of it)
+            process, then `dbt build` (seeds, models, snapshots, unit and data tests) as a child
+            whose CPU is sampled and attributed to its nodes (bench/node_cpu.py); --select limits
+            the build (the scoring part of it)
   startup   `dbt build` of an empty selection: dbt's fixed start-up (imports, parse, manifest)
   ref-sql   the hand-written DuckDB query (bench/reference_sql.py) into a Parquet file
   ref-pandas the pandas implementation (bench/reference_pandas.py) into a Parquet file
+  ref-polars the Polars implementation (bench/reference_polars.py) into a Parquet file
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.node_cpu import node_cpu_report, run_sampled
+
+# The pandas and Polars references read and score this many leads at a time (bench.raw_tables).
+REFERENCE_BATCH_LEADS = 250_000
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -70,38 +77,15 @@ def dbt_command(project_dir: Path, target_path: Path, args: list[str]) -> list[s
     return [str(exe), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target-path", str(target_path)]
 
 
-def run_dbt(project_dir: Path, db: Path, target_path: Path, args: list[str], log: Path) -> dict:
+def run_dbt(project_dir: Path, db: Path, target_path: Path, args: list[str], log: Path) -> tuple[dict, list[tuple[float, float]]]:
+    """dbt as a child process: its phase timings, and its CPU sampled while it ran (bench/node_cpu.py)."""
     env = {**os.environ, "LEAD_SCORING_DB": str(db)}
     with Phase("children") as phase, log.open("w") as out:
-        result = subprocess.run(dbt_command(project_dir, target_path, args), env=env, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
-    if result.returncode != 0:
+        returncode, samples = run_sampled(dbt_command(project_dir, target_path, args), env=env, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
+    if returncode != 0:
         tail = log.read_text()[-4000:]
-        raise SystemExit(f"dbt {' '.join(args[:1])} failed (exit {result.returncode}); log {log}:\n{tail}")
-    return phase.result
-
-
-def dbt_node_times(target: Path) -> dict:
-    """Where dbt's time went, from run_results.json: summed node seconds by kind and by folder,
-    and the slowest nodes. (Nodes run on several threads, so sums exceed wall time.)"""
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
-    by_kind: dict[str, float] = {}
-    by_folder: dict[str, float] = {}
-    for r in results:
-        kind = r["unique_id"].split(".")[0]
-        by_kind[kind] = by_kind.get(kind, 0.0) + r["execution_time"]
-        if kind == "model":
-            fqn = nodes.get(r["unique_id"], {}).get("fqn", [])
-            folder = "/".join(fqn[1:-1]) or "models"
-            by_folder[folder] = by_folder.get(folder, 0.0) + r["execution_time"]
-    slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
-    return {
-        "seconds_by_kind": {k: round(v, 2) for k, v in sorted(by_kind.items())},
-        "model_seconds_by_folder": {k: round(v, 2) for k, v in sorted(by_folder.items(), key=lambda kv: -kv[1])},
-        "slowest_nodes": [{"node": r["unique_id"].split(".", 2)[-1], "kind": r["unique_id"].split(".")[0], "seconds": round(r["execution_time"], 2)} for r in slowest],
-        "nodes": len(results),
-        "node_seconds": {r["unique_id"]: round(r["execution_time"], 3) for r in results},
-    }
+        raise SystemExit(f"dbt {' '.join(args[:1])} failed (exit {returncode}); log {log}:\n{tail}")
+    return phase.result, samples
 
 
 def step_daily(args) -> dict:
@@ -122,19 +106,19 @@ def step_daily(args) -> dict:
     if args.select:
         # Only tests whose every parent is selected (the default would pull in tests of others).
         build_args += ["--select", args.select, "--indirect-selection", "cautious"]
-    out["dbt"] = run_dbt(args.project, args.db, args.target, build_args, args.log)
-    out["dbt_nodes"] = dbt_node_times(args.target)
+    out["dbt"], samples = run_dbt(args.project, args.db, args.target, build_args, args.log)
+    out["dbt_nodes"] = node_cpu_report(samples, args.target)
     return out
 
 
 def step_startup(args) -> dict:
     # A selector that matches nothing: dbt loads, parses (partially, from the target path's
     # cache, like every daily run) and exits before opening the warehouse.
-    return {"dbt": run_dbt(args.project, args.db, args.target, ["build", "--select", "tag:bench_selects_nothing"], args.log)}
+    return {"dbt": run_dbt(args.project, args.db, args.target, ["build", "--select", "tag:bench_selects_nothing"], args.log)[0]}
 
 
 def step_parse(args) -> dict:
-    return {"dbt": run_dbt(args.project, args.db, args.target, ["parse"], args.log)}
+    return {"dbt": run_dbt(args.project, args.db, args.target, ["parse"], args.log)[0]}
 
 
 def step_ref_sql(args) -> dict:
@@ -155,35 +139,53 @@ def step_ref_sql(args) -> dict:
     return {"query": phase.result}
 
 
-def step_ref_pandas(args) -> dict:
+def batched_reference(args, load_raw, compute) -> tuple[list, dict]:
+    """A DataFrame reference over the raw tables in batches of leads (memory stays bounded): each
+    batch is read, then scored. Returns the batches' results and the read / compute phases."""
     import duckdb
-    import pandas as pd
 
-    from bench.reference_pandas import load_raw, pandas_reference
     from bench.scoring_config import load_config
     from lead_scoring.warehouse import scalar
 
     config = load_config(args.project / "seeds")
     con = duckdb.connect(str(args.db), read_only=True, config=duckdb_config())
     con.execute("set TimeZone = 'UTC'")
-    # Batches of leads keep memory bounded (about 250k leads each); a batch is read, then scored.
-    batches = max(1, -(-scalar(con, "select count(*) from raw.leads") // 250_000))
+    batches = max(1, -(-scalar(con, "select count(*) from raw.leads") // REFERENCE_BATCH_LEADS))
     phases = {"read": {"wall_s": 0.0, "cpu_s": 0.0}, "compute": {"wall_s": 0.0, "cpu_s": 0.0}}
     parts = []
     try:
         for batch in range(batches):
             with Phase("self") as read:
                 raw = load_raw(con, batch=batch, batches=batches)
-            with Phase("self") as compute:
-                parts.append(pandas_reference(raw, config, dt.date.fromisoformat(args.as_of)))
-            for name, phase in (("read", read), ("compute", compute)):
+            with Phase("self") as compute_phase:
+                parts.append(compute(raw, config, dt.date.fromisoformat(args.as_of)))
+            for name, phase in (("read", read), ("compute", compute_phase)):
                 for key in ("wall_s", "cpu_s"):
                     phases[name][key] = round(phases[name][key] + phase.result[key], 3)
                 phases[name]["peak_rss_mb"] = phase.result["peak_rss_mb"]
     finally:
         con.close()
+    return parts, {**phases, "batches": batches}
+
+
+def step_ref_pandas(args) -> dict:
+    import pandas as pd
+
+    from bench.reference_pandas import load_raw, pandas_reference
+
+    parts, phases = batched_reference(args, load_raw, pandas_reference)
     pd.concat(parts, ignore_index=True).to_parquet(args.output, index=False)
-    return {**phases, "batches": batches}
+    return phases
+
+
+def step_ref_polars(args) -> dict:
+    import polars as pl
+
+    from bench.reference_polars import load_raw, polars_reference
+
+    parts, phases = batched_reference(args, load_raw, polars_reference)
+    pl.concat(parts).write_parquet(args.output)
+    return phases
 
 
 def step_generate(args) -> dict:
@@ -202,7 +204,8 @@ def step_split(args) -> dict:
 def step_compare(args) -> dict:
     from bench.agreement import compare
 
-    return compare(args.db, args.sql_result, args.pandas_result)
+    results = {"sql": args.sql_result, "pandas": args.pandas_result, "polars": args.polars_result}
+    return compare(args.db, {name: path for name, path in results.items() if path is not None})
 
 
 def step_compare_warehouses(args) -> dict:
@@ -220,7 +223,7 @@ def step_count_events(args) -> dict:
 # Measured steps, then helpers the runner starts unmeasured (in a child too, so that the runner
 # itself stays small: a child's peak RSS counts its parent's memory at fork time).
 STEPS = {
-    "daily": step_daily, "startup": step_startup, "ref-sql": step_ref_sql, "ref-pandas": step_ref_pandas,
+    "daily": step_daily, "startup": step_startup, "ref-sql": step_ref_sql, "ref-pandas": step_ref_pandas, "ref-polars": step_ref_polars,
     "parse": step_parse, "generate": step_generate, "split": step_split, "compare": step_compare, "compare-warehouses": step_compare_warehouses,
     "count-events": step_count_events,
 }
@@ -244,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="reference result (Parquet)")
     parser.add_argument("--sql-result", type=Path, help="reference result to compare (compare)")
     parser.add_argument("--pandas-result", type=Path, help="reference result to compare (compare)")
+    parser.add_argument("--polars-result", type=Path, help="reference result to compare (compare)")
     parser.add_argument("--json", type=Path, required=True, help="where the phase timings go")
     args = parser.parse_args(argv)
     result = STEPS[args.step](args)

@@ -1,5 +1,5 @@
 """The benchmark harness (bench/, `make bench`) at a tiny scale: it runs end to end through the
-daily job's code path, dbt and both reference implementations agree, the reports have the promised
+daily job's code path, dbt and the three reference implementations agree, the reports have the promised
 shape, and a disagreement is reported with a sample of the differing rows."""
 
 from __future__ import annotations
@@ -30,14 +30,19 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     report = json.loads((bench_run / "results" / "bench_300leads.json").read_text())
     agreement = report["agreement"]
     assert agreement["rows"] == 600 and agreement["mqls"] > 0  # 300 leads x 2 scoring models
-    assert agreement["sql"]["mismatched_rows"] == 0 and agreement["pandas"]["mismatched_rows"] == 0
+    assert agreement["sql"]["mismatched_rows"] == 0 and agreement["pandas"]["mismatched_rows"] == 0 and agreement["polars"]["mismatched_rows"] == 0
     summary = report["summary"]
-    for name in ("startup", "full", "ref_sql", "ref_pandas"):
+    for name in ("startup", "full", "ref_sql", "ref_pandas", "ref_polars"):
         assert summary[name]["wall_s"] > 0 and summary[name]["cpu_s"] > 0 and summary[name]["peak_rss_mb"] > 0, name
     assert summary["full"]["load"]["cpu_s"] > 0 and summary["full"]["dbt"]["cpu_s"] > 0
-    assert summary["full"]["dbt_seconds_by_kind"]["model"] > 0
+    # The build's CPU attributed to its nodes: models and tests got some, and no more than dbt used.
+    node_cpu = summary["full"]["dbt_node_cpu"]
+    assert node_cpu["cpu_by_kind"]["model"] > 0 and node_cpu["cpu_by_kind"]["test"] > 0
+    assert sum(node_cpu["cpu_by_kind"].values()) + node_cpu["outside_nodes_cpu_s"] <= summary["full"]["dbt"]["cpu_s"] + 0.1
+    assert node_cpu["top_nodes"][0]["cpu_s"] > 0 and "incremental" in summary and "dbt_node_cpu" in summary["incremental"]
     assert len(report["loadavg_start"]) == 3
     assert {t["met"] for t in report["targets"]} <= {True, False}
+    assert any("faster (wall) than the Polars reference" in t["target"] for t in report["targets"])
 
     # The incremental day: yesterday's build, then one day's delivery, equal to the full build.
     assert report["incremental_equals_full"] == {"differing_rows": {"marts.mart_lead_scores_current": 0, "marts.fct_lead_mql_episodes": 0}}
@@ -46,6 +51,7 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     markdown = (bench_run / "results" / "bench_300leads.md").read_text()
     assert "| full build: load raw + `dbt build` |" in markdown
     assert "hand-written DuckDB query" in markdown and "Load average" in markdown
+    assert "reference: Polars" in markdown and "attributed by overlap" in markdown
     assert "300 leads" in (bench_run / "results" / "bench.md").read_text()  # every scale's table
 
 
