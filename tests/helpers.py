@@ -88,10 +88,10 @@ def table_rows(db_path: Path, table: str, order_by: str) -> list[tuple]:
     their scoring fingerprint)."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        frame = con.execute(f"select * exclude (scoring_fingerprint) from {table} order by {order_by}" if "int_" in table else f"select * from {table} order by {order_by}").df()
+        frame = con.execute(f"select * from {table} order by {order_by}").df()
     finally:
         con.close()
-    return _comparable(frame)
+    return _comparable(frame.drop(columns=["scoring_fingerprint"], errors="ignore"))
 
 
 def mart_tables(db: Path) -> dict[str, list[tuple]]:
@@ -108,6 +108,8 @@ def mart_tables(db: Path) -> dict[str, list[tuple]]:
 SCORING_TABLES = {
     "intermediate.int_lead_engagement_rule_states": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",
     "intermediate.int_lead_score_changes": "model_id, lead_id, score_date",
+    "intermediate.int_lead_fit_rule_matches": "model_id, lead_id, rule_id",
+    "intermediate.int_lead_fit_scores": "model_id, lead_id",
     "marts.fct_lead_scores": "model_id, lead_id, score_date",
     "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
     "marts.mart_lead_scores_current": "model_id, lead_id",

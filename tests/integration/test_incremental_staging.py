@@ -35,7 +35,7 @@ def _deliver_event(raw, file_name: str, event_id: str, lead_id: str, event_type:
 
 
 def _full_refresh_equals(db) -> None:
-    columns = "event_id, lead_id, event_type, occurred_at, received_at, properties, source_file, load_id, loaded_at"
+    columns = "event_id, lead_id, event_type, occurred_at, received_at, properties, content_length, source_file, load_id"
     before = query(db, f"select {columns} from staging.stg_raw__events order by event_id")
     _stage(db, "--full-refresh")
     assert query(db, f"select {columns} from staging.stg_raw__events order by event_id") == before
@@ -55,9 +55,9 @@ def test_a_new_delivery_is_staged_alone_and_a_corrected_file_replaces_its_rows(t
     _stage(db)
     assert query(db, STAGED) == [("E1", "page_view", "marked"), ("E2", "content_download", None),
                                  ("E3", "email_open", None), ("E4", "form_submit", None)]
-    (first_load, first_at), (second_load, second_at) = query(
-        db, "select load_id, loaded_at from staging.stg_raw__events where event_id in ('E1', 'E4') order by event_id")
-    assert first_load != second_load and second_at > first_at
+    (first_load, first_file), (second_load, second_file) = query(
+        db, "select load_id, source_file from staging.stg_raw__events where event_id in ('E1', 'E4') order by event_id")
+    assert first_load != second_load and (first_file, second_file) == ("events/part-00000.csv", "events/part-00001.csv")
 
     # Day 3: the first file is corrected (E2 withdrawn, E3's type fixed). Its rows are replaced;
     # the day-2 file is not touched (E4 keeps a mark set now).

@@ -4,7 +4,15 @@
 -- Same matching as macro fit_rule_matches, arranged so that each lead's text is prepared once
 -- (lower-cased, and split into words for contains_any) rather than once per lead and rule, and
 -- `in` rules are an equality join. (At 1M leads the cross join of leads and rule values with the
--- text prepared per pair cost 26 s.)
+-- text prepared per pair cost 26 s.) Incremental like the other scoring models: a run matches the
+-- leads it rescores only (int_lead_scoring_scope; a scoring seed edit rescores every lead).
+-- depends_on: {{ ref('int_lead_scoring_scope') }}
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads() }}",
+) }}
 
 {%- set text_attributes = ['industry', 'job_title', 'country_code', 'lead_source', 'campaign'] %}
 
@@ -12,7 +20,9 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_raw__leads') }}
+    select leads.*
+    from {{ ref('stg_raw__leads') }} as leads
+    {{ leads_in_scoring_scope('leads') }}
 
 ),
 

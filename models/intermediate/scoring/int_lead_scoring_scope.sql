@@ -1,14 +1,11 @@
 -- Which leads the incremental scoring models recompute in this run.
 --
 -- Every lead has a fingerprint of everything its score depends on: the scoring configuration
--- (all scoring seeds, and the var scoring_logic_version), the lead's attributes, and its events.
--- With the project's loader, events only arrive with a new load or leave, so their count and the
--- latest load that delivered one (stg_raw__events.loaded_at and load_id) tell every change, from
--- narrow columns. Raw events written by another tool may be corrected in place: there the fingerprint
--- takes their count, first and latest occurred_at, latest received_at, and the summed length of
--- their types and properties, which catches most corrections in place (a corrected event that
--- keeps its timestamps and length needs a newer received_at, as CDC exports give it, or
--- --full-refresh). A lead is rescored when its fingerprint differs
+-- (all scoring seeds, and the var scoring_logic_version), the lead's attributes, and its events
+-- (count, first and latest occurred_at, latest received_at, and the summed length of their types
+-- and properties - stg_raw__events.content_length, computed once when an event is staged - which
+-- catches most corrections in place; a corrected event that keeps its timestamps and length needs
+-- a newer received_at, as CDC exports give it, or --full-refresh). A lead is rescored when its fingerprint differs
 -- from the one stored with its scores, so late-arriving events of any age, corrected leads and
 -- edited seeds are all picked up without a lookback window; an edited seed changes every
 -- fingerprint and so rescores everything. On a first run or --full-refresh every lead is in scope.
@@ -44,21 +41,10 @@ event_stats as (
     select
         lead_id,
         count(*) as events,
-        {% if raw_load_log('events') is none -%}
-        {{ dbt.concat([
-            "coalesce(cast(min(occurred_at) as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(max(occurred_at) as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(sum(" ~ dbt.length('event_type') ~ " + coalesce(" ~ dbt.length('properties') ~ ", 0)) as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(max(received_at) as " ~ dbt.type_string() ~ "), '')",
-        ]) }} as events_signature
-        {%- else -%}
-        {#- Loads with the same time (a test's fixed clock) still differ by id. -#}
-        {{ dbt.concat([
-            "coalesce(cast(max(loaded_at) as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(min(load_id), '')", "'|'",
-            "coalesce(max(load_id), '')",
-        ]) }} as events_signature
-        {%- endif %}
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at,
+        max(received_at) as last_received_at,
+        sum(content_length) as content_length
     from events
     group by lead_id
 
@@ -78,7 +64,10 @@ fingerprints as (
             "coalesce(leads.lead_source, '')", "'|'",
             "coalesce(leads.campaign, '')", "'|'",
             "coalesce(cast(event_stats.events as " ~ dbt.type_string() ~ "), '0')", "'|'",
-            "coalesce(event_stats.events_signature, '')",
+            "coalesce(cast(event_stats.first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats.last_received_at as " ~ dbt.type_string() ~ "), '')",
         ])) }} as scoring_fingerprint
     from leads
     cross join config

@@ -1,9 +1,9 @@
 -- One row per event: event types normalised, timestamps in UTC, and the JSON properties that
 -- scoring and the lifecycle read most often pulled out as typed columns, with the delivery each
--- row came in (source_file, load_id, loaded_at).
+-- row came in (source_file, load_id) and the length of its content for the rescoring fingerprint.
 --
 -- Incremental: with the project's loader a run stages only the deliveries it has not staged yet,
--- or that lost rows since (macros raw_load_log, stages_by_delivery, raw_deliveries_to_stage and
+-- or that lost rows since (macros raw_rows_have_deliveries, stages_by_delivery, raw_deliveries_to_stage and
 -- the pre-hook delete_restaged_raw_rows), so a day's run parses a day's events. The loader already
 -- keeps one row per event_id; raw tables written by another tool are restaged in full and
 -- de-duplicated here (the same event delivered twice keeps its first delivery). Spark's plain
@@ -19,7 +19,7 @@
 ) }}
 {#- The properties read most often, parsed from the JSON once per event (see json_get_texts). -#}
 {%- set property = json_get_texts('properties', ['page_url', 'content_type', 'newsletter', 'form_id', 'owner', 'reason', 'budget_confirmed', 'is_decision_maker']) %}
-{%- set load_log = raw_load_log('events') %}
+{%- set has_deliveries = raw_rows_have_deliveries('events') %}
 
 with
 
@@ -27,7 +27,7 @@ source as (
 
     select
         {{ raw_source_columns('events') }},
-        {% if load_log is none -%}
+        {% if not has_deliveries -%}
         cast(null as {{ dbt.type_string() }}) as source_file,
         cast(null as {{ dbt.type_string() }}) as load_id
         {%- else -%}
@@ -46,22 +46,6 @@ source as (
 
 ),
 
--- When each load ran (the loader's log has a row per file and load).
-loads as (
-
-    {% if load_log is none -%}
-    select
-        cast(null as {{ dbt.type_string() }}) as load_id,
-        cast(null as {{ dbt.type_timestamp() }}) as loaded_at
-    where 1 = 0
-    {%- else -%}
-    select load_id, max({{ to_utc_timestamp('loaded_at') }}) as loaded_at
-    from {{ load_log }}
-    group by load_id
-    {%- endif %}
-
-),
-
 cleaned as (
 
     select
@@ -74,10 +58,8 @@ cleaned as (
         source.properties is not null and {{ json_object_or_null('source.properties') }} is null as has_malformed_properties,
         {{ to_utc_timestamp('coalesce(source.received_at, source.occurred_at)') }} as received_at,
         source.source_file,
-        source.load_id,
-        loads.loaded_at
+        source.load_id
     from source
-    left join loads on loads.load_id = source.load_id
     where source.event_id is not null
 
 ),
@@ -88,7 +70,7 @@ ranked as (
 
     select
         cleaned.*,
-        {% if load_log is none -%}
+        {% if not has_deliveries -%}
         row_number() over (
             partition by event_id
             order by received_at, occurred_at
@@ -120,9 +102,11 @@ final as (
         {{ property['reason'] }} as reason,
         cast({{ property['budget_confirmed'] }} as {{ dbt.type_boolean() }}) as budget_confirmed,
         cast({{ property['is_decision_maker'] }} as {{ dbt.type_boolean() }}) as is_decision_maker,
+        -- What int_lead_scoring_scope sums to notice an event corrected in place: computed once
+        -- per staged row, not from every event's content on every run.
+        {{ dbt.length('event_type') }} + coalesce({{ dbt.length('properties') }}, 0) as content_length,
         source_file,
-        load_id,
-        loaded_at
+        load_id
     from ranked
     where delivery_rank = 1
 
