@@ -47,16 +47,15 @@ def _duplicate_lead(db, lead_id: str) -> None:
     _execute(db, "insert into marts.dim_leads select * from marts.dim_leads where lead_id = ?", [lead_id])
 
 
-def _test_results(db, scope: str) -> dict[str, tuple[str, int]]:
-    """{test name: (status, failures)} of dbt test on dim_leads' lead_id tests, run with the args
-    the pipeline gives a test-only run of that scope."""
+def _test_results(db, scope: str, select: str = "test_name:unique,dim_leads test_name:not_null,dim_leads") -> dict[str, tuple[str, int]]:
+    """{test name: (status, failures)} of `dbt test --select <select>`, run with the args the
+    pipeline gives a test-only run of that scope."""
     args = run_options.dbt_args({run_options.DATA_TEST_SCOPE_TAG: scope}, tests_only=True)
     target = db.parent / f"target_{scope}"
-    result = dbt([*args, "--select", "test_name:unique,dim_leads test_name:not_null,dim_leads", "--target-path", str(target)], db)
+    result = dbt([*args, "--select", *select.split(), "--target-path", str(target)], db)
     assert "Compilation Error" not in result.stdout, result.stdout[-3000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    by_name = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
-    return {name: by_name[name] for name in (UNIQUE_LEAD_ID, NOT_NULL_LEAD_ID)}
+    return {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
 
 
 def test_a_broken_row_of_an_unchanged_lead_is_not_checked_on_a_daily_run(scoped):
@@ -88,3 +87,15 @@ def test_an_unknown_scope_is_a_clear_error(built_warehouse, tmp_path):
                   "--target-path", str(tmp_path / "target")], db)
     assert result.returncode != 0
     assert "var data_test_scope must be 'all' or 'changed', got 'changes'" in result.stdout
+
+
+def test_a_singular_test_that_opts_in_checks_only_rescored_leads(scoped):
+    db, rescored, unchanged = scoped
+    singular = "assert_lifecycle_stage_timestamps_in_order"
+    _execute(db, "update marts.dim_leads set mql_first_entered_at = created_at - interval 1 day where lead_id in (?, ?)", [rescored, unchanged])
+    # Each broken lead is one row 'stage entered before the lead was created', and one more
+    # 'main-path stages out of order without a skip' unless it skipped stages.
+    skipped = dict(query(db, "select lead_id, has_skipped_stages from marts.dim_leads where lead_id in (?, ?)", [rescored, unchanged]))
+    rows = {lead: 1 + (not skipped[lead]) for lead in (rescored, unchanged)}
+    assert _test_results(db, "changed", singular)[singular] == ("fail", rows[rescored])
+    assert _test_results(db, "all", singular)[singular] == ("fail", rows[rescored] + rows[unchanged])
