@@ -10,6 +10,11 @@ lead_scoring/as_of_date   LEAD_SCORING_AS_OF_DATE   YYYY-MM-DD: the day the run 
                           LEAD_SCORING_SAMPLE_END_DATE is the freshness check's day.
 lead_scoring/full_refresh                           "true": `dbt build --full-refresh`, rebuilding
                           incremental models from the whole raw history.
+lead_scoring/data_test_scope                        "all" or "changed": which rows the dbt data tests
+                          check (the dbt var data_test_scope). Default: "changed" for the daily
+                          `dbt build` (tests on lead-grain models check the leads the run
+                          rescored; unit tests are left to `make test`), "all" for a full refresh
+                          and for a test-only run (the weekly schedule).
 lead_scoring/raw_dir      LEAD_SCORING_RAW_DIR      folder of raw files to load (the sensor sets it
                           to the landing folder it watched). Blank, or a folder that does not
                           exist, fails the run with a message naming the setting.
@@ -25,6 +30,7 @@ lead_scoring/sample_data  LEAD_SCORING_SAMPLE_DATA  "true": without a folder, lo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +40,8 @@ from lead_scoring import settings
 
 AS_OF_DATE_TAG = "lead_scoring/as_of_date"
 FULL_REFRESH_TAG = "lead_scoring/full_refresh"
+DATA_TEST_SCOPE_TAG = "lead_scoring/data_test_scope"
+DATA_TEST_SCOPES = ("all", "changed")
 RAW_DIR_TAG = "lead_scoring/raw_dir"
 SAMPLE_DATA_TAG = "lead_scoring/sample_data"
 TRIGGER_TAG = "lead_scoring/trigger"
@@ -65,6 +73,34 @@ def reference_time(tags: Mapping[str, str]) -> dt.datetime:
 
 def full_refresh(tags: Mapping[str, str]) -> bool:
     return tags.get(FULL_REFRESH_TAG, "").strip().lower() in {"1", "true", "yes"}
+
+
+def data_test_scope(tags: Mapping[str, str], tests_only: bool = False) -> str:
+    """"all" or "changed" (see the module's docstring); another tag value is a ValueError."""
+    value = tags.get(DATA_TEST_SCOPE_TAG, "").strip().lower()
+    if not value:
+        return "all" if tests_only or full_refresh(tags) else "changed"
+    if value not in DATA_TEST_SCOPES:
+        raise ValueError(f"The run tag {DATA_TEST_SCOPE_TAG} must be one of {', '.join(DATA_TEST_SCOPES)}, got {value!r}")
+    return value
+
+
+def dbt_args(tags: Mapping[str, str], tests_only: bool = False, as_of: dt.date | None = None) -> list[str]:
+    """The dbt command of a run: `dbt build` (with --full-refresh when asked for), or `dbt test`
+    for a run of the data tests alone; the data test scope and the as-of date (`as_of`, else the
+    run's) as vars. A run whose tests check only what changed leaves the unit tests, which test
+    the SQL and not the data, to `make test` and full refreshes."""
+    args = ["test"] if tests_only else ["build"]
+    if full_refresh(tags) and not tests_only:
+        args.append("--full-refresh")
+    scope = data_test_scope(tags, tests_only)
+    if scope == "changed":
+        args += ["--exclude-resource-type", "unit_test"]
+    dbt_vars = {"data_test_scope": scope}
+    as_of = as_of or as_of_date(tags)
+    if as_of is not None:
+        dbt_vars["scoring_as_of_date"] = as_of.isoformat()
+    return args + ["--vars", json.dumps(dbt_vars)]
 
 
 @dataclass(frozen=True)

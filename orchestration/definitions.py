@@ -9,7 +9,7 @@ from orchestration.assets.bi import bi_file
 from orchestration.assets.dbt import lead_scoring_dbt_assets
 from orchestration.assets.raw import raw_tables
 from orchestration.checks import custom_checks
-from orchestration.jobs import daily_lead_scoring_job, daily_schedule
+from orchestration.jobs import daily_lead_scoring_job, daily_schedule, weekly_data_tests_job, weekly_tests_schedule
 from orchestration.loggers import step_start_logger
 from orchestration.resources import build_resources
 from orchestration.sensors import new_raw_files_sensor
@@ -20,8 +20,8 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_tables, lead_scoring_dbt_assets, bi_file],
         asset_checks=custom_checks(set(lead_scoring_dbt_assets.keys)),
-        jobs=[daily_lead_scoring_job],
-        schedules=[daily_schedule()],
+        jobs=[daily_lead_scoring_job, weekly_data_tests_job],
+        schedules=[daily_schedule(), weekly_tests_schedule()],
         sensors=[new_raw_files_sensor, run_failure_alert],
         resources=build_resources(),
         # Dagster's own console logger, the default of every run that names no logger (the UI, the

@@ -1,4 +1,4 @@
-"""The daily job and its schedule."""
+"""The daily job and its schedule; the weekly run of every data test and its schedule."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import os
 
 import dagster as dg
 
+from orchestration.assets.dbt import lead_scoring_dbt_assets
+
 DAILY_JOB_NAME = "daily_lead_scoring"
+WEEKLY_TESTS_JOB_NAME = "weekly_data_tests"
 
 daily_lead_scoring_job = dg.define_asset_job(
     name=DAILY_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    description="Load raw data, then build and test every dbt seed, model and snapshot, and run the custom checks.",
+    description="Load raw data, then build every dbt seed, model and snapshot, test the rows this run "
+    "wrote (tests on lead-grain models check the leads it rescored), and run the custom checks.",
     # Every step opens the warehouse and waits for the one slot of the `duckdb` pool, so steps
     # run one after another anyway; in one process they skip a code load per step.
     executor_def=dg.in_process_executor,
@@ -28,5 +32,27 @@ def daily_schedule() -> dg.ScheduleDefinition:
         job=daily_lead_scoring_job,
         cron_schedule=f"0 {hour} * * *",
         execution_timezone=os.environ.get("LEAD_SCORING_TIMEZONE", "UTC"),
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
+# Only the dbt tests, as the asset checks of the dbt assets: the dbt step runs `dbt test` of every
+# data test over whole tables (orchestration/assets/dbt.py), and nothing is rebuilt.
+weekly_data_tests_job = dg.define_asset_job(
+    name=WEEKLY_TESTS_JOB_NAME,
+    selection=dg.AssetSelection.checks(*lead_scoring_dbt_assets.check_keys),
+    description="Every dbt data test over whole tables (`dbt test`), for what the daily runs only "
+    "tested in part; nothing is rebuilt.",
+    executor_def=dg.in_process_executor,
+)
+
+
+def weekly_tests_schedule() -> dg.ScheduleDefinition:
+    """Runs every Sunday at 03:00 UTC, before the daily runs of a schedule hour of 3 or later."""
+    return dg.ScheduleDefinition(
+        name="weekly_data_tests_schedule",
+        job=weekly_data_tests_job,
+        cron_schedule="0 3 * * 0",
+        execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )

@@ -1,7 +1,7 @@
 """All dbt seeds, models, snapshots and tests as Dagster assets and asset checks."""
 
 
-import json
+import datetime as dt
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -40,15 +40,24 @@ translator = LeadScoringTranslator(
 )
 
 
-def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
-    """`dbt build`, plus --full-refresh and the as-of date when the run asks for them."""
-    args = ["build"]
-    if run_options.full_refresh(tags):
-        args.append("--full-refresh")
-    as_of = run_options.as_of_date(tags)
-    if as_of is not None:
-        args += ["--vars", json.dumps({"scoring_as_of_date": as_of.isoformat()})]
-    return args
+def dbt_args(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list[str]:
+    """`dbt build` for a run that materialises dbt assets (lead_scoring.run_options.dbt_args). A
+    run that selects only their checks (the weekly test job) gets `dbt test` of every data test,
+    for the day the warehouse was built for: tests that read the scoring day would otherwise
+    compare a Saturday build with Sunday's date."""
+    tests_only = not context.selected_asset_keys
+    as_of = built_as_of_date(warehouse, context.log) if tests_only and run_options.as_of_date(context.run.tags) is None else None
+    return run_options.dbt_args(context.run.tags, tests_only=tests_only, as_of=as_of)
+
+
+def built_as_of_date(warehouse: WarehouseResource, log) -> dt.date | None:
+    """The scoring day of the last build (mart_funnel_health.as_of_date), or None without one."""
+    try:
+        with warehouse.connect(read_only=True) as con:
+            return scalar(con, "select max(as_of_date) from marts.mart_funnel_health")
+    except Exception as exc:
+        log.warning(f"No scoring day of the last build ({exc}); the data tests use today's.")
+        return None
 
 
 @dbt_assets(
@@ -58,9 +67,10 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build`: seeds, models, snapshots, unit tests and data tests, in dependency order."""
+    """`dbt build`: seeds, models, snapshots and data tests in dependency order (unit tests on a
+    full refresh); `dbt test` when the run selects only the dbt asset checks."""
     progress.report("dbt build", "starting dbt")
-    invocation = dbt.cli(dbt_build_args(context.run.tags), context=context, raise_on_error=False)
+    invocation = dbt.cli(dbt_args(context, warehouse), context=context, raise_on_error=False)
     # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
     # process meanwhile: collect the events (dbt's log still streams live), then read row counts
     # and column types once dbt is done, and report everything with that metadata. The raw dbt

@@ -2,7 +2,8 @@
 -- created_at and every later one is no earlier than the one before. In dim_leads, first entries
 -- follow the main path (mql >= created, sal >= mql, sql >= sal, opportunity >= sql, customer >=
 -- opportunity) unless the lead skipped stages (then a skipped stage is empty, or a stage was
--- entered by a skip before the stage below it). Returns the offending rows.
+-- entered by a skip before the stage below it). Returns the offending rows. Each row is about one
+-- lead, so a daily run checks only the leads it rescored (rescored_leads_only).
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_stage_transitions'}}}) }}
 
 with
@@ -19,13 +20,13 @@ transitions as (
             partition by model_id, lead_id
             order by transition_number
         ) as previous_transitioned_at
-    from {{ ref('fct_lead_stage_transitions') }}
+    from {{ rescored_leads_only(ref('fct_lead_stage_transitions')) }}
 
 ),
 
 leads as (
 
-    select * from {{ ref('dim_leads') }}
+    select * from {{ rescored_leads_only(ref('dim_leads')) }}
 
 ),
 

@@ -235,6 +235,37 @@ def test_schedule_runs_by_default_and_requests_the_daily_job(defs):
     assert job.asset_layer.selected_asset_keys == set(defs.resolve_asset_graph().get_all_asset_keys())
 
 
+def test_weekly_schedule_runs_by_default_and_requests_the_weekly_test_job(defs):
+    schedule = defs.resolve_schedule_def("weekly_data_tests_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 3 * * 0", "UTC")
+    # 2026-03-01 is a Sunday.
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 1, 3, 0, tzinfo=dt.timezone.utc))
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.job_name is None or request.job_name == "weekly_data_tests"
+    assert schedule.job_name == "weekly_data_tests"
+    # The job materialises nothing and selects every dbt test's check (and only those).
+    job = defs.resolve_job_def(schedule.job_name)
+    from orchestration.assets.dbt import lead_scoring_dbt_assets
+
+    assert job.asset_layer.selected_asset_keys == set()
+    assert job.asset_layer.asset_graph.asset_check_keys == set(lead_scoring_dbt_assets.check_keys)
+
+
+def test_weekly_job_tests_the_whole_warehouse_without_rebuilding_it(defs, daily_run):
+    db_path = Path(os.environ["LEAD_SCORING_DB"])
+    built = db_path.stat().st_mtime_ns
+    result = defs.resolve_job_def("weekly_data_tests").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success
+    assert not result.get_asset_materialization_events()
+    from orchestration.assets.dbt import lead_scoring_dbt_assets
+
+    checks = _checks(result)
+    assert set(checks) == {(key.asset_key.to_user_string(), key.name) for key in lead_scoring_dbt_assets.check_keys}
+    assert all(check.passed for check in checks.values())
+    assert db_path.stat().st_mtime_ns == built
+
+
 def test_schedule_hour_and_timezone_are_configurable(monkeypatch):
     from orchestration.jobs import daily_schedule
 

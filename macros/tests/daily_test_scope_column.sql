@@ -1,0 +1,17 @@
+{#- The lead id column by which to narrow the generic test being compiled, or none to test every
+    row. Only with the var data_test_scope = 'changed' (the daily job), and only for a model whose
+    config has `meta: {daily_test_scope: <lead id column>}` (dbt_project.yml). Left whole: tests
+    about the table as a whole (not_empty, which a day without rescored leads would fail) and
+    tests with `meta: {daily_test_scope: whole_table}`. -#}
+{% macro daily_test_scope_column() -%}
+    {%- if not execute or data_test_scope() != 'changed' -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set test_meta = model.get('config', {}).get('meta', {}) -%}
+    {%- set test_name = model.get('test_metadata', {}).get('name') -%}
+    {%- if test_name in ['not_empty'] or test_meta.get('daily_test_scope') == 'whole_table' -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set tested = graph.nodes.get(model.get('attached_node')) or {} -%}
+    {%- do return(tested.get('config', {}).get('meta', {}).get('daily_test_scope')) -%}
+{%- endmacro %}

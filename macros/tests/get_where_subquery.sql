@@ -1,0 +1,22 @@
+{#- Data tests that scale with the change. dbt wraps the model of every generic test in
+    get_where_subquery (that is how the `where` test config works); this version, found before
+    dbt's through `dispatch` in dbt_project.yml, keeps that and, on a daily run, also narrows the
+    rows of lead-grain models to the leads the run rescored (daily_test_scope_column). -#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set scope_column = daily_test_scope_column() -%}
+    {%- if scope_column -%}
+        {%- do conditions.append(rescored_leads_condition(scope_column)) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
