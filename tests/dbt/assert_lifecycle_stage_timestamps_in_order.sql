@@ -2,8 +2,7 @@
 -- created_at and every later one is no earlier than the one before. In dim_leads, first entries
 -- follow the main path (mql >= created, sal >= mql, sql >= sal, opportunity >= sql, customer >=
 -- opportunity) unless the lead skipped stages (then a skipped stage is empty, or a stage was
--- entered by a skip before the stage below it). Returns the offending rows. Each row is about one
--- lead, so a daily run checks only the leads it rescored (rescored_leads_only).
+-- entered by a skip before the stage below it). Returns the offending rows.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_stage_transitions'}}}) }}
 
 with
@@ -20,13 +19,13 @@ transitions as (
             partition by model_id, lead_id
             order by transition_number
         ) as previous_transitioned_at
-    from {{ rescored_leads_only(ref('fct_lead_stage_transitions')) }}
+    from {{ ref('fct_lead_stage_transitions') }}
 
 ),
 
 leads as (
 
-    select * from {{ rescored_leads_only(ref('dim_leads')) }}
+    select * from {{ ref('dim_leads') }}
 
 ),
 
