@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DBT_PROJECT_FILES, PROJECT_DIR, SAMPLE, SAMPLE_END, dbt, load
+from helpers import PROJECT_DIR, SAMPLE, SAMPLE_END, copy_project, dbt, load
 
 TESTS_DIR = Path(__file__).resolve().parent
 # Folders whose tests build a warehouse, run the Dagster job, start a server or a browser: all slow.
@@ -61,16 +61,7 @@ def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
     """A copy of the dbt project whose seeds a test may edit."""
-    copy = tmp_path / "project"
-    for name in DBT_PROJECT_FILES:
-        source = PROJECT_DIR / name
-        target = copy / name
-        if source.is_dir():
-            shutil.copytree(source, target)
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target)
-    return copy
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture(scope="module")

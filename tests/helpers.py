@@ -14,6 +14,7 @@ import datetime as dt
 import glob
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -42,6 +43,19 @@ SAMPLE = dict(n_leads=600, days=150, seed=7, end_date=SAMPLE_END)
 # What a copy of the dbt project needs (conftest.py's project_copy, tests/integration/test_recycling.py).
 DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"]
 
+
+
+def copy_project(copy: Path) -> Path:
+    """A copy of the dbt project in the folder `copy`, whose seeds a test may edit."""
+    for name in DBT_PROJECT_FILES:
+        source = PROJECT_DIR / name
+        target = copy / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return copy
 
 # --- dbt and the warehouse ----------------------------------------------------------------------
 
@@ -100,6 +114,54 @@ def mart_tables(db: Path) -> dict[str, list[tuple]]:
     try:
         names = [r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
         return {name: sorted(_comparable(con.execute(f"select * from marts.{name}").df()), key=repr) for name in names}
+    finally:
+        con.close()
+
+
+# Columns that say when or by which load or run a row was written, not what it holds.
+RUN_COLUMNS = re.compile(r"load_id|loaded_at|_source_file|_source_line|_dbt_|dbt_updated|dbt_valid|run_id|built_at|published_at|generated_at|invocation")
+
+
+def warehouse_differences(a: Path, b: Path, schemas: tuple[str, ...], skip_tables: tuple[str, ...] = (), shown: int = 3) -> list[str]:
+    """What differs between every table and view of `schemas` in warehouses `a` and `b`: missing
+    tables and columns, and per table the rows of one that the other lacks (as multisets, in any
+    order, doubles rounded to 9 decimals, RUN_COLUMNS aside), with up to `shown` of them. Empty
+    when they are equal. `skip_tables`: schema.table names left out."""
+    from lead_scoring.warehouse import sql_string
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {sql_string(a)} as a (read_only)")
+        con.execute(f"attach {sql_string(b)} as b (read_only)")
+
+        def columns(catalog: str) -> dict[str, dict[str, str]]:
+            found: dict[str, dict[str, str]] = {}
+            for schema, table, column, data_type in con.execute(
+                f"select table_schema, table_name, column_name, data_type from information_schema.columns "
+                f"where table_catalog = ? and table_schema in ({', '.join('?' for _ in schemas)}) order by ordinal_position",
+                [catalog, *schemas],
+            ).fetchall():
+                if f"{schema}.{table}" not in skip_tables:
+                    found.setdefault(f"{schema}.{table}", {})[column] = data_type
+            return found
+
+        in_a, in_b = columns("a"), columns("b")
+        problems = [f"{name}: only in {where}" for name, where in
+                    [(n, a) for n in sorted(in_a.keys() - in_b.keys())] + [(n, b) for n in sorted(in_b.keys() - in_a.keys())]]
+        for name in sorted(in_a.keys() & in_b.keys()):
+            if in_a[name] != in_b[name]:
+                problems.append(f"{name}: columns differ: {in_a[name]} against {in_b[name]}")
+                continue
+            schema, table = name.split(".")
+            values = ", ".join(f'round("{c}", 9) as "{c}"' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
+                               for c, t in in_a[name].items() if not RUN_COLUMNS.search(c))
+            for this, other in (("a", "b"), ("b", "a")):
+                missing_sql = f'select {values} from {this}."{schema}"."{table}" except all select {values} from {other}."{schema}"."{table}"'
+                count = con.execute(f"select count(*) from ({missing_sql})").fetchone()[0]
+                if count:
+                    sample = con.execute(f"{missing_sql} limit {shown}").fetchall()
+                    problems.append(f"{name}: {count} rows only in {a if this == 'a' else b}, e.g. {sample}")
+        return problems
     finally:
         con.close()
 
@@ -290,12 +352,21 @@ def run_daily_job(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str, wi
     raw tables written by another tool."""
     import dagster as dg
 
+    db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
+    return run_daily_job_on(db_path, raw_dir, as_of, dg.DagsterInstance.ephemeral(), without_loader_rules=without_loader_rules)
+
+
+def run_daily_job_on(db_path: Path, raw_dir: Path, as_of: dt.date, instance, project_dir: Path = PROJECT_DIR,
+                     without_loader_rules: tuple[str, ...] = (), extra_env: dict[str, str] | None = None):
+    """One run of the daily job (what `lead-scoring run` executes) on the warehouse `db_path`, in
+    `instance`; returns (definitions, instance, result). `project_dir`: a copy of the dbt project
+    (conftest.py's project_copy) whose seeds a test edited, for dbt to build instead of this one;
+    `extra_env`: more environment for the run and the dbt it starts."""
     from lead_scoring.ingest import raw_loader
     from lead_scoring.run_options import AS_OF_DATE_TAG
     from orchestration.dbt_project import prepare_manifest
 
     prepare_manifest()
-    db_path = tmp_path_factory.mktemp(name) / "lead_scoring.duckdb"
     with pytest.MonkeyPatch.context() as env:
         if without_loader_rules:
             rules = raw_loader._rule_checks
@@ -303,10 +374,21 @@ def run_daily_job(tmp_path_factory, raw_dir: Path, as_of: dt.date, name: str, wi
         env.setenv("LEAD_SCORING_DB", str(db_path))
         env.setenv("LEAD_SCORING_RAW_DIR", str(raw_dir))
         env.delenv("LEAD_SCORING_AS_OF_DATE", raising=False)
-        from orchestration.definitions import build_definitions
+        for key, value in (extra_env or {}).items():
+            env.setenv(key, value)
+        from orchestration import definitions
 
-        defs = build_definitions()
-        instance = dg.DagsterInstance.ephemeral()
+        if project_dir != PROJECT_DIR:
+            # dbt runs in the project the dbt assets were defined with: point each invocation at
+            # the copy instead (the same nodes; only seed rows differ).
+            from dagster_dbt import DbtProject
+            from dagster_dbt.core import resource as dbt_resource
+            from dagster_shared.record import replace
+
+            params_for, copy = dbt_resource.get_updated_cli_invocation_params_for_context, DbtProject(project_dir=project_dir)
+            env.setattr(dbt_resource, "get_updated_cli_invocation_params_for_context",
+                        lambda *args, **kwargs: replace(params_for(*args, **kwargs), dbt_project=copy))
+        defs = definitions.build_definitions()
         result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(
             instance=instance, raise_on_error=False, tags={AS_OF_DATE_TAG: as_of.isoformat()}
         )

@@ -1,0 +1,257 @@
+"""A warehouse built day by day equals a full build of the same files.
+
+Six daily deliveries land in one raw folder, next to the earlier ones, and each day the daily job
+runs on them as `lead-scoring run` runs it: day 1 is the initial export, and the later days bring
+the sample's new rows plus events that arrive late (a day, a week, 71 days), events whose lead
+comes a day later, a corrected lead, rows and a file delivered again, a scoring seed edited
+between two days, and sales outcomes of a lead that qualified days before. After the seed edit and
+after the last day, the same folder built from scratch (`dbt build --full-refresh`) has the same
+staging, intermediate and marts tables, row for row. Each day's own effect is checked against
+values worked out by hand from the rule seeds (pricing page +20 with a 14-day half-life, contact
+form +25 and whitepaper +10 with 30 days, webinar +15 with 30 days, company size 101-5000 +15).
+
+Data tests and unit tests are left out of the daily runs but the last one (they cost most of a
+run's time here, and tests/integration/test_dbt_build.py runs them all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import SAMPLE_END, copy_project, dbt, load, query, run_daily_job_on, warehouse_differences
+
+DAYS = [SAMPLE_END - dt.timedelta(days=n) for n in range(6, 0, -1)]  # 2026-06-24 .. 2026-06-29
+SEED_EDITED_BEFORE = DAYS[3]
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
+# Which leads the run rescored: run-scoped by design (a full build rescores everyone).
+RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope",)
+SKIP_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
+
+# Hand-made leads whose attributes score no fit points in either model: 50 employees, a logistics
+# company, a title without a decision-maker word, the US.
+PLAIN_LEAD = dict(company_size=50, industry="logistics", job_title="Marketing Manager", country="US",
+                  lead_source="organic_search", campaign="seo_blog")
+
+
+def lead(lead_id: str, created_at: str, **changes) -> dict:
+    return dict(lead_id=lead_id, email=f"{lead_id.lower()}@example.com", company_name=f"{lead_id} GmbH",
+                created_at=created_at, updated_at=created_at) | PLAIN_LEAD | changes
+
+
+def event(event_id: str, lead_id: str, kind: tuple[str, str, str], occurred_at: str, received_at: str) -> dict:
+    """`kind`: (event_type, source_system, properties)."""
+    event_type, source_system, properties = kind
+    return dict(event_id=event_id, lead_id=lead_id, event_type=event_type, occurred_at=occurred_at,
+                source_system=source_system, properties=properties, received_at=received_at)
+
+
+PRICING = ("page_view", "web", '{"page_url": "/pricing"}')
+CONTACT = ("form_submit", "form", '{"form_id": "contact"}')
+DEMO = ("form_submit", "form", '{"form_id": "demo_request"}')
+WHITEPAPER = ("content_download", "web", '{"content_type": "whitepaper"}')
+WEBINAR = ("webinar_attended", "webinar", '{"minutes_watched": 40}')
+QUALIFIED = ("qualification_update", "crm", '{"owner": "rep_01", "budget_confirmed": true, "is_decision_maker": true}')
+
+# The hand-made rows of each day, beside the sample's rows of that day, as CSV files of a CRM export.
+HANDMADE = {
+    DAYS[0]: {
+        "leads": [lead("L_EQ_LATE", "2026-04-01T09:00:00Z"), lead("L_EQ_FIT", "2026-04-02T09:00:00Z"),
+                  lead("L_EQ_WON", "2026-03-02T09:00:00Z")],
+        # Pricing page, contact form and demo request within ten minutes: 20 + 25 + 30 = 75 >= 70, an MQL.
+        "events": [event("E_EQ_WON_1", "L_EQ_WON", PRICING, "2026-06-20T10:00:00Z", "2026-06-20T10:01:00Z"),
+                   event("E_EQ_WON_2", "L_EQ_WON", CONTACT, "2026-06-20T10:05:00Z", "2026-06-20T10:06:00Z"),
+                   event("E_EQ_WON_3", "L_EQ_WON", DEMO, "2026-06-20T10:10:00Z", "2026-06-20T10:11:00Z")],
+    },
+    DAYS[1]: {
+        # Late events, 71 days, a week and a day old, all delivered this morning.
+        "events": [event("E_EQ_LATE_71", "L_EQ_LATE", PRICING, "2026-04-15T10:00:00Z", "2026-06-25T06:00:00Z"),
+                   event("E_EQ_LATE_7", "L_EQ_LATE", WHITEPAPER, "2026-06-18T10:00:00Z", "2026-06-25T06:00:00Z"),
+                   event("E_EQ_LATE_1", "L_EQ_LATE", CONTACT, "2026-06-24T10:00:00Z", "2026-06-25T06:00:00Z")],
+    },
+    DAYS[2]: {
+        # The CRM corrects the company size: 50 -> 250 employees (mid-market: +15 fit).
+        "leads": [lead("L_EQ_FIT", "2026-04-02T09:00:00Z", company_size=250, updated_at="2026-06-26T05:00:00Z")],
+        # The web tool sends two events of a lead the CRM only syncs tomorrow.
+        "events": [event("E_EQ_EARLY_1", "L_EQ_EARLY", PRICING, "2026-06-20T10:00:00Z", "2026-06-26T06:00:00Z"),
+                   event("E_EQ_EARLY_2", "L_EQ_EARLY", WEBINAR, "2026-06-26T09:00:00Z", "2026-06-26T10:00:00Z")],
+    },
+    DAYS[3]: {
+        "leads": [lead("L_EQ_EARLY", "2026-06-19T08:00:00Z")],
+    },
+    DAYS[4]: {
+        # Sales accepts the MQL of June 20, qualifies it and opens an opportunity.
+        "events": [event("E_EQ_WON_4", "L_EQ_WON", ("sales_accepted", "crm", '{"owner": "rep_01"}'), "2026-06-28T09:00:00Z", "2026-06-28T09:01:00Z"),
+                   event("E_EQ_WON_5", "L_EQ_WON", QUALIFIED, "2026-06-28T10:00:00Z", "2026-06-28T10:01:00Z")],
+        "opportunities": [dict(opportunity_id="O_EQ_WON", lead_id="L_EQ_WON", account="L_EQ_WON GmbH", created_at="2026-06-28T12:00:00Z",
+                               stage="discovery", amount=30000.0, currency="EUR", closed_at=None, is_won=None)],
+    },
+    DAYS[5]: {
+        "opportunities": [dict(opportunity_id="O_EQ_WON", lead_id="L_EQ_WON", account="L_EQ_WON GmbH", created_at="2026-06-28T12:00:00Z",
+                               stage="closed_won", amount=30000.0, currency="EUR", closed_at="2026-06-29T15:00:00Z", is_won=True)],
+    },
+}
+
+
+def midnight_after(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+
+
+def deliver_day(sample: Path, work: Path, landing: Path, day: dt.date) -> None:
+    """The day's files into the landing folder: the sample's rows that arrived that day (on the
+    first day, everything before it) as one Parquet file per table, and the day's hand-made rows."""
+    from lead_scoring.sample_data import split_export
+
+    until_today = split_export(sample, midnight_after(day), work / f"until-{day}")
+    delivery = until_today if day == DAYS[0] else split_export(until_today, midnight_after(day - dt.timedelta(days=1)), work / f"day-{day}", part="after")
+    for table_folder in delivery.iterdir():
+        for file in table_folder.iterdir():
+            (landing / table_folder.name).mkdir(parents=True, exist_ok=True)
+            shutil.move(file, landing / table_folder.name / f"day-{day}{''.join(file.suffixes)}")
+    for table, rows in HANDMADE.get(day, {}).items():
+        pd.DataFrame(rows).to_csv(landing / table / f"crm-{day}.csv", index=False)
+
+
+def deliver_again(landing: Path, day: dt.date) -> None:
+    """Duplicates: on the day after the seed edit, the sample's rows of DAYS[1] again in new files;
+    on the day after, the events file of DAYS[2] once more under its own name and as a copy."""
+    if day == DAYS[3]:
+        for table in ("leads", "events", "opportunities"):
+            shutil.copy(landing / table / f"day-{DAYS[1]}.parquet", landing / table / f"day-{DAYS[1]}-resent.parquet")
+    if day == DAYS[4]:
+        original = landing / "events" / f"day-{DAYS[2]}.parquet"
+        content = original.read_bytes()
+        original.write_bytes(content)
+        (landing / "events" / f"day-{DAYS[2]}-copy.parquet").write_bytes(content)
+
+
+def edit_pricing_points(project: Path) -> None:
+    """hybrid_v1's pricing page rule: +20 (cap 20) -> +40 (cap 40)."""
+    rules = project / "seeds" / "scoring_engagement_rules.csv"
+    frame = pd.read_csv(rules, dtype=str, keep_default_na=False)
+    frame.loc[(frame.model_id == "hybrid_v1") & (frame.rule_id == "pricing_page"), ["points", "max_points"]] = ["40", "40"]
+    frame.to_csv(rules, index=False)
+
+
+def full_build(landing: Path, project: Path, as_of: dt.date, db: Path) -> Path:
+    """The landing folder loaded into a new warehouse and built from scratch."""
+    load(db, landing)
+    built = dbt(["build", "--full-refresh", "--target-path", str(db.parent / "target"), "--vars", f"{{scoring_as_of_date: '{as_of}'}}",
+                 "--exclude", "resource_type:test", "resource_type:unit_test"], db, project_dir=project)
+    assert built.returncode == 0, built.stdout[-3000:]
+    return db
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory, sample_raw_dir) -> dict:
+    """Runs the six days; returns a copy of the warehouse after each day and the differences of
+    the two full builds."""
+    import dagster as dg
+
+    base = tmp_path_factory.mktemp("daily_deliveries")
+    project = copy_project(base / "project")
+    landing = base / "landing"
+    db = base / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    after: dict[dt.date, Path] = {}
+    differences: dict[dt.date, list[str]] = {}
+    with dg.DagsterInstance.ephemeral() as instance:
+        for day in DAYS:
+            if day == SEED_EDITED_BEFORE:
+                edit_pricing_points(project)
+            deliver_day(sample_raw_dir, base / "work", landing, day)
+            deliver_again(landing, day)
+            last = day == DAYS[-1]
+            _, _, result = run_daily_job_on(db, landing, day, instance, project_dir=project, extra_env={} if last else SKIP_TESTS)
+            failed = [e.message for e in result.all_events if e.is_failure]
+            assert result.success, f"the daily run of {day} failed: {failed}"
+            after[day] = base / f"after-{day}" / "lead_scoring.duckdb"
+            after[day].parent.mkdir()
+            shutil.copy(db, after[day])
+            if day in (SEED_EDITED_BEFORE, DAYS[-1]):
+                full = full_build(landing, project, day, base / f"full-{day}" / "lead_scoring.duckdb")
+                differences[day] = warehouse_differences(db, full, COMPARED_SCHEMAS, skip_tables=RUN_SCOPED_TABLES)
+    return {"after": after, "differences": differences}
+
+
+def decayed(points: float, days_old: int, half_life: float) -> float:
+    return points * 0.5 ** (days_old / half_life)
+
+
+def current(db: Path, lead_id: str, column: str) -> float:
+    return query(db, f"select {column} from marts.mart_lead_scores_current where model_id = 'hybrid_v1' and lead_id = ?", [lead_id])[0][0]
+
+
+def history(db: Path, lead_id: str) -> dict[dt.date, float]:
+    return dict(query(db, "select score_date, engagement_score from marts.fct_lead_scores where model_id = 'hybrid_v1' and lead_id = ?", [lead_id]))
+
+
+@pytest.mark.parametrize("day", [SEED_EDITED_BEFORE, DAYS[-1]], ids=["after the seed edit", "after the last day"])
+def test_the_daily_warehouse_equals_a_full_build_of_the_same_files(days, day):
+    assert days["differences"][day] == []
+
+
+def test_day_1_the_initial_export_scores_the_mql_of_june_20(days):
+    db = days["after"][DAYS[0]]
+    assert query(db, "select mql_episode, mql_date, score_at_mql from marts.fct_lead_mql_episodes where model_id = 'hybrid_v1' and lead_id = 'L_EQ_WON'") == [
+        (1, dt.date(2026, 6, 20), 75.0)]
+    assert query(db, "select current_stage from marts.dim_leads where lead_id = 'L_EQ_WON'") == [("mql",)]
+    assert (current(db, "L_EQ_LATE", "engagement_score"), current(db, "L_EQ_FIT", "fit_score")) == (0.0, 0.0)
+
+
+def test_day_2_late_events_of_any_age_count_on_the_days_they_happened(days):
+    db = days["after"][DAYS[1]]
+    scores = history(db, "L_EQ_LATE")
+    expected = {
+        dt.date(2026, 4, 15): 20.0,
+        dt.date(2026, 6, 18): decayed(20, 64, 14) + 10,
+        dt.date(2026, 6, 24): decayed(20, 70, 14) + decayed(10, 6, 30) + 25,
+    }
+    assert {d: round(scores.get(d, -1), 6) for d in expected} == {d: round(v, 6) for d, v in expected.items()}
+    today = decayed(20, 71, 14) + decayed(10, 7, 30) + decayed(25, 1, 30)
+    assert current(db, "L_EQ_LATE", "engagement_score") == pytest.approx(today, abs=1e-6)
+
+
+def test_day_3_a_corrected_lead_changes_its_fit_and_events_wait_for_their_lead(days):
+    db = days["after"][DAYS[2]]
+    assert current(db, "L_EQ_FIT", "fit_score") == 15.0
+    assert query(db, "select company_size from marts.dim_leads where lead_id = 'L_EQ_FIT'") == [(250,)]
+    assert query(db, "select status, reason, count(*) from raw.load_rejects where file_path = ? group by all",
+                 [f"events/crm-{DAYS[2]}.csv"]) == [("pending", "unknown lead_id", 2)]
+    assert query(db, "select count(*) from marts.dim_leads where lead_id = 'L_EQ_EARLY'") == [(0,)]
+
+
+def test_day_4_the_lead_arrives_under_the_edited_seed_and_resent_rows_change_nothing(days):
+    db = days["after"][DAYS[3]]
+    # The waiting events load with their lead; the pricing visit now scores +40 on its own day.
+    assert history(db, "L_EQ_EARLY").get(dt.date(2026, 6, 20)) == 40.0
+    today = decayed(40, 7, 14) + decayed(15, 1, 30)
+    assert current(db, "L_EQ_EARLY", "engagement_score") == pytest.approx(today, abs=1e-6)
+    # The edited seed rescored the history of every lead, the late pricing visit of April 15 too.
+    assert history(db, "L_EQ_LATE").get(dt.date(2026, 4, 15)) == 40.0
+    # Every event delivered again is set aside as a duplicate; staging has each event once.
+    resent = query(db, "select rows_in, rows_accepted, rows_rejected from raw.load_log where file_path = ?", [f"events/day-{DAYS[1]}-resent.parquet"])
+    assert len(resent) == 1 and resent[0][0] > 0 and resent[0][1:] == (0, resent[0][0])
+    assert query(db, "select count(*), count(distinct event_id) from staging.stg_raw__events")[0] == query(
+        db, "select count(*), count(*) from raw.events")[0]
+
+
+def test_day_5_sales_outcomes_move_the_qualified_lead_on_and_a_file_delivered_twice_loads_once(days):
+    db = days["after"][DAYS[4]]
+    assert query(db, """select current_stage, mql_count, strftime(sal_first_entered_at, '%d %H:%M'),
+                               strftime(sql_first_entered_at, '%d %H:%M'), strftime(opportunity_first_entered_at, '%d %H:%M')
+                        from marts.dim_leads where lead_id = 'L_EQ_WON'""") == [("opportunity", 1, "28 09:00", "28 10:00", "28 12:00")]
+    assert query(db, "select count(*) from raw.load_log where file_path = ?", [f"events/day-{DAYS[2]}.parquet"]) == [(1,)]
+    copy = query(db, "select rows_in, rows_accepted, rows_rejected from raw.load_log where file_path = ?", [f"events/day-{DAYS[2]}-copy.parquet"])
+    assert len(copy) == 1 and copy[0][0] > 0 and copy[0][1:] == (0, copy[0][0])
+
+
+def test_day_6_the_won_opportunity_makes_the_lead_a_customer(days):
+    db = days["after"][DAYS[5]]
+    assert query(db, "select current_stage, strftime(customer_first_entered_at, '%d %H:%M') from marts.dim_leads where lead_id = 'L_EQ_WON'") == [
+        ("customer", "29 15:00")]
+    assert query(db, "select stage, is_won from staging.stg_raw__opportunities where opportunity_id = 'O_EQ_WON'") == [("closed_won", True)]
