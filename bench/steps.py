@@ -102,7 +102,11 @@ def step_daily(args) -> dict:
         finally:
             con.close()
     out["load"] = phase.result
-    build_args = ["build", "--vars", json.dumps({"scoring_as_of_date": args.as_of})]
+    # The daily job's own command (lead_scoring.run_options): data tests scoped to the rescored
+    # leads, unit tests left to `make test`.
+    from lead_scoring import run_options
+
+    build_args = run_options.dbt_args({}, as_of=dt.date.fromisoformat(args.as_of))
     if args.select:
         # Only tests whose every parent is selected (the default would pull in tests of others).
         build_args += ["--select", args.select, "--indirect-selection", "cautious"]
