@@ -20,7 +20,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_tables, lead_scoring_dbt_assets, bi_file],
         asset_checks=custom_checks(set(lead_scoring_dbt_assets.keys)),
-        jobs=[daily_lead_scoring_job, weekly_data_tests_job],
+        jobs=[daily_lead_scoring_job, weekly_data_tests_job()],
         schedules=[daily_schedule(), weekly_tests_schedule()],
         sensors=[new_raw_files_sensor, run_failure_alert],
         resources=build_resources(),

@@ -6,8 +6,6 @@ import os
 
 import dagster as dg
 
-from orchestration.assets.dbt import lead_scoring_dbt_assets
-
 DAILY_JOB_NAME = "daily_lead_scoring"
 WEEKLY_TESTS_JOB_NAME = "weekly_data_tests"
 
@@ -36,22 +34,27 @@ def daily_schedule() -> dg.ScheduleDefinition:
     )
 
 
-# Only the dbt tests, as the asset checks of the dbt assets: the dbt step runs `dbt test` of every
-# data test over whole tables (orchestration/assets/dbt.py), and nothing is rebuilt.
-weekly_data_tests_job = dg.define_asset_job(
-    name=WEEKLY_TESTS_JOB_NAME,
-    selection=dg.AssetSelection.checks(*lead_scoring_dbt_assets.check_keys),
-    description="Every dbt data test over whole tables (`dbt test`), for what the daily runs only "
-    "tested in part; nothing is rebuilt.",
-    executor_def=dg.in_process_executor,
-)
+def weekly_data_tests_job() -> dg.UnresolvedAssetJobDefinition:
+    """Only the dbt tests, as the asset checks of the dbt assets: the dbt step runs `dbt test` of
+    every data test over whole tables (orchestration/assets/dbt.py), and nothing is rebuilt."""
+    # Imported here: the dbt assets read dbt's manifest, which importing this module (for the job
+    # names, the daily job, the sensor) must not need.
+    from orchestration.assets.dbt import lead_scoring_dbt_assets
+
+    return dg.define_asset_job(
+        name=WEEKLY_TESTS_JOB_NAME,
+        selection=dg.AssetSelection.checks(*lead_scoring_dbt_assets.check_keys),
+        description="Every dbt data test over whole tables (`dbt test`), for what the daily runs only "
+        "tested in part; nothing is rebuilt.",
+        executor_def=dg.in_process_executor,
+    )
 
 
 def weekly_tests_schedule() -> dg.ScheduleDefinition:
     """Runs every Sunday at 03:00 UTC, before the daily runs of a schedule hour of 3 or later."""
     return dg.ScheduleDefinition(
         name="weekly_data_tests_schedule",
-        job=weekly_data_tests_job,
+        job_name=WEEKLY_TESTS_JOB_NAME,
         cron_schedule="0 3 * * 0",
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
