@@ -3,13 +3,15 @@
 
 import datetime as dt
 import shutil
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from lead_scoring import progress, run_options
+from lead_scoring import dbt_parse_state, progress, run_options
 from lead_scoring.warehouse import scalar
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
@@ -70,7 +72,14 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
     """`dbt build`: seeds, models, snapshots and data tests in dependency order (unit tests on a
     full refresh); `dbt test` when the run selects only the dbt asset checks."""
     progress.report("dbt build", "starting dbt")
-    invocation = dbt.cli(dbt_args(context, warehouse), context=context, raise_on_error=False)
+    args = dbt_args(context, warehouse)
+    # A fresh target folder per invocation (as dagster-dbt names them), with the parse state of
+    # the last run like this one, so that dbt reparses only the files that changed.
+    target = dbt_project.project_dir / dbt_project.target_path
+    run_target = target / f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    parse_state = dbt_parse_state.state_file(target, Path(dbt.project_dir), args)
+    dbt_parse_state.restore(parse_state, run_target)
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=run_target)
     # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
     # process meanwhile: collect the events (dbt's log still streams live), then read row counts
     # and column types once dbt is done, and report everything with that metadata. The raw dbt
@@ -90,6 +99,7 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
         error = exc
+    dbt_parse_state.keep(run_target, parse_state)
     progress.report("dbt build", "done, reading row counts and column types")
     yield from with_warehouse_metadata(events, invocation.manifest, warehouse, context.log)
     _prune_dbt_run_folders()
@@ -153,7 +163,7 @@ def _prune_dbt_run_folders() -> None:
     if not target.is_dir():
         return
     runs = sorted(
-        (p for p in target.iterdir() if p.is_dir() and p.name not in {"compiled", "run"}),
+        (p for p in target.iterdir() if p.is_dir() and p.name not in {"compiled", "run", dbt_parse_state.STATE_FOLDER}),
         key=lambda p: p.stat().st_mtime,
     )
     for old in runs[:-KEEP_DBT_RUN_FOLDERS]:

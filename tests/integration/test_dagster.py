@@ -266,6 +266,22 @@ def test_weekly_job_tests_the_whole_warehouse_without_rebuilding_it(defs, daily_
     assert db_path.stat().st_mtime_ns == built
 
 
+def test_a_second_run_of_the_day_reparses_and_rescores_nothing(defs, daily_run):
+    # The daily run before it left dbt's parse state: dbt reparses only changed files (none here),
+    # and the scoring scope finds no lead whose inputs changed.
+    from orchestration.dbt_project import dbt_project
+
+    db_path = Path(os.environ["LEAD_SCORING_DB"])
+    result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success
+    target = dbt_project.project_dir / dbt_project.target_path
+    (run_target,) = target.glob(f"lead_scoring_dbt_assets-{result.run_id[:7]}-*")
+    log = "".join(p.read_text() for p in sorted(run_target.glob("dbt.log*")))
+    assert "Partial parsing enabled, no changes found" in log
+    assert "Unable to do partial parsing" not in log
+    assert query(db_path, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
+
+
 def test_schedule_hour_and_timezone_are_configurable(monkeypatch):
     from orchestration.jobs import daily_schedule
 
