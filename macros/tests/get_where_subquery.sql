@@ -1,7 +1,8 @@
 {#- Data tests that scale with the change. dbt wraps the model of every generic test in
     get_where_subquery (that is how the `where` test config works); this version, found before
     dbt's through `dispatch` in dbt_project.yml, keeps that and, on a daily run, also narrows the
-    rows of lead-grain models to the leads the run rescored (daily_test_scope_column). -#}
+    rows of lead-grain models to the leads the run recomputed (daily_test_scope_column,
+    daily_test_scope_model). -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -10,7 +11,7 @@
     {%- endif -%}
     {%- set scope_column = daily_test_scope_column() -%}
     {%- if scope_column -%}
-        {%- do conditions.append(rescored_leads_condition(scope_column)) -%}
+        {%- do conditions.append(rescored_leads_condition(scope_column, daily_test_scope_model())) -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}

@@ -28,8 +28,8 @@ from helpers import SAMPLE_END, copy_project, dbt, load, query, run_daily_job_on
 DAYS = [SAMPLE_END - dt.timedelta(days=n) for n in range(6, 0, -1)]  # 2026-06-24 .. 2026-06-29
 SEED_EDITED_BEFORE = DAYS[3]
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
-# Which leads the run rescored: run-scoped by design (a full build rescores everyone).
-RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope",)
+# Which leads the run rescored and restated: run-scoped by design (a full build recomputes everyone).
+RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope")
 SKIP_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
 
 # Hand-made leads whose attributes score no fit points in either model: 50 employees, a logistics

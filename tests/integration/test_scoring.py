@@ -16,11 +16,11 @@ from lead_scoring.sample_data import split_export
 AS_OF = SAMPLE_END.isoformat()
 
 
-def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False):
+def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False, as_of: str = AS_OF):
     """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed)."""
     target = db_path.parent / "target"
     skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
-    return dbt(["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{AS_OF}'}}", *skip_tests, *args], db_path, project_dir=project_dir)
+    return dbt(["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'}}", *skip_tests, *args], db_path, project_dir=project_dir)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,29 @@ def test_nothing_changed_means_nothing_rescored(incremental_and_full):
     assert build(incremental_db).returncode == 0
     assert query(incremental_db, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
     assert table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"]) == before
+
+
+def test_a_new_day_restates_only_the_leads_it_brings_a_fact_for(incremental_and_full):
+    # The lifecycle chain (MQL episodes, stage signals) sees facts up to the scoring day. Moving
+    # the day on, with no new data, must restate exactly the leads with an event, a scheduled
+    # score change, an opportunity opened or closed, or a creation on the new day - and moving
+    # it back restates the same leads.
+    incremental_db, _, _ = incremental_and_full
+    next_day = (SAMPLE_END + dt.timedelta(days=1)).isoformat()
+    on_next_day = query(incremental_db, f"""
+        select lead_id from staging.stg_raw__events where occurred_on = date '{next_day}'
+        union select lead_id from intermediate.int_lead_score_changes where score_date = date '{next_day}'
+        union select lead_id from staging.stg_raw__opportunities
+              where cast(created_at as date) = date '{next_day}' or cast(closed_at as date) = date '{next_day}'
+        union select lead_id from staging.stg_raw__leads where cast(created_at as date) = date '{next_day}'
+    """)
+    leads = query(incremental_db, "select count(*) from staging.stg_raw__leads")[0][0]
+    assert 0 < len(on_next_day) < leads
+    restated = "select lead_id from intermediate.int_lead_lifecycle_scope where needs_restate"
+    for as_of in (next_day, AS_OF):
+        assert build(incremental_db, as_of=as_of).returncode == 0
+        assert query(incremental_db, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
+        assert sorted(query(incremental_db, restated)) == sorted(on_next_day), as_of
 
 
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):

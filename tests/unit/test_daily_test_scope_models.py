@@ -1,15 +1,16 @@
-"""The models whose data tests a daily run narrows to the rescored leads (meta.daily_test_scope in
-dbt_project.yml) are built after int_lead_scoring_scope: their tests read this run's scope, never
-the previous run's or none at all (on a first run, a test of a model upstream of the scope would
-find no scope table), and they rewrite only the rescored leads' rows: incremental models, or views
-over them. A table rebuilt whole is tested whole."""
+"""The models whose data tests a daily run narrows to the recomputed leads (meta.daily_test_scope in
+dbt_project.yml) are built after their scope model (meta.daily_test_scope_model, else
+int_lead_scoring_scope): their tests read this run's scope, never the previous run's or none at
+all (on a first run, a test of a model upstream of the scope would find no scope table), and they
+rewrite only the flagged leads' rows: incremental models, or views over them. A table rebuilt
+whole is tested whole."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-SCOPE = "model.lead_scoring.int_lead_scoring_scope"
+DEFAULT_SCOPE = "int_lead_scoring_scope"
 
 
 def _downstream(child_map: dict[str, list[str]], start: str) -> set[str]:
@@ -29,9 +30,10 @@ def test_every_scoped_model_is_built_after_the_scope_and_has_its_lead_id_column(
     prepare_manifest()
     manifest = json.loads(Path(dbt_project.manifest_path).read_text())
     scoped = {uid: node for uid, node in manifest["nodes"].items() if node["config"].get("meta", {}).get("daily_test_scope")}
-    assert len(scoped) >= 7, "the large lead-grain models are scoped"
+    assert len(scoped) >= 10, "the large lead-grain models are scoped"
     assert sorted(uid for uid, node in scoped.items() if node["config"]["materialized"] not in ("incremental", "view")) == []
-    downstream = _downstream(manifest["child_map"], SCOPE)
-    assert sorted(uid for uid in scoped if uid not in downstream) == []
+    scopes = {uid: "model.lead_scoring." + node["config"]["meta"].get("daily_test_scope_model", DEFAULT_SCOPE) for uid, node in scoped.items()}
+    assert set(scopes.values()) == {"model.lead_scoring.int_lead_scoring_scope", "model.lead_scoring.int_lead_lifecycle_scope"}
+    assert sorted(uid for uid, scope in scopes.items() if uid not in _downstream(manifest["child_map"], scope)) == []
     for uid, node in scoped.items():
         assert node["config"]["meta"]["daily_test_scope"] in node["columns"], uid

@@ -13,12 +13,29 @@
 --     a new opportunity reopens the lead.
 -- Each rule depends only on facts, never on an earlier decision of the same kind, so window
 -- functions suffice (no recursion, which not every engine supports).
+--
+-- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates, and stores
+-- each lead's lifecycle_fingerprint, which the next run's scope compares with.
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
 
 with
 
 signals as (
 
-    select * from {{ ref('int_lead_stage_signals_unioned') }}
+    select signals.*
+    from {{ ref('int_lead_stage_signals_unioned') }} as signals
+    {{ leads_in_scoring_scope('signals', 'int_lead_lifecycle_scope') }}
+
+),
+
+lifecycle_scope as (
+
+    select lead_id, lifecycle_fingerprint from {{ ref('int_lead_lifecycle_scope') }}
 
 ),
 
@@ -214,8 +231,10 @@ final as (
         moves.from_stage,
         case when decided.is_applied then skipped.signal_number is not null end as is_skip,
         skipped.skipped_stages,
-        case when decided.is_applied then coalesce(skipped.skipped_stage_count, 0) end as skipped_stage_count
+        case when decided.is_applied then coalesce(skipped.skipped_stage_count, 0) end as skipped_stage_count,
+        lifecycle_scope.lifecycle_fingerprint
     from decided
+    inner join lifecycle_scope on lifecycle_scope.lead_id = decided.lead_id
     left join moves
         on moves.model_id = decided.model_id
         and moves.lead_id = decided.lead_id

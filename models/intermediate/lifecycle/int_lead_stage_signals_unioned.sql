@@ -4,15 +4,25 @@
 -- Whether a signal really moves the lead is decided in int_lead_stage_signals_evaluated.
 -- Point in time: only what happened on or before the scoring day (var scoring_as_of_date).
 
+--
+-- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates.
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 {%- set as_of = scoring_as_of_date() %}
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
 
 with
 
 leads as (
 
-    select lead_id, created_at
-    from {{ ref('stg_raw__leads') }}
-    where cast(created_at as date) <= {{ as_of }}
+    select leads.lead_id, leads.created_at
+    from {{ ref('stg_raw__leads') }} as leads
+    {{ leads_in_scoring_scope('leads', 'int_lead_lifecycle_scope') }}
+    where cast(leads.created_at as date) <= {{ as_of }}
 
 ),
 
@@ -24,14 +34,17 @@ scoring_models as (
 
 mql_episodes as (
 
-    select * from {{ ref('fct_lead_mql_episodes') }}
+    select mql_episodes.*
+    from {{ ref('fct_lead_mql_episodes') }} as mql_episodes
+    {{ leads_in_scoring_scope('mql_episodes', 'int_lead_lifecycle_scope') }}
 
 ),
 
 crm_events as (
 
-    select event_id, lead_id, event_type, occurred_at, sales_owner, reason
-    from {{ ref('stg_raw__events') }}
+    select events.event_id, events.lead_id, events.event_type, events.occurred_at, events.sales_owner, events.reason
+    from {{ ref('stg_raw__events') }} as events
+    {{ leads_in_scoring_scope('events', 'int_lead_lifecycle_scope') }}
     where event_type in ('sales_accepted', 'sales_rejected', 'disqualified')
       and cast(occurred_at as date) <= {{ as_of }}
 
@@ -49,13 +62,14 @@ qualifications as (
 opportunities as (
 
     select
-        opportunity_id,
-        lead_id,
-        created_at,
-        case when cast(closed_at as date) <= {{ as_of }} then closed_at end as closed_at,
-        is_won
-    from {{ ref('stg_raw__opportunities') }}
-    where cast(created_at as date) <= {{ as_of }}
+        opportunities.opportunity_id,
+        opportunities.lead_id,
+        opportunities.created_at,
+        case when cast(opportunities.closed_at as date) <= {{ as_of }} then opportunities.closed_at end as closed_at,
+        opportunities.is_won
+    from {{ ref('stg_raw__opportunities') }} as opportunities
+    {{ leads_in_scoring_scope('opportunities', 'int_lead_lifecycle_scope') }}
+    where cast(opportunities.created_at as date) <= {{ as_of }}
 
 ),
 

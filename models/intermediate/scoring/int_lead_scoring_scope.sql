@@ -44,7 +44,10 @@ event_stats as (
         min(occurred_at) as first_occurred_at,
         max(occurred_at) as last_occurred_at,
         max(received_at) as last_received_at,
-        sum(content_length) as content_length
+        sum(content_length) as content_length,
+        -- not part of the fingerprint (the scoring day moving on rescores nobody); read by
+        -- int_lead_lifecycle_scope, whose point-in-time models count only these events
+        cast(sum(case when occurred_on <= {{ scoring_as_of_date() }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as events_through_as_of
     from events
     group by lead_id
 
@@ -68,37 +71,17 @@ fingerprints as (
             "coalesce(cast(event_stats.last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats.content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats.last_received_at as " ~ dbt.type_string() ~ "), '')",
-        ])) }} as scoring_fingerprint
+        ])) }} as scoring_fingerprint,
+        coalesce(event_stats.events_through_as_of, 0) as events_through_as_of
     from leads
     cross join config
     left join event_stats on event_stats.lead_id = leads.lead_id
 
 ),
 
-{% if not rescore_all %}
-stored as (
-
-    select lead_id, max(scoring_fingerprint) as scoring_fingerprint
-    from {{ scores }}
-    group by lead_id
-
-),
-{% endif %}
-
 final as (
 
-    select
-        fingerprints.lead_id,
-        fingerprints.scoring_fingerprint,
-        {% if rescore_all -%}
-        true as needs_rescore
-        {%- else -%}
-        (stored.scoring_fingerprint is null or stored.scoring_fingerprint != fingerprints.scoring_fingerprint) as needs_rescore
-        {%- endif %}
-    from fingerprints
-    {% if not rescore_all -%}
-    left join stored on stored.lead_id = fingerprints.lead_id
-    {%- endif %}
+    {{ leads_with_changed_fingerprints('scoring_fingerprint', 'needs_rescore', scores, rescore_all) }}
 
 )
 

@@ -5,18 +5,31 @@
 -- re-qualify. Crossings are judged on the score as it is on every day, decay included
 -- (fct_lead_scores.is_mql_crossing); under recycle_policy reset_engagement the rejection also
 -- restarts the engagement that counts toward the MQL score.
+--
+-- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates.
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
 
 with
 
 scores as (
 
-    select * from {{ ref('fct_lead_scores') }}
+    select scores.*
+    from {{ ref('fct_lead_scores') }} as scores
+    {{ leads_in_scoring_scope('scores', 'int_lead_lifecycle_scope') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('stg_raw__events') }}
+    select events.*
+    from {{ ref('stg_raw__events') }} as events
+    {{ leads_in_scoring_scope('events', 'int_lead_lifecycle_scope') }}
 
 ),
 

@@ -1,0 +1,112 @@
+-- Which leads the incremental lifecycle models (fct_lead_mql_episodes,
+-- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated) recompute in this run.
+--
+-- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
+-- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
+-- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages seed, its
+-- opportunities, and - because the scoring day moves on every day - how many of its events,
+-- score changes and opportunity openings and closings fall on or before the scoring day, and
+-- whether it exists yet. A lead is restated when its fingerprint differs from the one stored with
+-- its evaluated signals: new or corrected facts of any age, a lead whose scheduled score change,
+-- sales activity or opportunity the new day reaches, a replay of an earlier day. Everyone else
+-- keeps yesterday's rows, which are what a full build would give today.
+--
+-- The stored fingerprints are read from int_lead_stage_signals_evaluated, the last model of the
+-- chain, without ref() (a cycle otherwise): a run that fails before it redoes the chain's leads.
+{%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_stage_signals_evaluated') -%}
+{#- A warehouse built before the chain was incremental has no stored fingerprints: restate all. -#}
+{%- set stored_columns = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list if stored is not none else [] %}
+{%- set restate_all = flags.FULL_REFRESH or 'lifecycle_fingerprint' not in stored_columns %}
+{%- set as_of = scoring_as_of_date() %}
+
+with
+
+scoring_scope as (
+
+    select * from {{ ref('int_lead_scoring_scope') }}
+
+),
+
+leads as (
+
+    select lead_id, created_at from {{ ref('stg_raw__leads') }}
+
+),
+
+stages as (
+
+    {{ config_rows_text('lifecycle_stages', 'lifecycle_stages') }}
+
+),
+
+stages_hash as (
+
+    select {{ dbt.hash(dbt.listagg('row_text', "'\\n'", 'order by row_text')) }} as stages_hash
+    from stages
+
+),
+
+score_changes as (
+
+    select
+        lead_id,
+        sum(case when score_date <= {{ as_of }} then 1 else 0 end) as score_changes_through_as_of
+    from {{ ref('int_lead_score_changes') }}
+    group by lead_id
+
+),
+
+-- Every opportunity field the lifecycle reads, as one text per lead (leads have few).
+opportunity_texts as (
+
+    select
+        lead_id,
+        {{ dbt.concat([
+            "opportunity_id", "'|'",
+            "coalesce(cast(created_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(closed_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(is_won as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "case when cast(created_at as date) <= " ~ as_of ~ " then 'opened' else '' end", "'|'",
+            "case when cast(closed_at as date) <= " ~ as_of ~ " then 'closed' else '' end",
+        ]) }} as opportunity_text
+    from {{ ref('stg_raw__opportunities') }}
+
+),
+
+opportunities as (
+
+    select
+        lead_id,
+        {{ dbt.listagg('opportunity_text', "';'", 'order by opportunity_text') }} as opportunities_text
+    from opportunity_texts
+    group by lead_id
+
+),
+
+fingerprints as (
+
+    select
+        scoring_scope.lead_id,
+        {{ dbt.hash(dbt.concat([
+            "scoring_scope.scoring_fingerprint", "'|'",
+            "stages_hash.stages_hash", "'|'",
+            "case when cast(leads.created_at as date) <= " ~ as_of ~ " then 'created' else '' end", "'|'",
+            "cast(scoring_scope.events_through_as_of as " ~ dbt.type_string() ~ ")", "'|'",
+            "coalesce(cast(score_changes.score_changes_through_as_of as " ~ dbt.type_string() ~ "), '0')", "'|'",
+            "coalesce(opportunities.opportunities_text, '')",
+        ])) }} as lifecycle_fingerprint
+    from scoring_scope
+    inner join leads on leads.lead_id = scoring_scope.lead_id
+    cross join stages_hash
+    left join score_changes on score_changes.lead_id = scoring_scope.lead_id
+    left join opportunities on opportunities.lead_id = scoring_scope.lead_id
+
+),
+
+final as (
+
+    {{ leads_with_changed_fingerprints('lifecycle_fingerprint', 'needs_restate', stored, restate_all) }}
+
+)
+
+select * from final
