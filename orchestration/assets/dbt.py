@@ -75,7 +75,7 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
     args = dbt_args(context, warehouse)
     # A fresh target folder per invocation (as dagster-dbt names them), with the parse state of
     # the last run like this one, so that dbt reparses only the files that changed.
-    target = dbt_project.project_dir / dbt_project.target_path
+    target = _dbt_target_dir()
     run_target = target / f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     parse_state = dbt_parse_state.state_file(target, Path(dbt.project_dir), args)
     dbt_parse_state.restore(parse_state, run_target)
@@ -157,9 +157,13 @@ def _relation_metadata(con, node: Mapping[str, Any]) -> dict[str, Any]:
     return metadata
 
 
-def _prune_dbt_run_folders() -> None:
+def _dbt_target_dir() -> Path:
     # target_path is relative to the dbt project, not to the working directory of the run.
-    target = dbt_project.project_dir / dbt_project.target_path
+    return dbt_project.project_dir / dbt_project.target_path
+
+
+def _prune_dbt_run_folders() -> None:
+    target = _dbt_target_dir()
     if not target.is_dir():
         return
     runs = sorted(
