@@ -19,7 +19,7 @@ from lead_scoring import run_options
 
 MODEL = "intermediate.int_lead_fit_scores"
 UNIQUE_LEAD_ID = "unique_combination_int_lead_fit_scores_model_id__lead_id"
-NOT_NULL_LEAD_ID = "not_null_int_lead_fit_scores_lead_id"
+NOT_NULL_LEAD_ID = "not_null_columns_int_lead_fit_scores"
 # One row of a lead: the champion model's.
 ONE_ROW = "lead_id = ? and model_id = 'hybrid_v1'"
 
@@ -92,3 +92,22 @@ def test_an_unknown_scope_is_a_clear_error(built_warehouse, tmp_path):
                   "--target-path", str(tmp_path / "target")], db)
     assert result.returncode != 0
     assert "var data_test_scope must be 'all' or 'changed', got 'changes'" in result.stdout
+
+
+def test_the_combined_not_null_test_counts_every_null_and_names_its_column(scoped):
+    """not_null_columns: one test for a model's never-null columns. Two columns broken by hand:
+    fit_score in one row of the rescored lead, required_fit_rules_matched in every row of it."""
+    db, rescored, _ = scoped
+    _execute(db, f"update {MODEL} set fit_score = null where {ONE_ROW}", [rescored])
+    _execute(db, f"update {MODEL} set required_fit_rules_matched = null where lead_id = ?", [rescored])
+    (rows_of_lead,), = query(db, f"select count(*) from {MODEL} where lead_id = ?", [rescored])
+    assert rows_of_lead >= 2  # one row per scoring model
+    # The failures are the null values: 1 + one per row of the lead.
+    assert _test_results(db, "all")[NOT_NULL_LEAD_ID] == ("fail", 1 + rows_of_lead)
+    # The failing rows name each column with nulls.
+    target = db.parent / "target_compiled"
+    result = dbt(["compile", "--select", NOT_NULL_LEAD_ID, "--target-path", str(target)], db)
+    assert result.returncode == 0, result.stdout[-3000:]
+    (compiled,) = list((target / "compiled").rglob(f"{NOT_NULL_LEAD_ID}.sql"))
+    found = query(db, f"select column_name, null_rows from ({compiled.read_text()}) as failing order by column_name")
+    assert found == [("fit_score", 1), ("required_fit_rules_matched", rows_of_lead)]

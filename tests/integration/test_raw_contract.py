@@ -76,8 +76,13 @@ def staging_tests(manifest: dict) -> set[tuple[str, str, str]]:
         if node["resource_type"] != "test" or node["config"]["severity"].lower() != "error":
             continue
         attached = (node.get("attached_node") or "").split(".")[-1]
-        kind = (node.get("test_metadata") or {}).get("name")
-        if attached.startswith("stg_raw__") and kind and node.get("column_name"):
+        metadata = node.get("test_metadata") or {}
+        kind = metadata.get("name")
+        if not attached.startswith("stg_raw__") or not kind:
+            continue
+        if kind == "not_null_columns":  # one test for the model's never-null columns
+            found.update((attached, column, "not_null") for column in metadata["kwargs"]["column_names"])
+        elif node.get("column_name"):
             found.add((attached, node["column_name"], kind))
     return found
 
