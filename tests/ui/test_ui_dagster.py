@@ -102,7 +102,7 @@ def test_asset_pages_list_the_checks(page, dagster_ui):
           "events_are_fresh", "rows_reconcile", "source_not_null_raw_events_event_id", "This is a blocking asset check.")
     page.screenshot(path=str(ARTIFACTS / "raw-events-checks.png"))
     _open(page, f"{dagster_ui}/assets/marts/mart_lead_scores_current?view=checks",
-          "score_band_drift", "unique_mart_lead_scores_current_model_id_lead_id")
+          "score_band_drift", "unique_combination_mart_lead_scores_current_model_id__lead_id")
     _open(page, f"{dagster_ui}/assets/marts/mart_mql_measures?view=checks", "benchmark_health")
     _open(page, f"{dagster_ui}/assets/staging/stg_raw__events?view=checks",
           "one_row_per_raw_event_id", "relationships_stg_raw__events_event_type__event_type__ref_event_types_")
