@@ -186,6 +186,8 @@ SCORING_TABLES = {
     "marts.fct_lead_mql_episodes": "model_id, lead_id, mql_episode",
     "intermediate.int_lead_stage_signals_evaluated": "model_id, lead_id, signal_number",
     "marts.fct_lead_stage_transitions": "model_id, lead_id, transition_number",
+    "intermediate.int_lead_funnel_stages": "model_id, lead_id",
+    "marts.fct_lead_funnel": "model_id, lead_id",
     "marts.mart_lead_scores_current": "model_id, lead_id",
     "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
     "marts.fct_lead_scored_events": "model_id, lead_id, event_id, rule_id",

@@ -6,6 +6,17 @@
 --   <stage>_reached_in_order_at in-order view: the first entry, only while the lead is in order
 -- and the lead's MQL episodes (first_mql_at, mql_episodes, days_to_mql), which the MQL measures
 -- (mart_mql_measures, the semantic layer, the dashboard) count.
+--
+-- Incremental by lead, the last model of the lifecycle chain: a run recomputes the leads
+-- int_lead_lifecycle_scope restates and stores each lead's lifecycle_fingerprint, which the next
+-- run's scope compares with. Nothing here changes only because a day passed: the days in the
+-- current stage are computed where they are shown (days_in_stage macro).
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
 {%- set stages = lifecycle_stage_names(main_path_only=true) %}
 {%- set as_of = scoring_as_of_date() %}
 
@@ -13,14 +24,24 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_raw__leads') }}
-    where cast(created_at as date) <= {{ as_of }}
+    select leads.*
+    from {{ ref('stg_raw__leads') }} as leads
+    {{ leads_in_scoring_scope('leads', 'int_lead_lifecycle_scope') }}
+    where cast(leads.created_at as date) <= {{ as_of }}
+
+),
+
+lifecycle_scope as (
+
+    select lead_id, lifecycle_fingerprint from {{ ref('int_lead_lifecycle_scope') }}
 
 ),
 
 transitions as (
 
-    select * from {{ ref('fct_lead_stage_transitions') }}
+    select transitions.*
+    from {{ ref('fct_lead_stage_transitions') }} as transitions
+    {{ leads_in_scoring_scope('transitions', 'int_lead_lifecycle_scope') }}
 
 ),
 
@@ -55,8 +76,7 @@ per_lead as (
         count(case when transitions.to_stage = 'mql' then 1 end) as mql_entries,
         count(case when transitions.is_skip then 1 end) as skip_count,
         max(case when transitions.is_current_stage then transitions.to_stage end) as current_stage,
-        max(case when transitions.is_current_stage then transitions.transitioned_at end) as current_stage_entered_at,
-        max(case when transitions.is_current_stage then transitions.days_in_stage end) as days_in_current_stage
+        max(case when transitions.is_current_stage then transitions.transitioned_at end) as current_stage_entered_at
     from transitions
     inner join stages on stages.stage = transitions.to_stage
     group by transitions.model_id, transitions.is_primary_model, transitions.lead_id
@@ -113,7 +133,6 @@ final as (
         {{ days_between('leads.created_at', 'current_scores.first_mql_at') }} as days_to_mql,
         progress.current_stage,
         progress.current_stage_entered_at,
-        progress.days_in_current_stage,
         -- What became of the lead so far; closed_lost is kept apart from open (a new opportunity
         -- can still reopen it).
         case progress.current_stage
@@ -122,9 +141,11 @@ final as (
             when 'disqualified' then 'disqualified'
             when 'closed_lost' then 'lost'
             else 'open'
-        end as disposition
+        end as disposition,
+        lifecycle_scope.lifecycle_fingerprint
     from progress
     inner join leads on leads.lead_id = progress.lead_id
+    inner join lifecycle_scope on lifecycle_scope.lead_id = progress.lead_id
     left join current_scores
         on current_scores.model_id = progress.model_id
         and current_scores.lead_id = progress.lead_id

@@ -1,20 +1,23 @@
 -- Which leads the incremental lifecycle models (fct_lead_mql_episodes,
--- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated) recompute in this run.
+-- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_funnel_stages)
+-- recompute in this run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
--- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages seed, its
--- opportunities, and - because the scoring day moves on every day - how many of its events,
--- score changes and opportunity openings and closings fall on or before the scoring day, and
--- whether it exists yet. A lead is restated when its fingerprint differs from the one stored with
--- its evaluated signals: new or corrected facts of any age, a lead whose scheduled score change,
--- sales activity or opportunity the new day reaches, a replay of an earlier day. Everyone else
--- keeps yesterday's rows, which are what a full build would give today.
+-- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages and
+-- company_size_bands seeds, its opportunities, and - because the scoring day moves on every day -
+-- how many of its events, score changes and opportunity openings and closings fall on or before
+-- the scoring day, and whether it exists yet. A lead is restated when its fingerprint differs
+-- from the one stored with its funnel stages: new or corrected facts of any age, a lead whose
+-- scheduled score change, sales activity or opportunity the new day reaches, a replay of an
+-- earlier day. Everyone else keeps yesterday's rows, which are what a full build would give
+-- today. (How long a lead has been in its stage also changes every day: no table stores it -
+-- the days_in_stage macro computes it where it is shown.)
 --
--- The stored fingerprints are read from int_lead_stage_signals_evaluated, the last model of the
--- chain, without ref() (a cycle otherwise): a run that fails before it redoes the chain's leads.
-{%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_stage_signals_evaluated') -%}
-{#- A warehouse built before the chain was incremental has no stored fingerprints: restate all. -#}
+-- The stored fingerprints are read from int_lead_funnel_stages, the last model of the chain,
+-- without ref() (a cycle otherwise): a run that fails before it redoes the chain's leads.
+{%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_funnel_stages') -%}
+{#- A warehouse built before the funnel stages joined the chain has no stored fingerprints: restate all. -#}
 {%- set stored_columns = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list if stored is not none else [] %}
 {%- set restate_all = flags.FULL_REFRESH or 'lifecycle_fingerprint' not in stored_columns %}
 {%- set as_of = scoring_as_of_date() %}
@@ -33,16 +36,18 @@ leads as (
 
 ),
 
-stages as (
+config_rows as (
 
     {{ config_rows_text('lifecycle_stages', 'lifecycle_stages') }}
+    union all
+    {{ config_rows_text('company_size_bands', 'company_size_bands') }}
 
 ),
 
-stages_hash as (
+config as (
 
-    select {{ dbt.hash(dbt.listagg('row_text', "'\\n'", 'order by row_text')) }} as stages_hash
-    from stages
+    select {{ dbt.hash(dbt.listagg('row_text', "'\\n'", 'order by row_text')) }} as config_hash
+    from config_rows
 
 ),
 
@@ -89,7 +94,7 @@ fingerprints as (
         scoring_scope.lead_id,
         {{ dbt.hash(dbt.concat([
             "scoring_scope.scoring_fingerprint", "'|'",
-            "stages_hash.stages_hash", "'|'",
+            "config.config_hash", "'|'",
             "case when cast(leads.created_at as date) <= " ~ as_of ~ " then 'created' else '' end", "'|'",
             "cast(scoring_scope.events_through_as_of as " ~ dbt.type_string() ~ ")", "'|'",
             "coalesce(cast(score_changes.score_changes_through_as_of as " ~ dbt.type_string() ~ "), '0')", "'|'",
@@ -97,7 +102,7 @@ fingerprints as (
         ])) }} as lifecycle_fingerprint
     from scoring_scope
     inner join leads on leads.lead_id = scoring_scope.lead_id
-    cross join stages_hash
+    cross join config
     left join score_changes on score_changes.lead_id = scoring_scope.lead_id
     left join opportunities on opportunities.lead_id = scoring_scope.lead_id
 

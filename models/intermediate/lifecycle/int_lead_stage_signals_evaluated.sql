@@ -14,8 +14,8 @@
 -- Each rule depends only on facts, never on an earlier decision of the same kind, so window
 -- functions suffice (no recursion, which not every engine supports).
 --
--- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates, and stores
--- each lead's lifecycle_fingerprint, which the next run's scope compares with.
+-- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates.
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
@@ -30,12 +30,6 @@ signals as (
     select signals.*
     from {{ ref('int_lead_stage_signals_unioned') }} as signals
     {{ leads_in_scoring_scope('signals', 'int_lead_lifecycle_scope') }}
-
-),
-
-lifecycle_scope as (
-
-    select lead_id, lifecycle_fingerprint from {{ ref('int_lead_lifecycle_scope') }}
 
 ),
 
@@ -178,7 +172,9 @@ moves as (
         is_main_path,
         row_number() over (partition by model_id, lead_id order by signal_number) as transition_number,
         lag(to_stage) over (partition by model_id, lead_id order by signal_number) as from_stage,
-        lag(path_level) over (partition by model_id, lead_id order by signal_number) as from_path_level
+        lag(path_level) over (partition by model_id, lead_id order by signal_number) as from_path_level,
+        -- the stint in to_stage lasts until the next move
+        lead(signal_at) over (partition by model_id, lead_id order by signal_number) as exited_at
     from decided
     where is_applied
 
@@ -232,9 +228,8 @@ final as (
         case when decided.is_applied then skipped.signal_number is not null end as is_skip,
         skipped.skipped_stages,
         case when decided.is_applied then coalesce(skipped.skipped_stage_count, 0) end as skipped_stage_count,
-        lifecycle_scope.lifecycle_fingerprint
+        moves.exited_at
     from decided
-    inner join lifecycle_scope on lifecycle_scope.lead_id = decided.lead_id
     left join moves
         on moves.model_id = decided.model_id
         and moves.lead_id = decided.lead_id

@@ -2,7 +2,7 @@
 -- (call or email) and the first real contact (meeting) after it, up to the next MQL entry of the
 -- lead and the end of the scoring day. Attempts before the MQL belong to no entry.
 -- depends_on: {{ ref('event_types') }}
-{%- set as_of_end = dbt.dateadd('day', 1, dbt.cast(scoring_as_of_date(), dbt.type_timestamp())) %}
+{%- set as_of_end = scoring_day_end() %}
 
 with
 

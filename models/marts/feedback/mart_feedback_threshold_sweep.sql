@@ -5,7 +5,7 @@
 --   precision  - share of them with an opportunity created at or after that MQL time;
 --   recall     - share of the scope's opportunities (created up to the scoring day) whose lead
 --                was MQL at the threshold at or before the opportunity was created.
-{%- set as_of_end = dbt.dateadd('day', 1, dbt.cast(scoring_as_of_date(), dbt.type_timestamp())) %}
+{%- set as_of_end = scoring_day_end() %}
 
 with
 

@@ -3,6 +3,11 @@
 -- each main-path stage (any-stage and in-order views), its progress, its MQL episodes, current
 -- stage, disposition and slice attributes. The aggregated funnel marts and mart_mql_measures are
 -- built from the same rows.
+--
+-- A view over int_lead_funnel_stages (restated by lead): no second copy of a lead-grain table,
+-- and the days in the current stage, the one column that changes because a day passed, are
+-- computed on read.
+{{ config(materialized='view') }}
 {%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 with
@@ -43,7 +48,7 @@ final as (
         cast(days_to_mql as {{ type_double() }}) as days_to_mql,
         current_stage,
         current_stage_entered_at,
-        cast(days_in_current_stage as {{ type_double() }}) as days_in_current_stage,
+        cast({{ days_in_stage('current_stage_entered_at') }} as {{ type_double() }}) as days_in_current_stage,
         disposition,
         {{ scoring_as_of_date() }} as as_of_date
     from leads

@@ -2,27 +2,17 @@
 -- timing differs per model; sales and opportunity facts are shared). The first row of every lead
 -- is its creation (from_stage empty, to_stage lead). Each row is also a stint in to_stage that
 -- lasts until the next row (exited_at), or until the end of the scoring day for the current one.
-
-{%- set as_of_end = dbt.dateadd('day', 1, dbt.cast(scoring_as_of_date(), dbt.type_timestamp())) %}
+--
+-- A view over the moves of int_lead_stage_signals_evaluated, which is restated by lead: only
+-- days_in_stage changes because a day passed, and it is computed on read (days_in_stage macro).
+{{ config(materialized='view') }}
 
 with
 
-signals as (
+moves as (
 
     select * from {{ ref('int_lead_stage_signals_evaluated') }}
     where is_applied
-
-),
-
-stints as (
-
-    select
-        signals.*,
-        lead(signal_at) over (
-            partition by model_id, lead_id
-            order by transition_number
-        ) as exited_at
-    from signals
 
 ),
 
@@ -46,8 +36,8 @@ final as (
         sales_owner,
         exited_at,
         exited_at is null as is_current_stage,
-        {{ dbt.datediff('signal_at', 'coalesce(exited_at, ' ~ as_of_end ~ ')', 'second') }} / 86400.0 as days_in_stage
-    from stints
+        {{ days_in_stage('signal_at', 'exited_at') }} as days_in_stage
+    from moves
 
 )
 

@@ -5,7 +5,7 @@
 --   breached - it came later, or not at all and the SLA hours have passed;
 --   pending  - no attempt yet and the SLA hours have not passed by the end of the scoring day.
 -- Sales works the primary model's MQLs; challenger rows show what its MQLs would have met.
-{%- set as_of_end = dbt.dateadd('day', 1, dbt.cast(scoring_as_of_date(), dbt.type_timestamp())) %}
+{%- set as_of_end = scoring_day_end() %}
 
 with
 

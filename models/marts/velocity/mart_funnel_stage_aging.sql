@@ -7,7 +7,7 @@ with
 
 leads as (
 
-    select * from {{ ref('int_lead_funnel_stages') }}
+    select * from {{ ref('fct_lead_funnel') }}
 
 ),
 

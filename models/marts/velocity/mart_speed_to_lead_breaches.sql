@@ -1,6 +1,6 @@
 -- The current SLA breaches, for sales: one row per primary-model MQL that is still an MQL, has
 -- had no sales attempt, and whose SLA hours are over - oldest first in hours overdue.
-{%- set as_of_end = dbt.dateadd('day', 1, dbt.cast(scoring_as_of_date(), dbt.type_timestamp())) %}
+{%- set as_of_end = scoring_day_end() %}
 
 with
 
