@@ -2,7 +2,8 @@
     get_where_subquery (that is how the `where` test config works); this version, found before
     dbt's through `dispatch` in dbt_project.yml, keeps that and, on a daily run, also narrows the
     rows of lead-grain models to the leads the run recomputed (daily_test_scope_column,
-    daily_test_scope_model). -#}
+    daily_test_scope_model). The relation gets an alias: Spark would read `where (` right after a
+    table name as a table alias with a column list. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -15,7 +16,7 @@
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} as tested_rows where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}

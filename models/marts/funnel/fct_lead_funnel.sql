@@ -7,7 +7,7 @@
 -- A view over int_lead_funnel_stages (restated by lead): no second copy of a lead-grain table,
 -- and the days in the current stage, the one column that changes because a day passed, are
 -- computed on read.
-{{ config(materialized='view') }}
+{{ config(materialized=view_where_supported()) }}
 {%- set stages = lifecycle_stage_names(main_path_only=true) %}
 
 with

@@ -5,7 +5,7 @@
 --
 -- A view over the moves of int_lead_stage_signals_evaluated, which is restated by lead: only
 -- days_in_stage changes because a day passed, and it is computed on read (days_in_stage macro).
-{{ config(materialized='view') }}
+{{ config(materialized=view_where_supported()) }}
 
 with
 

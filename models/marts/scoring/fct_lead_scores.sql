@@ -6,7 +6,7 @@
 
 -- A view: the rows are stored once, in int_lead_score_changes (built incrementally); a copy would cost a
 -- full rewrite on every run.
-{{ config(materialized='view') }}
+{{ config(materialized=view_where_supported()) }}
 
 with
 
