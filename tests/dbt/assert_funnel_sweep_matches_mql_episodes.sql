@@ -1,6 +1,7 @@
 -- At offset 0 the threshold sweep's point-in-time MQLs are the real first MQL episodes: the same
--- feedback-scope leads at the same time (fct_lead_mql_episodes, episode 1). And the MQL volume
--- never rises with the threshold. Returns every difference.
+-- leads at the same time (fct_lead_mql_episodes, episode 1), for every lead (the crossings are
+-- kept for all; the sweep counts the feedback scope's). And the MQL volume never rises with the
+-- threshold. Returns every difference.
 {{ config(meta={'dagster': {'ref': {'name': 'mart_feedback_threshold_sweep'}}}) }}
 
 with
@@ -17,9 +18,6 @@ first_episodes as (
 
     select episodes.model_id, episodes.lead_id, episodes.mql_at
     from {{ ref('fct_lead_mql_episodes') }} as episodes
-    inner join {{ ref('int_lead_feedback_outcomes') }} as scope
-        on scope.model_id = episodes.model_id
-        and scope.lead_id = episodes.lead_id
     where episodes.mql_episode = 1
 
 ),

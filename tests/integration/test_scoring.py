@@ -90,11 +90,13 @@ def test_a_new_day_restates_only_the_leads_it_brings_a_fact_for(incremental_and_
         assert sorted(query(incremental_db, restated)) == sorted(on_next_day), as_of
 
 
-def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_run(tmp_path, sample_raw_dir, incremental_and_full):
+@pytest.mark.parametrize("stop_after", ["int_lead_stage_signals_evaluated", "int_lead_threshold_crossings"])
+def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_run(stop_after, tmp_path, sample_raw_dir, incremental_and_full):
     # dbt replaces each model whole, so a run killed between two models leaves the ones before it
-    # rebuilt and the ones after it as they were. Here the run stops after the lifecycle signals:
-    # the funnel stages, which store the lifecycle fingerprints, still hold yesterday's rows. The
-    # next run must restate the same leads again and end equal to a full build.
+    # rebuilt and the ones after it as they were. Here the run stops after the lifecycle signals,
+    # or after the funnel stages and the threshold crossings: the rule hits and the stored
+    # lifecycle fingerprints still hold yesterday's rows. The next run must restate the same
+    # leads again and end equal to a full build.
     _, full_db, _ = incremental_and_full
     yesterday = tmp_path / "yesterday"
     split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), yesterday)
@@ -102,13 +104,16 @@ def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_ru
     load(db, yesterday)
     assert build(db).returncode == 0
     load(db, sample_raw_dir)
-    assert build(db, "--select", "+int_lead_stage_signals_evaluated").returncode == 0
+    selection = "+int_lead_stage_signals_evaluated" if stop_after == "int_lead_stage_signals_evaluated" else "+int_lead_funnel_stages +int_lead_threshold_crossings"
+    assert build(db, "--select", selection).returncode == 0
     restated = "select count(*) from intermediate.int_lead_lifecycle_scope where needs_restate"
     stopped_run = query(db, restated)[0][0]
     assert stopped_run > 0
     assert build(db).returncode == 0
     assert query(db, restated)[0][0] == stopped_run
-    for table in ("intermediate.int_lead_funnel_stages", "marts.fct_lead_funnel", "marts.fct_lead_stage_transitions"):
+    for table in ("intermediate.int_lead_funnel_stages", "marts.fct_lead_funnel", "marts.fct_lead_stage_transitions",
+                  "intermediate.int_lead_threshold_crossings", "intermediate.int_lead_rule_hits",
+                  "intermediate.int_lead_feedback_outcomes", "intermediate.int_lead_lifecycle_fingerprints"):
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
 

@@ -22,8 +22,6 @@ OPPORTUNITY_HEADER = "opportunity_id,lead_id,account,created_at,stage,amount,cur
 # The dbt tests a 60-day export fails: nothing is 90 days old yet (feedback loop).
 FEEDBACK_TESTS = {
     ("intermediate/int_lead_feedback_outcomes", "not_empty_int_lead_feedback_outcomes_"),
-    ("intermediate/int_lead_threshold_crossings", "not_empty_int_lead_threshold_crossings_"),
-    ("intermediate/int_lead_rule_hits", "not_empty_int_lead_rule_hits_"),
 }
 NO_OPPORTUNITIES_TEST = ("staging/stg_raw__opportunities", "not_empty_stg_raw__opportunities_")
 NO_QUALIFICATION_TEST = ("intermediate/int_qualification_updates_resolved", "not_empty_int_qualification_updates_resolved_")

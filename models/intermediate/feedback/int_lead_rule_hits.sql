@@ -1,14 +1,27 @@
--- Which scoring rules each feedback-scope lead hit before its outcome: one row per scoring model,
--- lead and rule it hit. An engagement rule is hit when it held (at least one counted occurrence,
--- or min_count for a count rule) on a state that began before the lead first reached
--- opportunity (to date when it never did); a fit rule when it matches the lead's attributes
--- (latest known: the export keeps no attribute history).
+-- Which scoring rules each lead (created on or before the scoring day) hit before its outcome:
+-- one row per scoring model, lead and rule it hit. An engagement rule is hit when it held (at
+-- least one counted occurrence, or min_count for a count rule) on a state that began before the
+-- lead first reached opportunity (to date when it never did); a fit rule when it matches the
+-- lead's attributes (latest known: the export keeps no attribute history).
+--
+-- Incremental by lead (int_lead_lifecycle_scope), for every lead: the marts keep the
+-- feedback-scope leads (int_lead_feedback_outcomes), so a lead growing old enough for the loop
+-- costs no restatement.
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 
 with
 
 leads as (
 
-    select model_id, lead_id, opportunity_reached_at from {{ ref('int_lead_feedback_outcomes') }}
+    select leads.model_id, leads.lead_id, leads.opportunity_reached_at
+    from {{ ref('int_lead_funnel_stages') }} as leads
+    {{ leads_in_scoring_scope('leads', 'int_lead_lifecycle_scope') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- When each feedback-scope lead would have become an MQL at each candidate threshold (model's
+-- When each lead would have become an MQL at each candidate threshold (model's
 -- mql_threshold + seed feedback_threshold_offsets), from the score history as it was known at
 -- the time: the first score change with its MQL score at or above the threshold while all
 -- required rules held (macro mql_qualified, as fct_lead_scores qualifies at the model's
@@ -6,19 +6,26 @@
 -- MQL score rises only on change days and only decays in between, so the first day it reaches a
 -- threshold is a change day. As for real MQLs (fct_lead_mql_episodes), a crossing on or after the
 -- lead's disqualification day does not count. One row per model, lead and threshold it crossed.
+--
+-- Incremental by lead (int_lead_lifecycle_scope), for every lead: the marts keep the
+-- feedback-scope leads (int_lead_feedback_outcomes), so a lead growing old enough for the loop
+-- costs no restatement.
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
 -- depends_on: {{ ref('event_types') }}
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 
 with
 
-leads as (
-
-    select model_id, lead_id from {{ ref('int_lead_feedback_outcomes') }}
-
-),
-
 scores as (
 
-    select * from {{ ref('fct_lead_scores') }}
+    select scores.*
+    from {{ ref('fct_lead_scores') }} as scores
+    {{ leads_in_scoring_scope('scores', 'int_lead_lifecycle_scope') }}
 
 ),
 
@@ -36,10 +43,11 @@ offsets as (
 
 disqualifications as (
 
-    select lead_id, min(occurred_on) as disqualified_on
-    from {{ ref('stg_raw__events') }}
-    where event_type = 'disqualified'
-    group by lead_id
+    select events.lead_id, min(events.occurred_on) as disqualified_on
+    from {{ ref('stg_raw__events') }} as events
+    {{ leads_in_scoring_scope('events', 'int_lead_lifecycle_scope') }}
+    where events.event_type = 'disqualified'
+    group by events.lead_id
 
 ),
 
@@ -47,9 +55,6 @@ eligible_scores as (
 
     select scores.model_id, scores.lead_id, scores.score_date, scores.changed_at, scores.mql_score
     from scores
-    inner join leads
-        on leads.model_id = scores.model_id
-        and leads.lead_id = scores.lead_id
     left join disqualifications on disqualifications.lead_id = scores.lead_id
     where scores.required_rules_hold
       and (disqualifications.disqualified_on is null or scores.score_date < disqualifications.disqualified_on)

@@ -2,6 +2,17 @@
 -- (slice_name, slice_value), the lead's value of each attribute plus slice "all". A mart joins
 -- its lead-level rows to this model and groups by slice_name, slice_value, so each slice's rows
 -- add up to the "all" row. Missing attribute values are 'unknown'.
+--
+-- Incremental by lead (int_lead_lifecycle_scope): a lead's slices come from its funnel stages
+-- row alone, so a run writes the slices of the leads it restates, not a lead x slice fan-out of
+-- every lead.
+{{ config(
+    materialized=incremental_where_supported(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
+) }}
+-- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 {%- set slices = [
     ('channel', 'lead_source'),
     ('campaign', 'campaign'),
@@ -15,7 +26,9 @@ with
 
 leads as (
 
-    select * from {{ ref('int_lead_funnel_stages') }}
+    select leads.*
+    from {{ ref('int_lead_funnel_stages') }} as leads
+    {{ leads_in_scoring_scope('leads', 'int_lead_lifecycle_scope') }}
 
 ),
 

@@ -1,25 +1,27 @@
--- Which leads the incremental lifecycle models (fct_lead_mql_episodes,
--- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_funnel_stages)
--- recompute in this run.
+-- Which leads the models of the lifecycle chain (fct_lead_mql_episodes,
+-- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_funnel_stages,
+-- int_lead_funnel_slices and the feedback loop's int_lead_threshold_crossings and
+-- int_lead_rule_hits) recompute in this run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
--- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages and
--- company_size_bands seeds, its opportunities, and - because the scoring day moves on every day -
--- how many of its events, score changes and opportunity openings and closings fall on or before
--- the scoring day, and whether it exists yet. A lead is restated when its fingerprint differs
--- from the one stored with its funnel stages: new or corrected facts of any age, a lead whose
--- scheduled score change, sales activity or opportunity the new day reaches, a replay of an
--- earlier day. Everyone else keeps yesterday's rows, which are what a full build would give
--- today. (How long a lead has been in its stage also changes every day: no table stores it -
--- the days_in_stage macro computes it where it is shown.)
+-- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages,
+-- company_size_bands and feedback_threshold_offsets seeds, its opportunities, and - because the
+-- scoring day moves on every day - how many of its events, score changes and opportunity
+-- openings and closings fall on or before the scoring day, and whether it exists yet. A lead is
+-- restated when its fingerprint differs from the one stored in int_lead_lifecycle_fingerprints:
+-- new or corrected facts of any age, a lead whose scheduled score change, sales activity or
+-- opportunity the new day reaches, a replay of an earlier day. Everyone else keeps yesterday's
+-- rows, which are what a full build would give today. (How long a lead has been in its stage,
+-- and whether it is old enough for the feedback loop, also change every day: no table stores
+-- them - they are computed where they are read.)
 --
--- The stored fingerprints are read from int_lead_funnel_stages, the last model of the chain,
--- without ref() (a cycle otherwise): a run that fails before it redoes the chain's leads.
-{%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_funnel_stages') -%}
-{#- A warehouse built before the funnel stages joined the chain has no stored fingerprints: restate all. -#}
-{%- set stored_columns = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list if stored is not none else [] %}
-{%- set restate_all = flags.FULL_REFRESH or 'lifecycle_fingerprint' not in stored_columns %}
+-- The stored fingerprints are read without ref() (a cycle otherwise) from
+-- int_lead_lifecycle_fingerprints, which is built after every model of the chain: a run that
+-- stops part-way redoes the chain's leads.
+{%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_lifecycle_fingerprints') -%}
+{#- A first run, or a warehouse built before the fingerprints had their own table: restate all. -#}
+{%- set restate_all = flags.FULL_REFRESH or stored is none %}
 {%- set as_of = scoring_as_of_date() %}
 
 with
@@ -41,6 +43,8 @@ config_rows as (
     {{ config_rows_text('lifecycle_stages', 'lifecycle_stages') }}
     union all
     {{ config_rows_text('company_size_bands', 'company_size_bands') }}
+    union all
+    {{ config_rows_text('feedback_threshold_offsets', 'feedback_threshold_offsets') }}
 
 ),
 

@@ -9,15 +9,20 @@
 
 with
 
-crossings as (
-
-    select * from {{ ref('int_lead_threshold_crossings') }}
-
-),
-
 outcomes as (
 
     select model_id, is_primary_model, lead_id from {{ ref('int_lead_feedback_outcomes') }}
+
+),
+
+-- The crossings are kept for every lead; the sweep counts those of the feedback scope.
+crossings as (
+
+    select crossings.*
+    from {{ ref('int_lead_threshold_crossings') }} as crossings
+    inner join outcomes
+        on outcomes.model_id = crossings.model_id
+        and outcomes.lead_id = crossings.lead_id
 
 ),
 
