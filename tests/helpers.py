@@ -189,6 +189,8 @@ SCORING_TABLES = {
     "intermediate.int_lead_funnel_stages": "model_id, lead_id",
     "marts.fct_lead_funnel": "model_id, lead_id",
     "intermediate.int_lead_funnel_slices": "model_id, lead_id, slice_name",
+    "intermediate.int_lead_stages_summarized": "lead_id",
+    "marts.dim_leads": "lead_id",
     "intermediate.int_lead_threshold_crossings": "model_id, lead_id, offset_points",
     "intermediate.int_lead_rule_hits": "model_id, lead_id, rule_kind, rule_id",
     "intermediate.int_lead_feedback_outcomes": "model_id, lead_id",

@@ -7,13 +7,7 @@
 -- Incremental by lead (int_lead_lifecycle_scope), for every lead: the marts keep the
 -- feedback-scope leads (int_lead_feedback_outcomes), so a lead growing old enough for the loop
 -- costs no restatement.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
--- depends_on: {{ ref('int_lead_lifecycle_scope') }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 
 with
 
@@ -27,7 +21,9 @@ leads as (
 
 rule_states as (
 
-    select * from {{ ref('int_lead_engagement_rule_states') }}
+    select states.*
+    from {{ ref('int_lead_engagement_rule_states') }} as states
+    {{ leads_in_scoring_scope('states', 'int_lead_lifecycle_scope') }}
 
 ),
 
@@ -39,7 +35,9 @@ engagement_rules as (
 
 fit_matches as (
 
-    select * from {{ ref('int_lead_fit_rule_matches') }}
+    select matches.*
+    from {{ ref('int_lead_fit_rule_matches') }} as matches
+    {{ leads_in_scoring_scope('matches', 'int_lead_lifecycle_scope') }}
 
 ),
 

@@ -10,14 +10,8 @@
 -- Incremental by lead (int_lead_lifecycle_scope), for every lead: the marts keep the
 -- feedback-scope leads (int_lead_feedback_outcomes), so a lead growing old enough for the loop
 -- costs no restatement.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 -- depends_on: {{ ref('event_types') }}
--- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 
 with
 

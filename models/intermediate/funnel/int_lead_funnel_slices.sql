@@ -6,13 +6,7 @@
 -- Incremental by lead (int_lead_lifecycle_scope): a lead's slices come from its funnel stages
 -- row alone, so a run writes the slices of the leads it restates, not a lead x slice fan-out of
 -- every lead.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
--- depends_on: {{ ref('int_lead_lifecycle_scope') }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 {%- set slices = [
     ('channel', 'lead_source'),
     ('campaign', 'campaign'),

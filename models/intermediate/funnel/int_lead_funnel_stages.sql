@@ -14,13 +14,7 @@
 -- because a day passed: the days in the current stage are computed where they are shown
 -- (days_in_stage macro), and the feedback loop's minimum lead age is applied by
 -- int_lead_feedback_outcomes on read.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
--- depends_on: {{ ref('int_lead_lifecycle_scope') }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 {%- set stages = lifecycle_stage_names(main_path_only=true) %}
 {%- set as_of = scoring_as_of_date() %}
 

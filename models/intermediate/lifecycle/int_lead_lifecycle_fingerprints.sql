@@ -4,17 +4,13 @@
 -- Built after every model the lifecycle scope restates (the depends_on lines below; a new one
 -- joins them), and only when they all succeeded, so a run that stops part-way leaves the old
 -- fingerprints here and the next run restates the same leads again.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 -- depends_on: {{ ref('fct_lead_mql_episodes') }}
 -- depends_on: {{ ref('int_lead_stage_signals_unioned') }}
 -- depends_on: {{ ref('int_lead_stage_signals_evaluated') }}
 -- depends_on: {{ ref('int_lead_funnel_stages') }}
 -- depends_on: {{ ref('int_lead_funnel_slices') }}
+-- depends_on: {{ ref('int_lead_stages_summarized') }}
 -- depends_on: {{ ref('int_lead_threshold_crossings') }}
 -- depends_on: {{ ref('int_lead_rule_hits') }}
 

@@ -6,14 +6,8 @@
 
 --
 -- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates.
--- depends_on: {{ ref('int_lead_lifecycle_scope') }}
 {%- set as_of = scoring_as_of_date() %}
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads('int_lead_lifecycle_scope') }}",
-) }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 
 with
 

@@ -18,12 +18,7 @@
 -- concerns, each rule gets two chains of states: one over every occurrence (counts_for_total) and
 -- one in which each occurrence also leaves at the first rejection at or after it, like a window
 -- expiry (counts_for_mql). Every other lead has one chain that counts for both.
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads() }}",
-) }}
+{{ restated_by_lead() }}
 
 with
 

@@ -6,13 +6,7 @@
 -- `in` rules are an equality join. (At 1M leads the cross join of leads and rule values with the
 -- text prepared per pair cost 26 s.) Incremental like the other scoring models: a run matches the
 -- leads it rescores only (int_lead_scoring_scope; a scoring seed edit rescores every lead).
--- depends_on: {{ ref('int_lead_scoring_scope') }}
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads() }}",
-) }}
+{{ restated_by_lead() }}
 
 {%- set text_attributes = ['industry', 'job_title', 'country_code', 'lead_source', 'campaign'] %}
 

@@ -1,13 +1,7 @@
 -- Fit score per scoring model and lead (every lead, every model), and how many of the model's
 -- required fit rules (gates) match. Incremental like the other scoring models: a run computes the
 -- leads it rescores only (int_lead_scoring_scope).
--- depends_on: {{ ref('int_lead_scoring_scope') }}
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads() }}",
-) }}
+{{ restated_by_lead() }}
 
 with
 

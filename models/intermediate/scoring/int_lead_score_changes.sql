@@ -11,12 +11,7 @@
 -- qualifies on D and it did not on D - 1, judged with the decay up to that day: the crossings of
 -- the score as it is on every day, without a lead x day grid.
 {%- set day_before = "cast(" ~ dbt.dateadd('day', -1, 'running.score_date') ~ " as date)" %}
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads() }}",
-) }}
+{{ restated_by_lead() }}
 
 with
 

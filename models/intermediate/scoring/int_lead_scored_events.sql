@@ -5,13 +5,7 @@
 -- properties, and page paths lose their query string and fragment, where forms and tracking put
 -- addresses and names. Incremental like the other scoring models: a run matches the events of
 -- the leads it rescores only.
--- depends_on: {{ ref('int_lead_scoring_scope') }}
-{{ config(
-    materialized=incremental_where_supported(),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_rescored_leads() }}",
-) }}
+{{ restated_by_lead() }}
 
 with
 

@@ -1,6 +1,9 @@
 -- One row per lead (created on or before the scoring day): attributes, lifecycle under the
 -- primary scoring model (current and furthest stage, entries and time per stage) and today's
 -- primary-model score. Personal data (names, email) stays in staging on purpose.
+--
+-- The lifecycle comes from int_lead_stages_summarized (restated by lead); only the days of the
+-- stint still open, which grow every day, are computed here (days_in_stage macro).
 
 {#- Every stage, main path and detours, gets its own columns. -#}
 {%- set stages = lifecycle_stage_names() %}
@@ -15,10 +18,10 @@ leads as (
 
 ),
 
-transitions as (
+-- The lead's stage history in one row, restated by lead; the open stint's days are added below.
+lead_stages as (
 
-    select * from {{ ref('fct_lead_stage_transitions') }}
-    where is_primary_model
+    select * from {{ ref('int_lead_stages_summarized') }}
 
 ),
 
@@ -58,60 +61,6 @@ qualification_updates as (
 
 ),
 
-ranked_transitions as (
-
-    select
-        transitions.*,
-        stages.stage_order,
-        stages.is_main_path,
-        row_number() over (
-            partition by transitions.lead_id, transitions.to_stage
-            order by transitions.transition_number desc
-        ) as stint_recency
-    from transitions
-    inner join stages on stages.stage = transitions.to_stage
-
-),
-
--- Everything per lead from its transitions in one aggregation: each stage's entries and times, the
--- current stage (one row per lead is current, tested) and the latest detour reasons. At 5M leads
--- a separate aggregation and join per fact kept too many lead-sized hash tables alive at once.
-per_lead as (
-
-    select
-        lead_id,
-        {%- for stage in stages %}
-        min(case when to_stage = '{{ stage }}' then transitioned_at end) as {{ stage }}_first_entered_at,
-        max(case when to_stage = '{{ stage }}' then transitioned_at end) as {{ stage }}_latest_entered_at,
-        max(case when to_stage = '{{ stage }}' and stint_recency = 1 then exited_at end) as {{ stage }}_latest_exited_at,
-        count(case when to_stage = '{{ stage }}' then 1 end) as {{ stage }}_entries,
-        sum(case when to_stage = '{{ stage }}' then days_in_stage end) as days_in_{{ stage }},
-        {%- endfor %}
-        max(case when is_main_path then stage_order end) as furthest_stage_order,
-        count(case when is_skip then 1 end) as skip_count,
-        count(*) as transition_count,
-        max(case when is_current_stage then model_id end) as model_id,
-        max(case when is_current_stage then to_stage end) as current_stage,
-        max(case when is_current_stage then transitioned_at end) as current_stage_entered_at,
-        max(case when is_current_stage then days_in_stage end) as days_in_current_stage,
-        max(case when to_stage = 'recycled' and stint_recency = 1 then reason end) as latest_recycle_reason,
-        max(case when to_stage = 'disqualified' and stint_recency = 1 then reason end) as disqualification_reason
-    from ranked_transitions
-    group by lead_id
-
-),
-
--- A lead counts "in order" up to the last main-path stage before which it entered every earlier
--- stage, each first entry no later than the next one.
-lead_stages as (
-
-    select
-        per_lead.*,
-        {{ in_order_stage_order(entered='_first_entered_at') }} as in_order_stage_order
-    from per_lead
-
-),
-
 final as (
 
     select
@@ -131,7 +80,7 @@ final as (
         current_stage_def.stage_order as current_stage_order,
         current_stage_def.is_terminal as is_current_stage_terminal,
         lead_stages.current_stage_entered_at,
-        lead_stages.days_in_current_stage,
+        {{ days_in_stage('lead_stages.current_stage_entered_at') }} as days_in_current_stage,
         furthest_stage_def.stage as furthest_stage,
         lead_stages.furthest_stage_order,
         in_order_stage_def.stage as in_order_stage,
@@ -162,7 +111,10 @@ final as (
         lead_stages.{{ stage }}_latest_entered_at,
         lead_stages.{{ stage }}_latest_exited_at,
         lead_stages.{{ stage }}_entries,
-        lead_stages.days_in_{{ stage }}{{ ',' if not loop.last }}
+        case when lead_stages.{{ stage }}_entries > 0 then
+            coalesce(lead_stages.days_in_{{ stage }}_finished, 0)
+            + case when lead_stages.current_stage = '{{ stage }}' then {{ days_in_stage('lead_stages.current_stage_entered_at') }} else 0 end
+        end as days_in_{{ stage }}{{ ',' if not loop.last }}
         {%- endfor %}
     from leads
     inner join lead_stages on lead_stages.lead_id = leads.lead_id
