@@ -27,7 +27,7 @@ lead_stages as (
 
 stages as (
 
-    select stage, stage_order, is_main_path, is_terminal from {{ ref('lifecycle_stages') }}
+    select stage, stage_order, is_terminal from {{ ref('lifecycle_stages') }}
 
 ),
 
