@@ -196,6 +196,7 @@ SCORING_TABLES = {
     "intermediate.int_lead_feedback_outcomes": "model_id, lead_id",
     "intermediate.int_lead_lifecycle_fingerprints": "lead_id",
     "marts.mart_lead_scores_current": "model_id, lead_id",
+    "intermediate.int_lead_current_rule_states": "model_id, lead_id, rule_kind, rule_id",
     "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
     "marts.fct_lead_scored_events": "model_id, lead_id, event_id, rule_id",
 }

@@ -7,8 +7,11 @@
     decay of the days in between.
     Under recycle_policy reset_engagement a lead with a sales rejection has two states per rule:
     one over all its events (counts_for_total) and one over the events after its latest rejection
-    (counts_for_mql); every other lead has one state that counts for both. -#}
-{% macro lead_scores_as_of(as_of_date) -%}
+    (counts_for_mql); every other lead has one state that counts for both.
+    `engagement`: a select of each (model, lead)'s engagement_score, mql_engagement_score and
+    required_engagement_rules_holding on D, where they are already known (mart_lead_scores_current
+    sums its explanation rows); by default they are summed from every rule's state on D. -#}
+{% macro lead_scores_as_of(as_of_date, engagement=none) -%}
     with
 
     fit as (
@@ -16,12 +19,13 @@
         where created_on <= {{ as_of_date }}
     ),
 
-    rule_points as (
-        {{ lead_rule_points_as_of(as_of_date) }}
-    ),
-
     gates as (
         select * from {{ ref('int_scoring_model_gate_counts') }}
+    ),
+
+    {% if engagement is none -%}
+    rule_points as (
+        {{ lead_rule_points_as_of(as_of_date) }}
     ),
 
     engagement as (
@@ -34,6 +38,11 @@
         from rule_points
         group by model_id, lead_id
     ),
+    {%- else -%}
+    engagement as (
+        {{ engagement }}
+    ),
+    {%- endif %}
 
     resets as (
         {{ latest_engagement_resets(as_of_date) }}

@@ -75,7 +75,7 @@ def hand_picked_people(warehouse_copy):
     }
     con = duckdb.connect(str(warehouse_copy))
     try:
-        con.execute("drop view staging.stg_raw__leads")
+        con.execute("drop table staging.stg_raw__leads")
         con.execute("create table staging.stg_raw__leads (lead_id varchar, email varchar, first_name varchar, last_name varchar)")
         con.executemany("insert into staging.stg_raw__leads values (?, ?, ?, ?)", [(k, *v) for k, v in people.items()])
     finally:

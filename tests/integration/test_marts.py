@@ -55,6 +55,7 @@ UNIT_TESTS = {
     "threshold_sweep_precision_and_recall",
     "score_bands_hot_blocked_only_for_models_with_gates",
     "score_explanations_gates_count_rules_and_older_contributions",
+    "current_rule_states_gates_count_rules_and_resets",
     "current_scores_hot_blocked_points_to_mql_and_blocking_gates",
     "lead_scores_hot_blocked_until_the_gate_holds",
     "scored_events_page_paths_without_query_and_per_day_cap",
@@ -68,7 +69,7 @@ SINGULAR_TESTS = {
     "assert_funnel_flow_balance_matches_current_stages",
     "assert_funnel_sweep_matches_mql_episodes",
     "assert_funnel_feedback_scope_reconciles",
-    "assert_score_explanations_add_up_to_current_scores",
+    "assert_current_scores_match_as_of_scores",
     "assert_score_explanations_list_every_gate",
 }
 

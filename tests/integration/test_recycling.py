@@ -117,7 +117,7 @@ def build(db: Path, project_dir: Path = PROJECT_DIR, as_of: str = AS_OF, data_te
     if data_tests:
         result = dbt(["test", *as_of_var, "--select", *SCORING_MODELS, "--exclude", "resource_type:unit_test"], db, project_dir=project_dir)
         assert result.returncode == 0, result.stdout[-4000:]
-        assert "assert_score_explanations_add_up_to_current_scores" in result.stdout
+        assert "assert_current_scores_match_as_of_scores" in result.stdout
 
 
 def copy_project(folder: Path, policy: str) -> Path:

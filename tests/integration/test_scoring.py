@@ -113,7 +113,8 @@ def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_ru
     assert query(db, restated)[0][0] == stopped_run
     for table in ("intermediate.int_lead_funnel_stages", "marts.fct_lead_funnel", "marts.fct_lead_stage_transitions",
                   "intermediate.int_lead_threshold_crossings", "intermediate.int_lead_rule_hits",
-                  "intermediate.int_lead_feedback_outcomes", "intermediate.int_lead_lifecycle_fingerprints"):
+                  "intermediate.int_lead_feedback_outcomes", "intermediate.int_lead_current_rule_states",
+                  "marts.fct_lead_score_explanations", "marts.mart_lead_scores_current", "intermediate.int_lead_lifecycle_fingerprints"):
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
 

@@ -13,6 +13,7 @@
 -- depends_on: {{ ref('int_lead_stages_summarized') }}
 -- depends_on: {{ ref('int_lead_threshold_crossings') }}
 -- depends_on: {{ ref('int_lead_rule_hits') }}
+-- depends_on: {{ ref('int_lead_current_rule_states') }}
 
 with
 

@@ -1,7 +1,8 @@
 -- Which leads the models of the lifecycle chain (fct_lead_mql_episodes,
 -- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_stages_summarized,
--- int_lead_funnel_stages, int_lead_funnel_slices and the feedback loop's int_lead_threshold_crossings and
--- int_lead_rule_hits) recompute in this run.
+-- int_lead_funnel_stages, int_lead_funnel_slices, the feedback loop's int_lead_threshold_crossings and
+-- int_lead_rule_hits, and today's rule states behind the explanations, int_lead_current_rule_states)
+-- recompute in this run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring

@@ -22,7 +22,7 @@
 
 with
 
-events as (
+events as {{ materialized_when_scoped() }} (
 
     select events.*
     from {{ ref('stg_raw__events') }} as events
@@ -83,7 +83,7 @@ reset_leads as (
 -- Leads with engagement resets, matched once more (a small share of the events) for their MQL
 -- chain: each occurrence counts until the first rejection at or after it (an event at the very
 -- time of the rejection is not after it).
-reset_lead_events as (
+reset_lead_events as {{ materialized_when_scoped() }} (
 
     select events.*
     from {{ ref('stg_raw__events') }} as events

@@ -9,7 +9,7 @@
 
 with
 
-events as (
+events as {{ materialized_when_scoped() }} (
 
     select events.*
     from {{ ref('stg_raw__events') }} as events

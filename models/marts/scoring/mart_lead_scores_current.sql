@@ -2,12 +2,28 @@
 -- MQL status and how far it is from qualifying: the points still missing to the threshold and the
 -- required rules (gates) that do not hold, as fct_lead_score_explanations lists them. One row per
 -- model and lead.
+--
+-- The engagement points are the sums of the lead's rows in fct_lead_score_explanations (its
+-- engagement and remainder rows), so the score and its explanation cannot disagree; the test
+-- assert_current_scores_match_as_of_scores checks both against the scores recomputed from the
+-- whole rule history (macro lead_scores_as_of).
+{%- set explained_engagement %}
+        select
+            model_id,
+            lead_id,
+            sum(points) as engagement_score,
+            sum(points_for_mql) as mql_engagement_score,
+            count(case when is_required_for_mql and holds_for_mql then 1 end) as required_engagement_rules_holding
+        from {{ ref('fct_lead_score_explanations') }}
+        where rule_kind != 'fit'
+        group by model_id, lead_id
+{%- endset %}
 
 with
 
 current_scores as (
 
-    {{ lead_scores_as_of(scoring_as_of_date()) }}
+    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement) }}
 
 ),
 

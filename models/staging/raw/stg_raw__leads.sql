@@ -1,5 +1,10 @@
 -- One row per lead: typed, trimmed, emails and domains normalised, timestamps in UTC.
 -- A lead exported more than once keeps its most recently updated version.
+--
+-- A table, not a view like the other light staging: a dozen models and as many data tests read
+-- every lead on each run, and as a view each read repeated the ranking of every lead's versions
+-- (0.4 CPU s per read at 1M leads, against 2 s to build the table once).
+{{ config(materialized='table') }}
 
 with
 
