@@ -14,6 +14,7 @@
 -- depends_on: {{ ref('int_lead_threshold_crossings') }}
 -- depends_on: {{ ref('int_lead_rule_hits') }}
 -- depends_on: {{ ref('int_lead_current_rule_states') }}
+-- depends_on: {{ ref('int_lead_activation_edges') }}
 
 with
 

@@ -1,13 +1,14 @@
 -- Which leads the models of the lifecycle chain (fct_lead_mql_episodes,
 -- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_stages_summarized,
 -- int_lead_funnel_stages, int_lead_funnel_slices, the feedback loop's int_lead_threshold_crossings and
--- int_lead_rule_hits, and today's rule states behind the explanations, int_lead_current_rule_states)
--- recompute in this run.
+-- int_lead_rule_hits, today's rule states behind the explanations, int_lead_current_rule_states,
+-- and the activations, int_lead_activation_edges) recompute in this run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
 -- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages,
--- company_size_bands and feedback_threshold_offsets seeds, its opportunities, and - because the
+-- company_size_bands, feedback_threshold_offsets, activation_rules and activation_suppressions
+-- seeds, its opportunities, and - because the
 -- scoring day moves on every day - how many of its events, score changes and opportunity
 -- openings and closings fall on or before the scoring day, and whether it exists yet. A lead is
 -- restated when its fingerprint differs from the one stored in int_lead_lifecycle_fingerprints:
@@ -46,6 +47,10 @@ config_rows as (
     {{ config_rows_text('company_size_bands', 'company_size_bands') }}
     union all
     {{ config_rows_text('feedback_threshold_offsets', 'feedback_threshold_offsets') }}
+    union all
+    {{ config_rows_text('activation_rules', 'activation_rules') }}
+    union all
+    {{ config_rows_text('activation_suppressions', 'activation_suppressions') }}
 
 ),
 

@@ -175,7 +175,7 @@ decaying_state_points as (
         case when states.next_state_date is null or states.next_state_date > running.score_date then
             {{ rule_points_at('states', 'rules', 'running.score_date') }}
         end as points,
-        case when states.counts_for_mql and states.state_date < running.score_date then
+        case when states.state_date < running.score_date then
             {{ rule_points_at('states', 'rules', day_before) }}
         end as points_day_before
     from running
@@ -199,7 +199,8 @@ decaying_points as (
         -- Weights instead of a condition around points, so that points is computed once.
         sum(points * case when counts_for_total then 1.0 else 0.0 end) as decaying_points,
         sum(points * case when counts_for_mql then 1.0 else 0.0 end) as mql_decaying_points,
-        sum(points_day_before) as mql_decaying_points_day_before
+        sum(points_day_before * case when counts_for_total then 1.0 else 0.0 end) as decaying_points_day_before,
+        sum(points_day_before * case when counts_for_mql then 1.0 else 0.0 end) as mql_decaying_points_day_before
     from decaying_state_points
     group by model_id, lead_id, score_date
 
@@ -234,6 +235,13 @@ scored as (
             fit.fit_score + (running.mql_undecayed_points - running.mql_points_delta
                              + coalesce(decaying_points.mql_decaying_points_day_before, 0.0))
         end as mql_score_day_before,
+        case when running.previous_score_date is not null then
+            fit.fit_score + (running.undecayed_points - running.total_points_delta
+                             + coalesce(decaying_points.decaying_points_day_before, 0.0))
+        end as total_score_day_before,
+        -- The part of the total that does not decay until the next change (fit, and rules
+        -- without a half-life): where a decaying score levels off (int_lead_score_band_spans).
+        fit.fit_score + running.undecayed_points as undecaying_score,
         case when running.previous_score_date is not null then
             {{ required_rules_hold('fit.required_fit_rules_matched', 'running.required_engagement_rules_holding - running.required_holds_delta', 'gates') }}
         end as required_rules_held_day_before,
@@ -293,6 +301,8 @@ final as (
         scored.required_rules_hold,
         {{ score_classification('models', 'scored.fit_score', 'scored.engagement_score', 'scored.total_score', 'scored.mql_score', 'scored.required_rules_hold') }},
         scored.mql_score_before,
+        scored.total_score_day_before,
+        scored.undecaying_score,
         {{ mql_qualified('scored.mql_score', 'scored.required_rules_hold', 'models.mql_threshold') }}
             and not coalesce({{ mql_qualified('scored.mql_score_before', 'scored.required_rules_held_before', 'models.mql_threshold') }}, false)
             as is_mql_crossing,

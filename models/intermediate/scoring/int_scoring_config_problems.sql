@@ -1,5 +1,6 @@
--- Every problem in the scoring seeds, one row each, naming the seed and the row (model_id,
--- rule_id). The post-hook stops the run when there is any, so no scoring model or mart is
+-- Every problem in the scoring and activation seeds, one row each, naming the seed and the row
+-- (model_id, rule_id; for activation_rules the action_id, for activation_suppressions the
+-- suppression). The post-hook stops the run when there is any, so no scoring model or mart is
 -- rebuilt from a bad configuration. Ids are compared as the scoring models read them (as_id),
 -- so two rows whose ids differ only in surrounding spaces are duplicates here too.
 {{ config(post_hook="{{ raise_scoring_config_problems() }}") }}
@@ -27,6 +28,145 @@ engagement_rules as (
 event_types as (
 
     select * from {{ ref('event_types') }}
+
+),
+
+activation_rules as (
+
+    select * from {{ ref('activation_rules') }}
+
+),
+
+activation_suppressions as (
+
+    select * from {{ ref('activation_suppressions') }}
+
+),
+
+-- The items of the activation seeds' |-separated lists, one row each (at most 12 per cell).
+list_positions as (
+
+    {{ integer_series(12) }}
+
+),
+
+activation_list_items as (
+
+    select 'activation_rules' as seed_name, {{ as_id('rules.model_id') }} as model_id, {{ as_id('rules.action_id') }} as rule_id,
+        'score_bands' as column_name, {{ dbt.split_part(activation_list('rules.score_bands'), "'|'", 'positions.n') }} as item
+    from activation_rules as rules
+    cross join list_positions as positions
+    union all
+    select 'activation_rules' as seed_name, {{ as_id('rules.model_id') }} as model_id, {{ as_id('rules.action_id') }} as rule_id,
+        'lifecycle_stages' as column_name, {{ dbt.split_part(activation_list('rules.lifecycle_stages'), "'|'", 'positions.n') }} as item
+    from activation_rules as rules
+    cross join list_positions as positions
+    union all
+    select 'activation_suppressions' as seed_name, null as model_id, {{ as_id('suppressions.suppression') }} as rule_id,
+        'applies_to' as column_name, {{ dbt.split_part(activation_list('suppressions.applies_to'), "'|'", 'positions.n') }} as item
+    from activation_suppressions as suppressions
+    cross join list_positions as positions
+
+),
+
+activation_ids as (
+
+    select distinct {{ activation_list('action_id') }} as action_id
+    from activation_rules
+
+),
+
+activation_list_problems as (
+
+    select items.seed_name, items.model_id, items.rule_id,
+        items.column_name || ': unknown ' || case items.column_name
+            when 'score_bands' then 'band ''' || items.item || ''' (one of {{ score_bands() | join(", ") }})'
+            when 'lifecycle_stages' then 'stage ''' || items.item || ''' (one of {{ lifecycle_stage_names() | join(", ") }})'
+            else 'action ''' || items.item || ''' (not an action_id of activation_rules)'
+        end as problem
+    from activation_list_items as items
+    left join activation_ids as actions
+        on actions.action_id = items.item
+    where coalesce(items.item, '') != ''
+      and case items.column_name
+            when 'score_bands' then items.item not in ('{{ score_bands() | join("', '") }}')
+            when 'lifecycle_stages' then items.item not in ('{{ lifecycle_stage_names() | join("', '") }}')
+            else actions.action_id is null
+        end
+
+),
+
+activation_rule_problems as (
+
+    select 'activation_rules' as seed_name, rules.model_id, rules.action_id as rule_id,
+        case
+            when {{ as_id('rules.action_id') }} is null then 'action_id is empty'
+            when models.model_id is null then 'model_id ''' || coalesce(rules.model_id, '') || ''' is not in scoring_models'
+            when {{ activation_list('rules.score_bands') }} is null and {{ activation_list('rules.lifecycle_stages') }} is null
+                and nullif(trim(rules.event_type), '') is null
+                then 'the rule has no condition: give score_bands, lifecycle_stages or an event_type'
+            when nullif(trim(rules.event_type), '') is not null and event_types.event_type is null
+                then 'unknown event_type ''' || rules.event_type || ''' (see seed event_types)'
+            when (nullif(trim(rules.property_key), '') is null) != (nullif(trim(rules.property_value), '') is null)
+                then 'property_key and property_value go together'
+            when nullif(trim(rules.property_key), '') is not null and nullif(trim(rules.event_type), '') is null
+                then 'a property condition needs an event_type'
+            when nullif(trim(rules.property_key), '') is not null and lower(coalesce(rules.property_operator, '')) not in ('equals', 'contains', 'starts_with')
+                then 'property_operator must be equals, contains or starts_with, got ''' || coalesce(rules.property_operator, '') || ''''
+            when nullif(trim(rules.event_type), '') is not null
+                and ({{ is_bad_number('rules.event_within_days') }} or {{ as_number('rules.event_within_days') }} is null
+                     or {{ as_number('rules.event_within_days') }} < 1
+                     or {{ as_number('rules.event_within_days') }} != floor({{ as_number('rules.event_within_days') }}))
+                then 'event_within_days must be a whole number of at least 1 when the rule names an event, got ''' || coalesce(rules.event_within_days, '') || ''''
+            when nullif(trim(rules.event_type), '') is null and nullif(trim(rules.event_within_days), '') is not null
+                then 'event_within_days without an event_type'
+            when lower(coalesce(trim(rules.trigger_on), '')) not in ('enter', 'exit')
+                then 'trigger_on must be enter or exit, got ''' || coalesce(rules.trigger_on, '') || ''''
+            when lower(coalesce(trim(rules.retrigger), '')) not in ('{{ activation_retrigger_policies() | join("', '") }}')
+                then 'retrigger must be {{ activation_retrigger_policies() | join(", ") }}, got ''' || coalesce(rules.retrigger, '') || ''''
+            when {{ is_bad_number('rules.deliver_within_days') }} or {{ as_number('rules.deliver_within_days') }} is null
+                or {{ as_number('rules.deliver_within_days') }} < 1
+                or {{ as_number('rules.deliver_within_days') }} != floor({{ as_number('rules.deliver_within_days') }})
+                then 'deliver_within_days must be a whole number of at least 1, got ''' || coalesce(rules.deliver_within_days, '') || ''''
+            when {{ as_id('rules.destination') }} is null then 'destination is empty'
+            when {{ dbt.position("' '", 'trim(rules.destination)') }} > 0 or {{ dbt.position("'/'", 'rules.destination') }} > 0
+                or {{ dbt.position("'.'", 'rules.destination') }} > 0
+                then 'destination must be one word (it names an outbox folder), got ''' || rules.destination || ''''
+            when {{ is_bad_flag('rules.is_active') }} then 'is_active must be true or false'
+        end as problem
+    from activation_rules as rules
+    left join models on {{ as_id('rules.model_id') }} = {{ as_id('models.model_id') }}
+    left join event_types on lower(trim(rules.event_type)) = event_types.event_type
+
+    union all
+
+    select 'activation_rules' as seed_name, null as model_id, {{ as_id('action_id') }} as rule_id,
+        'action_id appears ' || {{ duplicate_times('action_id') }} as problem
+    from activation_rules
+    where {{ as_id('action_id') }} is not null
+    group by {{ as_id('action_id') }}
+    having count(*) > 1
+
+    union all
+
+    select 'activation_suppressions' as seed_name, null as model_id, suppressions.suppression as rule_id,
+        case
+            when {{ as_id('suppressions.suppression') }} is null then 'suppression is empty'
+            when lower(coalesce(trim(suppressions.kind), '')) not in ('event', 'stage')
+                then 'kind must be event or stage, got ''' || coalesce(suppressions.kind, '') || ''''
+            when lower(trim(suppressions.kind)) = 'event' and event_types.event_type is null
+                then 'unknown event type ''' || coalesce(suppressions.value, '') || ''' (see seed event_types)'
+            when lower(trim(suppressions.kind)) = 'stage'
+                and lower(coalesce(trim(suppressions.value), '')) not in ('{{ lifecycle_stage_names() | join("', '") }}')
+                then 'unknown stage ''' || coalesce(suppressions.value, '') || ''' (one of {{ lifecycle_stage_names() | join(", ") }})'
+            when {{ is_bad_flag('suppressions.is_active') }} then 'is_active must be true or false'
+        end as problem
+    from activation_suppressions as suppressions
+    left join event_types on lower(trim(suppressions.value)) = event_types.event_type
+
+    union all
+
+    select * from activation_list_problems
 
 ),
 
@@ -172,6 +312,8 @@ all_problems as (
     select * from fit_problems
     union all
     select * from engagement_problems
+    union all
+    select * from activation_rule_problems
 
 ),
 

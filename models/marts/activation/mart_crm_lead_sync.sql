@@ -1,0 +1,113 @@
+-- A lead's CRM-facing state per scoring model, for a reverse-ETL tool or a CRM import: the score
+-- as a whole number, band, fit grade, engagement level, MQL qualification, lifecycle stage and
+-- the top three reasons for today's score (the same explanation rows the score adds up from).
+-- sync_hash changes exactly when one of those fields does, so a sync can send only the leads
+-- whose hash differs from the one it last sent; state_changed_on is the latest day the band or
+-- the stage changed (the score itself decays a little every day).
+-- Personal data (email, names) stays in staging: the CRM matches on lead_id.
+
+with
+
+scores as (
+
+    select * from {{ ref('mart_lead_scores_current') }}
+
+),
+
+explanations as (
+
+    select model_id, lead_id, description, points
+    from {{ ref('fct_lead_score_explanations') }}
+    where rule_kind != 'remainder' and points >= 0.01
+
+),
+
+ranked_reasons as (
+
+    select
+        explanations.*,
+        row_number() over (partition by explanations.model_id, explanations.lead_id order by explanations.points desc, explanations.description asc) as reason_rank
+    from explanations
+
+),
+
+-- The three reasons as one text (top_reasons_text).
+reasons as (
+
+    select
+        ranked_reasons.model_id,
+        ranked_reasons.lead_id,
+        {{ top_reasons_text('ranked_reasons') }} as top_reasons
+    from ranked_reasons
+    where ranked_reasons.reason_rank <= 3
+    group by ranked_reasons.model_id, ranked_reasons.lead_id
+
+),
+
+current_stints as (
+
+    select model_id, lead_id, to_stage as lifecycle_stage, cast(signal_at as date) as stage_entered_on
+    from {{ ref('int_lead_stage_signals_evaluated') }}
+    where is_applied and exited_at is null
+
+),
+
+band_changes as (
+
+    select model_id, lead_id, max(valid_from_date) as band_changed_on
+    from {{ ref('int_lead_score_band_spans') }}
+    where valid_from_date <= {{ scoring_as_of_date() }}
+    group by model_id, lead_id
+
+),
+
+synced as (
+
+    select
+        scores.model_id,
+        scores.is_primary_model,
+        scores.lead_id,
+        cast({{ round_number('scores.total_score') }} as {{ dbt.type_int() }}) as score,
+        scores.score_band,
+        scores.fit_grade,
+        scores.engagement_level,
+        scores.is_mql_qualified,
+        current_stints.lifecycle_stage,
+        reasons.top_reasons,
+        scores.as_of_date,
+        case
+            when band_changes.band_changed_on is null or current_stints.stage_entered_on > band_changes.band_changed_on
+                then current_stints.stage_entered_on
+            else band_changes.band_changed_on
+        end as state_changed_on
+    from scores
+    left join reasons
+        on reasons.model_id = scores.model_id
+        and reasons.lead_id = scores.lead_id
+    left join current_stints
+        on current_stints.model_id = scores.model_id
+        and current_stints.lead_id = scores.lead_id
+    left join band_changes
+        on band_changes.model_id = scores.model_id
+        and band_changes.lead_id = scores.lead_id
+
+),
+
+final as (
+
+    select
+        synced.*,
+        {{ dbt.hash(dbt.concat([
+            "cast(synced.score as " ~ dbt.type_string() ~ ")", "'|'",
+            "synced.score_band", "'|'",
+            "synced.fit_grade", "'|'",
+            "cast(synced.engagement_level as " ~ dbt.type_string() ~ ")", "'|'",
+            "case when synced.is_mql_qualified then 'mql' else '' end", "'|'",
+            "coalesce(synced.lifecycle_stage, '')", "'|'",
+            "coalesce(synced.top_reasons, '')",
+        ])) }} as sync_hash
+    from synced
+
+)
+
+select * from final
