@@ -333,7 +333,7 @@ class _Run:
         posts: list[tuple[str, str, int]] = []
         for (activation_id, destination, channel), state in sorted(pending.items()):
             if channel == OUTBOX:
-                files[(destination, state.detail)].append((activation_id, state.attempt))
+                files[(destination, (state.detail or "").removesuffix(".jsonl"))].append((activation_id, state.attempt))
             else:
                 posts.append((activation_id, destination, state.attempt))
         for (destination, name), entries in sorted(files.items()):
