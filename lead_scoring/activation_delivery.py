@@ -299,7 +299,7 @@ def _post(url: str, record: dict, timeout: float) -> _PostOutcome:
             response.read()
             status = response.status
     except urllib.error.HTTPError as exc:
-        return _PostOutcome(False, f"HTTP {exc.code} {exc.reason}"[:MAX_REASON_CHARS])
+        return _PostOutcome(False, f"HTTP {exc.code} {exc.reason}".strip()[:MAX_REASON_CHARS])
     except TimeoutError:
         return _PostOutcome(False, f"timed out after {timeout:g} s", unreachable=True)
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
@@ -319,7 +319,7 @@ class _Run:
         self.con, self.run_id, self.outbox, self.timeout = con, run_id, outbox, timeout
         self.result = DeliveryResult(run_id=run_id, outbox=outbox)
         self.unreachable: dict[str, str] = {}  # destination -> why it gets no more posts this run
-        self.recovered: set[tuple[str, str, str]] = set()  # (activation, destination, channel) settled by recover()
+        self.settled: set[tuple[str, str, str]] = set()  # (activation, destination, channel) that recover() attempted
 
     def source_records(self, ids: list[str]) -> dict[str, dict]:
         if not ids:
@@ -329,6 +329,7 @@ class _Run:
     def recover(self, states: dict[tuple[str, str, str], _State]) -> None:
         """Settle the attempts a killed run left pending, before anything new is attempted."""
         pending = {key: s for key, s in states.items() if s.status == PENDING and not s.delivered}
+        self.settled.update(pending)
         files: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
         posts: list[tuple[str, str, int]] = []
         for (activation_id, destination, channel), state in sorted(pending.items()):
@@ -372,7 +373,6 @@ class _Run:
         _log(self.con, self.run_id, done)
         counts.delivered += len(done)
         counts.recovered += len(done)
-        self.recovered.update((r["activation_id"], destination, OUTBOX) for r, *_ in done)
         for activation_id, attempt in lost:
             self.fail({"activation_id": activation_id, "destination": destination}, OUTBOX, attempt,
                       f"pending in {name}.jsonl, which lacks it, and no longer in {SOURCE}")
@@ -418,7 +418,6 @@ class _Run:
             counts.delivered += 1
             if recovered:
                 counts.recovered += 1
-                self.recovered.add((record["activation_id"], destination, WEBHOOK))
             return
         if outcome.unreachable:
             self.unreachable[destination] = outcome.reason
@@ -446,10 +445,11 @@ def deliver(con: duckdb.DuckDBPyConnection, run_id: str, outbox: Path, timeout: 
         destination = record["destination"]
         for channel in (OUTBOX, WEBHOOK) if urls[destination] else (OUTBOX,):
             key = (record["activation_id"], destination, channel)
+            if key in run.settled:
+                continue  # the recovery attempted it in this run and counted it
             state = states.get(key)
             if state is not None and state.delivered:
-                if key not in run.recovered:  # delivered by this run's recovery: counted there
-                    run.result.channel(destination, channel).already_delivered += 1
+                run.result.channel(destination, channel).already_delivered += 1
                 continue
             attempt = (state.attempt if state else 0) + 1
             if channel == OUTBOX:

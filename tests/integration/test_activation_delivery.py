@@ -438,3 +438,20 @@ def test_a_failing_webhook_fails_the_run_after_recording_what_was_delivered(asse
                "3 delivered; the rest are retried on the next run (activation.delivery_log).")
     assert summary.step_reasons == {"activation__deliveries": f"Failure: {message}"}
     assert message in summary.text
+
+
+def test_a_post_left_pending_whose_receiver_is_down_fails_and_waits_with_the_rest(warehouse, receiver, monkeypatch):
+    monkeypatch.setenv("LEAD_SCORING_WEBHOOK_SALES_CRM", receiver.url)
+    killed_delivery(warehouse, "r1", "after_webhook_post")
+    monkeypatch.setenv("LEAD_SCORING_WEBHOOK_SALES_CRM", f"http://127.0.0.1:{closed_port()}/")
+    down = deliver_warehouse(warehouse, run_id="r2")
+    assert [(f.activation_id, f.attempt) for f in down.failures] == [(A2, 1), (A1, None)]
+    assert counts(down)[("sales_crm", "webhook")] == (0, 0, 1, 1, 0)
+    monkeypatch.setenv("LEAD_SCORING_WEBHOOK_SALES_CRM", receiver.url)
+    up = deliver_warehouse(warehouse, run_id="r3")
+    assert up.failures == [] and counts(up)[("sales_crm", "webhook")] == (2, 0, 0, 0, 0)
+    assert log_rows(warehouse, "webhook") == [
+        (A2, "sales_crm", 1, "pending", "r1"), (A2, "sales_crm", 1, "failed", "r2"),
+        (A2, "sales_crm", 2, "pending", "r3"), (A2, "sales_crm", 2, "delivered", "r3"),
+        (A1, "sales_crm", 1, "pending", "r3"), (A1, "sales_crm", 1, "delivered", "r3"),
+    ]
