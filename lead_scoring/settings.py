@@ -14,6 +14,14 @@ LEAD_SCORING_PENDING_MAX_AGE_DAYS
                        Days a row may wait for its lead (pending) before the summary and the
                        Dagster check warn about it (default 7); it is kept and loads whenever
                        the lead arrives.
+LEAD_SCORING_OUTBOX_DIR
+                       Folder of the activation outbox files, one sub-folder per destination
+                       (default: outbox/ beside the warehouse file; lead_scoring/activation_delivery.py).
+LEAD_SCORING_WEBHOOK_<DESTINATION>
+                       URL that each activation of the destination (upper-cased, other characters
+                       than letters and digits as _) is posted to, besides the outbox; unset: outbox only.
+LEAD_SCORING_WEBHOOK_TIMEOUT_SECONDS
+                       Seconds a webhook post may take before it counts as failed (default 10).
 """
 
 from __future__ import annotations
@@ -75,6 +83,27 @@ DEFAULT_PENDING_MAX_AGE_DAYS = 7.0
 
 def pending_max_age_days() -> float:
     return float(os.environ.get("LEAD_SCORING_PENDING_MAX_AGE_DAYS", DEFAULT_PENDING_MAX_AGE_DAYS))
+
+
+def outbox_dir(warehouse: Path | None = None) -> Path:
+    """LEAD_SCORING_OUTBOX_DIR, else outbox/ beside the warehouse file (`warehouse`, else
+    LEAD_SCORING_DB's)."""
+    value = os.environ.get("LEAD_SCORING_OUTBOX_DIR")
+    if value is not None:
+        if not value.strip():
+            raise ValueError("LEAD_SCORING_OUTBOX_DIR is set but blank: name the outbox folder, or unset it for outbox/ beside the warehouse.")
+        return Path(value).expanduser().resolve()
+    return (warehouse or warehouse_path()).parent / "outbox"
+
+
+DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
+
+
+def webhook_timeout_seconds() -> float:
+    seconds = float(os.environ.get("LEAD_SCORING_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT_SECONDS))
+    if seconds <= 0:
+        raise ValueError(f"LEAD_SCORING_WEBHOOK_TIMEOUT_SECONDS must be positive, got {seconds:g}")
+    return seconds
 
 
 def sample_dir() -> Path:
