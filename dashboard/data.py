@@ -566,9 +566,9 @@ def activation_rules(bi: BI, model_id: str) -> pd.DataFrame:
     """The active actions of the model (seed activation_rules): action_id, description,
     destination, trigger_on, deliver_within_days; a rule without a model applies to every model."""
     return bi.df("""
-        select action_id, description, destination, trigger_on, deliver_within_days
+        select action_id, description, destination, trigger_on, try_cast(deliver_within_days as integer) as deliver_within_days
         from seeds.activation_rules
-        where coalesce(is_active, true) and (model_id = ? or model_id is null)
+        where coalesce(try_cast(is_active as boolean), true) and (model_id = ? or nullif(model_id, '') is null)
         qualify row_number() over (partition by action_id order by model_id nulls last) = 1
         order by action_id
     """, model_id)

@@ -41,7 +41,9 @@ per_action = rules.merge(per_action, on="action_id", how="outer").fillna({"queue
 per_action = per_action.astype({"queued": int, "due_today": int}).sort_values(["queued", "action_id"], ascending=[False, True])
 st.dataframe(per_action[["action_id", "description", "destination", "queued", "due_today"]], hide_index=True, column_config={
     "action_id": "Action", "description": "What it does", "destination": "Destination", "queued": "Queued", "due_today": "Due today"})
-if queue.empty:
+if rules.empty:
+    st.info(f"No active activation rule applies to the model {f.model_id} (seed activation_rules).")
+elif queue.empty:
     st.info("Nothing is queued for this model and these channels: every deliverable activation has been delivered, or none is due.")
 else:
     shown = queue.assign(triggering_event=[
@@ -98,4 +100,5 @@ chart = px.line(volume, x="due_week", y="activations", color="action_id", marker
 chart.update_layout(xaxis=dict(tickformat="%d %b %Y"), yaxis=dict(rangemode="tozero", tickformat=",d"))
 ui.show(chart)
 st.caption("Every activation that became due in the range (marts.fct_lead_activations), delivered or not, by the week "
-           "(from Monday) of its due day; older ones are history and are not delivered.")
+           "(from Monday) of its due day, so the first and last weeks of the range can be partial; activations older than the "
+           "rule's deliver_within_days are history only and are never delivered.")
