@@ -75,7 +75,7 @@ else:
     for column, name in zip(status, ("delivered", "failed", "pending")):
         column.metric(f"{name.capitalize()} (latest attempt)", f"{int(counts[name].sum()):,}",
                       help="Activations per destination and channel whose latest attempt in the log has this status.")
-    status[3].metric("Last delivery run", str(last["run_id"]), help=f"Logged at {pd.Timestamp(last['logged_at']):%Y-%m-%d %H:%M} UTC.")
+    status[3].metric("Last attempt (UTC)", f"{pd.Timestamp(last['logged_at']):%Y-%m-%d %H:%M}", help=f"By the delivery run {last['run_id']}.")
     st.dataframe(counts, hide_index=True, column_config={
         "action_id": "Action", "channel": "Channel", "delivered": "Delivered", "failed": "Failed", "pending": "Pending"})
     failures = log[log["status"] == "failed"]

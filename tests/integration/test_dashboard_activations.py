@@ -83,7 +83,8 @@ def test_deliveries_and_failures_come_from_the_log_beside_the_bi_file(tmp_path, 
     # Latest attempt per activation and channel: L1's hand-off (outbox, webhook) and L5's older one
     # delivered, L3's campaign failed after two attempts.
     assert metric(at, "Delivered (latest attempt)") == "3" and metric(at, "Failed (latest attempt)") == "1"
-    assert metric(at, "Last delivery run") == "run-2026-06-30"
+    assert metric(at, "Last attempt (UTC)") == "2026-06-30 11:05"
+    assert [m.help for m in at.metric if m.label == "Last attempt (UTC)"] == ["By the delivery run run-2026-06-30."]
     failures = table_with(at, "detail")
     assert failures[["lead_id", "action_id", "attempt", "detail"]].values.tolist() == [["L3", "campaign_trigger", 2, "disk full"]]
     leads = table_with(at, "top_reasons").set_index(["lead_id", "action_id"])["delivery"]
