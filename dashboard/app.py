@@ -46,7 +46,7 @@ dates = sidebar.date_input("Date range", value=(first_day, as_of), min_value=fir
 start, end = (tuple(dates) + (as_of,))[:2] if dates else (first_day, as_of)  # a half-picked range: open end
 channels = sidebar.multiselect("Channel", data.channels(bi), key="channels", placeholder="All channels")
 sidebar.caption("The range applies to the cohort month (funnel, trends), the creation day (velocity, scores, "
-                "lead explorer) and the MQL day (MQL volume).")
+                "lead explorer), the MQL day (MQL volume) and the due day (activations per week).")
 
 st.session_state[ui.CONTEXT_KEY] = ui.Context(
     bi=bi,
@@ -64,5 +64,6 @@ pages = [
     st.Page("views/mql_volume.py", title="MQL volume", icon=":material/bar_chart:", url_path="mql-volume"),
     st.Page("views/scores.py", title="Scores", icon=":material/target:", url_path="scores"),
     st.Page("views/lead_explorer.py", title="Lead explorer", icon=":material/person_search:", url_path="lead-explorer"),
+    st.Page("views/activations.py", title="Activations", icon=":material/send:", url_path="activations"),
 ]
 st.navigation(pages).run()

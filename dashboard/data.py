@@ -14,6 +14,10 @@ decided here. MQL figures are the MQL measures of marts.mart_mql_measures (seed 
 with its labels: for the range and channels chosen, the pages count the lead-level columns that
 mart counts (fct_lead_funnel) or the episodes of fct_lead_mql_episodes. The BI file is published
 by the same version of the project, so every mart the pages read is in it.
+
+One file besides the BI file: the delivery step of the activations runs after the publication and
+leaves its log beside it (delivery_log.parquet, lead_scoring/activation_log_export.py); its results
+are cached per publication and per version of that file (its modification time and size).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lead_scoring import bi_publication
+from lead_scoring import activation_log_export, bi_publication
 from lead_scoring.settings import warehouse_path
 
 EXPLORER_LIMIT = 1000
@@ -554,3 +558,83 @@ def stage_timeline(bi: BI, model_id: str, lead_id: str) -> pd.DataFrame:
         where t.model_id = ? and t.lead_id = ?
         order by t.transition_number
     """, model_id, lead_id)
+
+
+# --- activations ------------------------------------------------------------------------------
+
+def activation_rules(bi: BI, model_id: str) -> pd.DataFrame:
+    """The active actions of the model (seed activation_rules): action_id, description,
+    destination, trigger_on, deliver_within_days; a rule without a model applies to every model."""
+    return bi.df("""
+        select action_id, description, destination, trigger_on, try_cast(deliver_within_days as integer) as deliver_within_days
+        from seeds.activation_rules
+        where coalesce(try_cast(is_active as boolean), true) and (model_id = ? or nullif(model_id, '') is null)
+        qualify row_number() over (partition by action_id order by model_id nulls last) = 1
+        order by action_id
+    """, model_id)
+
+
+def activation_queue(bi: BI, f: Filters) -> pd.DataFrame:
+    """What the next delivery sends (mart_activation_queue as published: deliverable, not yet
+    delivered to the outbox when the BI file was published), for the model and channels; due first."""
+    where, params = _channel(f, "d.lead_source")
+    return bi.df(f"""
+        select q.activation_id, q.action_id, q.destination, q.lead_id, q.due_at, q.due_date, q.total_score,
+               q.score_band, q.lifecycle_stage, q.top_reasons, q.triggering_event_type, q.triggering_event_at, q.sales_owner
+        from marts.mart_activation_queue as q
+        join marts.dim_leads as d on d.lead_id = q.lead_id
+        where q.model_id = ? and {where}
+        order by q.due_at, q.action_id, q.lead_id
+    """, f.model_id, *params)
+
+
+def activation_volume(bi: BI, f: Filters) -> pd.DataFrame:
+    """Activations per week (Monday) of their due day and action (fct_lead_activations, delivered
+    or not), due in the range, for the model and channels."""
+    where, params = _channel(f, "d.lead_source")
+    return bi.df(f"""
+        select date_trunc('week', a.due_date)::date as due_week, a.action_id, count(*) as activations
+        from marts.fct_lead_activations as a
+        join marts.dim_leads as d on d.lead_id = a.lead_id
+        where a.model_id = ? and a.due_date between ? and ? and {where}
+        group by all
+        order by due_week, a.action_id
+    """, f.model_id, f.start, f.end, *params)
+
+
+def delivery_log_path(bi: BI) -> Path:
+    """delivery_log.parquet beside the BI file (lead_scoring/activation_log_export.py)."""
+    return activation_log_export.delivery_log_path(bi.path)
+
+
+def deliveries(bi: BI, f: Filters) -> pd.DataFrame | None:
+    """The delivery log beside the BI file for the model's activations (and channels): one row per
+    activation, destination and channel with its latest attempt (status, attempt, detail,
+    logged_at, run_id) and when it was first delivered; None when there is no log file yet.
+
+    The log is newer than the BI file (the delivery runs after the publication); the model of a
+    logged activation is the one fct_lead_activations gives it."""
+    path = delivery_log_path(bi)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    where, params = _channel(f, "d.lead_source")
+    # Read through the BI file's connection, to join the published activations; cached per file version.
+    return bi.fetch(bi.path, f"{bi.version}|{stat.st_mtime_ns}|{stat.st_size}", f"""
+        with log as (
+            select *,
+                   min(logged_at) filter (where status = 'delivered')
+                       over (partition by activation_id, destination, channel) as first_delivered_at
+            from read_parquet(?)
+        )
+        select log.activation_id, log.action_id, log.lead_id, log.destination, log.channel, log.status, log.attempt,
+               log.detail, log.logged_at, log.run_id, log.first_delivered_at
+        from log
+        join marts.fct_lead_activations as a on a.activation_id = log.activation_id
+        join marts.dim_leads as d on d.lead_id = a.lead_id
+        where a.model_id = ? and {where}
+        qualify row_number() over (partition by log.activation_id, log.destination, log.channel
+                                   order by log.logged_at desc, log.attempt desc) = 1
+        order by log.logged_at desc, log.activation_id, log.channel
+    """, (str(path), f.model_id, *params))

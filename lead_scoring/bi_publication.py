@@ -2,8 +2,9 @@
 
 DuckDB lets one process write a file and refuses every other process meanwhile, so BI tools never
 read the pipeline's warehouse. After a run whose checks all passed, the marts (every table and view
-of the `marts` schema), the lifecycle snapshot and the seed funnel_benchmarks are copied into a new
-file beside the BI file, which then replaces it with one atomic rename. A reader that still has the old file open keeps
+of the `marts` schema, views such as fct_lead_activations as tables), the lifecycle snapshot and the
+seeds funnel_benchmarks and activation_rules are copied into a new file beside the BI file, which
+then replaces it with one atomic rename. A reader that still has the old file open keeps
 reading the old copy until it reconnects; a failed or blocked run never gets here, so the previous
 file stays as it was. The file records when, from which run and from which warehouse it was
 published (table bi_publication).
@@ -39,8 +40,9 @@ from lead_scoring.warehouse import scalar, sql_string, sql_strings, table_exists
 BI_SCHEMAS = ("marts",)
 # A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
 STAGING_PREFIX = "_publishing_"
-# Besides the marts: the lifecycle snapshot, and the benchmark ranges the dashboard draws (seed).
-BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"), ("seeds", "funnel_benchmarks"))
+# Besides the marts: the lifecycle snapshot, the benchmark ranges the dashboard draws and the
+# activation rules whose descriptions and destinations it shows (seeds); each when the warehouse has it.
+BI_EXTRA_RELATIONS = (("snapshots", "snap_lead_lifecycle"), ("seeds", "funnel_benchmarks"), ("seeds", "activation_rules"))
 PERSONAL_COLUMNS = ("email", "first_name", "last_name")
 PERSONAL_DATA_MODES = ("hashed", "raw")
 HASH_KEY_VAR = "LEAD_SCORING_BI_HASH_KEY"

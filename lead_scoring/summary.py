@@ -49,6 +49,9 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         tables = [name.split(".") for name in sql_dependencies(sql)]
         if all(table_exists(con, s, t) for s, t in tables):
             sections.append((title.format_map(words), format_table([h.format_map(words) for h in headers], con.execute(sql).fetchall())))
+    handoffs = handoffs_section(con)
+    if handoffs:
+        sections.append(handoffs)
     return sections
 
 
@@ -110,6 +113,85 @@ def mql_measures_section(con: duckdb.DuckDBPyConnection, words: _Words) -> tuple
     title = ("MQL measures per scoring model, whole history (definitions: seed mql_measures; benchmarks per cohort "
              "month within 90 days: lead->MQL {lead_to_mql_rate_range} in order, {lead_to_mql_days_range} to MQL)").format_map(words)
     return title, format_table(["measure", *models], lines)
+
+
+def handoffs_section(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """Per scoring model and action: the activations due on the scoring day, the deliverable ones
+    (due within the rule's deliver_within_days), those still queued (marts.mart_activation_queue:
+    not delivered to the outbox), delivered to the outbox, and failed (the latest attempt on some
+    channel failed, none delivered), from activation.delivery_log when the delivery has run. Every
+    active action of the seed activation_rules has a row. None without the activation marts."""
+    if not (table_exists(con, "marts", "fct_lead_activations") and table_exists(con, "marts", "mart_activation_queue")):
+        return None
+    has_log = table_exists(con, "activation", "delivery_log")
+    if has_log:
+        log = """
+        delivered as (
+            select distinct activation_id, destination from activation.delivery_log
+            where channel = 'outbox' and status = 'delivered'
+        ),
+        failed as (
+            select distinct activation_id, destination from activation.delivery_log
+            qualify row_number() over (partition by activation_id, destination, channel order by logged_at desc, attempt desc) = 1
+                and status = 'failed'
+        ),"""
+    else:
+        log = """
+        delivered as (select null::varchar as activation_id, null::varchar as destination where false),
+        failed as (select null::varchar as activation_id, null::varchar as destination where false),"""
+    rules = ("""
+        union
+        select model_id, action_id, destination from seeds.activation_rules
+        where coalesce(try_cast(is_active as boolean), true) and nullif(model_id, '') is not null"""
+             if table_exists(con, "seeds", "activation_rules") else "")
+    rows = con.execute(f"""
+        with{log}
+        current as (
+            select a.*, d.activation_id is not null as is_delivered, f.activation_id is not null as has_failed
+            from marts.fct_lead_activations as a
+            left join delivered as d on d.activation_id = a.activation_id and d.destination = a.destination
+            left join failed as f on f.activation_id = a.activation_id and f.destination = a.destination
+            where a.is_deliverable or a.due_date = a.as_of_date
+        ),
+        queued as (
+            select model_id, action_id, destination, count(*) as queued
+            from marts.mart_activation_queue
+            group by all
+        ),
+        actions as (
+            select distinct model_id, action_id, destination from current
+            union
+            select model_id, action_id, destination from queued{rules}
+        ),
+        counts as (
+            select model_id, action_id, destination,
+                   count(*) filter (where due_date = as_of_date) as due_today,
+                   count(*) filter (where is_deliverable) as deliverable,
+                   count(*) filter (where is_deliverable and is_delivered) as delivered,
+                   count(*) filter (where is_deliverable and has_failed and not is_delivered) as failed
+            from current
+            group by all
+        ),
+        models as (
+            select model_id, bool_or(is_primary_model) as is_primary_model from marts.fct_lead_activations group by model_id
+        )
+        select actions.model_id || case when models.is_primary_model then ' (primary)' else '' end,
+               actions.action_id, actions.destination,
+               coalesce(counts.due_today, 0), coalesce(counts.deliverable, 0), coalesce(queued.queued, 0),
+               coalesce(counts.delivered, 0), coalesce(counts.failed, 0)
+        from actions
+        left join counts using (model_id, action_id, destination)
+        left join queued using (model_id, action_id, destination)
+        left join models using (model_id)
+        order by models.is_primary_model desc nulls last, actions.model_id, actions.action_id, actions.destination
+    """).fetchall()
+    as_of = scalar(con, "select max(as_of_date) from marts.fct_lead_activations")
+    title = (f"Hand-offs due today ({as_of if as_of is not None else 'no activation yet'}): per action; deliverable = due within the "
+             "rule's deliver_within_days; queued = deliverable and not delivered to the outbox (marts.mart_activation_queue); "
+             "failed = the latest attempt on a channel failed"
+             + ("" if has_log else "; no delivery has run yet (no activation.delivery_log)"))
+    headers = ["model", "action", "destination", "due today", "deliverable", "queued", "delivered", "failed"]
+    return title, format_table(headers, rows)
 
 
 def load_notes(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -344,6 +344,106 @@ BAD_INPUTS = {
 }
 
 
+# --- activations, hand-made ------------------------------------------------------------------------
+
+# A warehouse with only what the Activations page, the sidebar, the BI publication and the summary
+# read of the activation marts (contract: marts.fct_lead_activations, a view over an intermediate
+# table as in dbt; marts.mart_activation_queue; marts.mart_crm_lead_sync; seed activation_rules), so
+# their tests need no dbt build. Scoring day ACTIVATION_AS_OF; model hybrid_v1 (primary) queues 4
+# activations before any delivery, enterprise_gate_v1 one.
+ACTIVATION_AS_OF = dt.date(2026, 6, 30)
+ACTIVATION_COLUMNS = (
+    "activation_id varchar, action_id varchar, model_id varchar, is_primary_model boolean, lead_id varchar, "
+    "destination varchar, trigger_on varchar, due_at timestamp, due_date date, mql_episode integer, lifecycle_stage varchar, "
+    "total_score double, score_band varchar, fit_grade varchar, top_reasons varchar, triggering_event_id varchar, "
+    "triggering_event_type varchar, triggering_event_at timestamp, sales_owner varchar, is_deliverable boolean, as_of_date date"
+)
+# (action, model, lead, destination, due_at, episode, stage, score, band, event type, deliverable)
+ACTIVATIONS = [
+    ("mql_handoff", "hybrid_v1", "L1", "sales_crm", "2026-06-30 09:00", 1, "mql", 82.5, "hot", None, True),
+    ("sales_notification", "hybrid_v1", "L1", "sales_crm", "2026-06-30 10:15", 1, "mql", 82.5, "hot", "form_submit", True),
+    ("nurture_enrol", "hybrid_v1", "L2", "nurture", "2026-06-29 14:00", None, "lead", 41.0, "nurture", "page_view", True),
+    ("campaign_trigger", "hybrid_v1", "L3", "campaigns", "2026-06-30 08:30", None, "lead", 22.0, "cold", "page_view", True),
+    ("nurture_enrol", "hybrid_v1", "L4", "nurture", "2026-04-10 11:00", None, "lead", 35.0, "nurture", "page_view", False),
+    ("nurture_exit", "hybrid_v1", "L4", "nurture", "2026-05-02 16:00", None, "recycled", 12.0, "cold", None, False),
+    ("mql_handoff", "hybrid_v1", "L5", "sales_crm", "2026-05-20 12:00", 1, "mql", 71.0, "hot", "form_submit", False),
+    ("mql_handoff", "enterprise_gate_v1", "L1", "sales_crm", "2026-06-30 09:00", 1, "mql", 90.0, "hot", None, True),
+]
+# (action, lead, destination, channel, attempt, status, detail, logged_at): L1's hand-off delivered,
+# L3's campaign failed twice (the queue keeps it), an older hand-off delivered on an earlier day.
+DELIVERIES = [
+    ("mql_handoff", "L1", "sales_crm", "outbox", 1, "delivered", "2026-06-30_run-1.jsonl", "2026-06-30 11:00"),
+    ("mql_handoff", "L1", "sales_crm", "webhook", 1, "delivered", None, "2026-06-30 11:00"),
+    ("campaign_trigger", "L3", "campaigns", "outbox", 1, "failed", "disk full", "2026-06-30 11:00"),
+    ("campaign_trigger", "L3", "campaigns", "outbox", 2, "failed", "disk full", "2026-06-30 11:05"),
+    ("mql_handoff", "L5", "sales_crm", "outbox", 1, "delivered", "2026-05-20_run-0.jsonl", "2026-05-20 13:00"),
+]
+
+
+def activation_id(action: str, model: str, lead: str, due_at: str, episode: int | None) -> str:
+    return f"{action}:{model}:{lead}:" + (f"e{episode}" if episode else due_at[:10])
+
+
+def activation_warehouse(db: Path, with_log: bool = False) -> Path:
+    """The hand-made warehouse `db` (see ACTIVATIONS); with_log: activation.delivery_log holds
+    DELIVERIES and the queue leaves out what it records as delivered to the outbox, as dbt builds
+    it after a delivery."""
+    con = connect(db)
+    try:
+        for schema in ("staging", "intermediate", "marts", "seeds", "activation"):
+            con.execute(f"create schema {schema}")
+        leads = [("L1", "2026-05-03 10:00", "organic_search"), ("L2", "2026-06-01 09:00", "paid_social"),
+                 ("L3", "2026-06-20 15:00", "organic_search"), ("L4", "2026-03-15 08:00", "paid_social"),
+                 ("L5", "2026-04-02 12:00", "referral")]
+        con.execute("create table staging.stg_raw__leads (lead_id varchar, email varchar, first_name varchar, last_name varchar)")
+        con.executemany("insert into staging.stg_raw__leads values (?, ?, 'Ann', 'Example')", [(lead, f"{lead.lower()}@example.com") for lead, _, _ in leads])
+        con.execute("create table marts.dim_leads (lead_id varchar, created_at timestamp, lead_source varchar, as_of_date date)")
+        con.executemany("insert into marts.dim_leads values (?, ?, ?, ?)", [(*lead, ACTIVATION_AS_OF) for lead in leads])
+        con.execute("create table marts.mart_lead_scores_current (model_id varchar, is_primary_model boolean, lead_id varchar, "
+                    "mql_threshold double, total_score double, score_band varchar)")
+        for model, primary, threshold in (("hybrid_v1", True, 60.0), ("enterprise_gate_v1", False, 60.0)):
+            con.executemany("insert into marts.mart_lead_scores_current values (?, ?, ?, ?, 50, 'nurture')",
+                            [(model, primary, lead, threshold) for lead, _, _ in leads])
+        con.execute(f"create table intermediate.int_lead_activation_edges ({ACTIVATION_COLUMNS})")
+        for action, model, lead, destination, due_at, episode, stage, score, band, event, deliverable in ACTIVATIONS:
+            con.execute("insert into intermediate.int_lead_activation_edges values "
+                        "(?, ?, ?, ?, ?, ?, ?, ?::timestamp, ?::date, ?, ?, ?, ?, 'A', ?, ?, ?, ?, 'rep@example.com', ?, ?)", [
+                            activation_id(action, model, lead, due_at, episode), action, model, model == "hybrid_v1", lead, destination,
+                            "exit" if action == "nurture_exit" else "enter", due_at, due_at[:10], episode, stage, score, band,
+                            f"Visited the pricing page (+20.0); Matching company size (+{score - 20:.1f})",
+                            f"E-{lead}" if event else None, event, due_at if event else None, deliverable, ACTIVATION_AS_OF])
+        con.execute("create view marts.fct_lead_activations as select * from intermediate.int_lead_activation_edges")
+        queue = "select * from marts.fct_lead_activations as a where is_deliverable"
+        if with_log:
+            con.execute("create table activation.delivery_log (activation_id varchar, action_id varchar, lead_id varchar, destination varchar, "
+                        "channel varchar, run_id varchar, attempt integer, status varchar, detail varchar, logged_at timestamp)")
+            for action, lead, destination, channel, attempt, status, detail, logged_at in DELIVERIES:
+                found = [activation_id(a, m, ld, due, ep) for a, m, ld, _, due, ep, *_ in ACTIVATIONS
+                         if (a, m, ld) == (action, "hybrid_v1", lead)]
+                con.execute("insert into activation.delivery_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [found[0], action, lead, destination, channel, f"run-{logged_at[:10]}", attempt, status, detail, logged_at])
+            queue += (" and not exists (select 1 from activation.delivery_log as l where l.activation_id = a.activation_id "
+                      "and l.destination = a.destination and l.channel = 'outbox' and l.status = 'delivered')")
+        con.execute(f"create view marts.mart_activation_queue as {queue}")
+        con.execute("create table marts.mart_crm_lead_sync as select model_id, is_primary_model, lead_id, 50 as score, "
+                    "score_band, 'B' as fit_grade, 'medium' as engagement_level, false as is_mql_qualified, 'lead' as lifecycle_stage, "
+                    "'' as top_reasons, as_of_date, as_of_date as state_changed_on, md5(lead_id) as sync_hash "
+                    "from marts.mart_lead_scores_current cross join (select ?::date as as_of_date)", [ACTIVATION_AS_OF])
+        con.execute("create table seeds.activation_rules (action_id varchar, description varchar, model_id varchar, trigger_on varchar, "
+                    "deliver_within_days integer, destination varchar, is_active boolean)")
+        con.executemany("insert into seeds.activation_rules values (?, ?, ?, ?, ?, ?, true)", [
+            ("mql_handoff", "The lead became an MQL: hand it to sales at once", "hybrid_v1", "enter", 7, "sales_crm"),
+            ("sales_notification", "A hot MQL submitted the contact form: tell its sales rep", "hybrid_v1", "enter", 7, "sales_crm"),
+            ("nurture_enrol", "Score in the nurture band: enrol in nurturing", "hybrid_v1", "enter", 7, "nurture"),
+            ("nurture_exit", "Left the nurture band: take out of nurturing", "hybrid_v1", "exit", 7, "nurture"),
+            ("campaign_trigger", "Visited the pricing page: start the pricing campaign", "hybrid_v1", "enter", 2, "campaigns"),
+            ("mql_handoff", "The lead became an MQL: hand it to sales at once", "enterprise_gate_v1", "enter", 7, "sales_crm"),
+        ])
+    finally:
+        con.close()
+    return db
+
+
 # --- the CLI ------------------------------------------------------------------------------------
 
 CLI = [sys.executable, "-m", "lead_scoring.cli"]

@@ -12,7 +12,7 @@ import sys
 import duckdb
 import pytest
 
-from helpers import PROJECT_DIR, query
+from helpers import PROJECT_DIR, activation_warehouse, query
 from lead_scoring.bi_publication import HashKeyError, default_hash_key_file, hash_key_id, publish, read_publication
 
 
@@ -37,6 +37,24 @@ def test_publishes_every_mart_and_the_snapshot_with_row_counts_and_provenance(tm
     assert meta["run_id"] == "run-1" and meta["personal_data"] == "hashed" and meta["source_warehouse"] == str(warehouse_copy)
     assert not list(target.parent.glob("_publishing_*"))
 
+
+
+def test_publishes_the_activation_marts_views_as_tables_and_the_activation_rules(tmp_path):
+    """fct_lead_activations and mart_activation_queue are views in the warehouse (over an
+    intermediate table, and over the delivery log): the BI file holds their rows as tables, with the
+    seed activation_rules whose descriptions and destinations the dashboard shows. The delivery log
+    itself stays out (the dashboard reads delivery_log.parquet, lead_scoring/activation_log_export.py)."""
+    warehouse = activation_warehouse(tmp_path / "wh" / "lead_scoring.duckdb", with_log=True)
+    target = tmp_path / "bi" / "bi.duckdb"
+    publication = publish(warehouse, target, run_id="run-1")
+    published = {"marts.fct_lead_activations": 8, "marts.mart_activation_queue": 4, "marts.mart_crm_lead_sync": 10,
+                 "seeds.activation_rules": 6}
+    assert {name: publication.row_counts.get(name) for name in published} == published
+    kinds = dict(query(target, "select table_schema || '.' || table_name, table_type from information_schema.tables"))
+    assert {kinds[name] for name in published} == {"BASE TABLE"}
+    assert not [name for name in kinds if name.startswith(("activation.", "intermediate."))]
+    assert query(target, "select action_id, lead_id from marts.mart_activation_queue where model_id = 'hybrid_v1' order by 1") == [
+        ("campaign_trigger", "L3"), ("nurture_enrol", "L2"), ("sales_notification", "L1")]
 
 def _hmac(key: str, value: str) -> str:
     return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()

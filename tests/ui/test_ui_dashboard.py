@@ -1,11 +1,13 @@
-"""The dashboard in a real browser: `streamlit run` on a free local port, the funnel page in headless
-Chromium (the system package, driven by Playwright), screenshots kept under artifacts/dashboard/.
+"""The dashboard in a real browser: `streamlit run` on a free local port, the funnel page (and the
+Activations page, on a hand-made BI file) in headless Chromium (the system package, driven by
+Playwright), screenshots kept under artifacts/dashboard/.
 
 Needs `chromium` on PATH: skipped without it locally, a failure in CI (.ci/run installs it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -13,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT_DIR, chromium_page, free_port, serving
+from helpers import PROJECT_DIR, activation_warehouse, chromium_page, free_port, serving
+from lead_scoring.activation_log_export import export_delivery_log
 from lead_scoring.bi_publication import publish
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "dashboard"
@@ -34,8 +37,31 @@ def bi_file(tmp_path_factory, built_warehouse) -> Path:
 
 
 @pytest.fixture(scope="module")
+def activations_bi_file(tmp_path_factory) -> Path:
+    """A hand-made BI file with the activation marts (helpers.activation_warehouse) and the log of
+    the delivery that followed its publication beside it."""
+    folder = tmp_path_factory.mktemp("dashboard_ui_activations")
+    target = folder / "bi" / "bi.duckdb"
+    publish(activation_warehouse(folder / "wh" / "lead_scoring.duckdb"), target, run_id="ui-activations", personal_data="hashed")
+    export_delivery_log(activation_warehouse(folder / "delivered" / "lead_scoring.duckdb", with_log=True), target)
+    return target
+
+
+@pytest.fixture(scope="module")
 def dashboard_url(bi_file, tmp_path_factory):
     """Base URL of a running dashboard; the server's whole process group is killed afterwards."""
+    with _dashboard(bi_file, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def activations_url(activations_bi_file, tmp_path_factory):
+    with _dashboard(activations_bi_file, tmp_path_factory) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _dashboard(bi_file: Path, tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_SCORING_")} | {"LEAD_SCORING_BI_DB": str(bi_file)}
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
@@ -86,3 +112,16 @@ def test_funnel_page_renders_in_chromium(page, dashboard_url):
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 50, 5000)})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "funnel-full.png"))
+
+
+def test_activations_page_renders_in_chromium(page, activations_url):
+    page.goto(f"{activations_url}/activations", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Activations").first.wait_for()
+    page.get_by_text("Queued for delivery").first.wait_for()
+    page.get_by_text("Failed (latest attempt)").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1")
+    assert page.get_by_text("ui-activations").count() >= 1
+    page.wait_for_timeout(1500)
+    shot = ARTIFACTS / "activations.png"
+    page.screenshot(path=str(shot))
+    _assert_real_picture(shot)
