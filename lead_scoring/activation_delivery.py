@@ -63,19 +63,23 @@ CRASH_VAR = "LEAD_SCORING_DELIVERY_CRASH_AT"
 CRASH_POINTS = ("after_outbox_pending", "after_outbox_write", "after_webhook_post")
 MAX_REASON_CHARS = 300
 
-LOG_DDL = f"""
-create table if not exists {LOG} (
-    activation_id varchar not null,
-    action_id varchar,
-    lead_id varchar,
-    destination varchar not null,
-    channel varchar not null,
-    run_id varchar not null,
-    attempt integer not null,
-    status varchar not null,
-    detail varchar,
-    logged_at timestamp not null
-)"""
+# The delivery log's columns and types, in order (lead_scoring/activation_log_export.py copies the
+# same columns beside the BI file for the dashboard).
+LOG_COLUMNS = (
+    ("activation_id", "varchar"),
+    ("action_id", "varchar"),
+    ("lead_id", "varchar"),
+    ("destination", "varchar"),
+    ("channel", "varchar"),  # outbox | webhook
+    ("run_id", "varchar"),
+    ("attempt", "integer"),
+    ("status", "varchar"),  # pending | delivered | failed
+    ("detail", "varchar"),  # the outbox file, or why an attempt failed
+    ("logged_at", "timestamp"),
+)
+LOG_REQUIRED = {"activation_id", "destination", "channel", "run_id", "attempt", "status", "logged_at"}
+LOG_DDL = f"create table if not exists {LOG} (" + ", ".join(
+    f"{name} {kind}{' not null' if name in LOG_REQUIRED else ''}" for name, kind in LOG_COLUMNS) + ")"
 
 
 @dataclass

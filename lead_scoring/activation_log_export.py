@@ -17,24 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring.activation_delivery import LOG_COLUMNS as DELIVERY_LOG_COLUMNS
+from lead_scoring.activation_delivery import LOG_SCHEMA as DELIVERY_LOG_SCHEMA
+from lead_scoring.activation_delivery import LOG_TABLE as DELIVERY_LOG_TABLE
 from lead_scoring.warehouse import sql_string, table_exists
 
-DELIVERY_LOG_SCHEMA = "activation"
-DELIVERY_LOG_TABLE = "delivery_log"
 DELIVERY_LOG_FILE = "delivery_log.parquet"
-# The columns of activation.delivery_log (docs: the activation contract), in order, with their types.
-DELIVERY_LOG_COLUMNS = (
-    ("activation_id", "varchar"),
-    ("action_id", "varchar"),
-    ("lead_id", "varchar"),
-    ("destination", "varchar"),
-    ("channel", "varchar"),  # outbox | webhook
-    ("run_id", "varchar"),
-    ("attempt", "integer"),
-    ("status", "varchar"),  # pending | delivered | failed
-    ("detail", "varchar"),
-    ("logged_at", "timestamp"),
-)
 
 
 def delivery_log_path(bi_file_path: Path | str) -> Path:

@@ -139,11 +139,11 @@ def handoffs_section(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
         log = """
         delivered as (select null::varchar as activation_id, null::varchar as destination where false),
         failed as (select null::varchar as activation_id, null::varchar as destination where false),"""
+    # The active rules as the models read them (typed, validated).
     rules = ("""
         union
-        select model_id, action_id, destination from seeds.activation_rules
-        where coalesce(try_cast(is_active as boolean), true) and nullif(model_id, '') is not null"""
-             if table_exists(con, "seeds", "activation_rules") else "")
+        select model_id, action_id, destination from intermediate.int_activation_rules"""
+             if table_exists(con, "intermediate", "int_activation_rules") else "")
     rows = con.execute(f"""
         with{log}
         current as (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import glob
+import json
 import os
 import pwd
 import re
@@ -25,6 +26,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,10 +201,15 @@ SCORING_TABLES = {
     "intermediate.int_lead_current_rule_states": "model_id, lead_id, rule_kind, rule_id",
     "marts.fct_lead_score_explanations": "model_id, lead_id, rule_kind, rule_id",
     "marts.fct_lead_scored_events": "model_id, lead_id, event_id, rule_id",
+    "intermediate.int_lead_score_band_spans": "model_id, lead_id, valid_from",
+    "intermediate.int_lead_activation_edges": "activation_id",
+    "marts.fct_lead_activations": "activation_id",
+    "marts.mart_crm_lead_sync": "model_id, lead_id",
 }
 
 # Rows that make a scoring seed invalid: (seed, row appended to it, message that stops the run).
 ENGAGEMENT, FIT = "scoring_engagement_rules", "scoring_fit_rules"
+ACTIVATION, SUPPRESSIONS = "activation_rules", "activation_suppressions"
 BAD_ROWS = {
     "unknown event type": (ENGAGEMENT, "hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
                            "rule_id=webinar_watch: unknown event_type 'webinar_watched'"),
@@ -225,6 +232,19 @@ BAD_ROWS = {
         "rule_id=size_mid_market: rule_id appears 2 times (spelled with different spaces around it) in this model"),
     "gate that can never be met": (ENGAGEMENT, "enterprise_gate_v1,ten_demos,Ten demo requests in a week,form_submit,form_id,equals,demo_request,10,1,,7,,10,true",
                                    "rule_id=ten_demos: required rule can never hold: min_count exceeds max_per_day x window_days"),
+    "unknown re-trigger policy": (ACTIVATION, "nurture_again,Again,hybrid_v1,nurture,lead,,,,,,enter,always,7,nurture,true",
+                                  "action_id=nurture_again: retrigger must be once_per_lead, once_per_mql_episode, every_entry, got 'always'"),
+    "unknown band in an activation rule": (ACTIVATION, "warm_leads,Warm,hybrid_v1,warm,lead,,,,,,enter,every_entry,7,nurture,true",
+                                           "action_id=warm_leads: score_bands: unknown band 'warm' (one of cold, nurture, hot_blocked, hot)"),
+    "activation event without its days": (
+        ACTIVATION, "demo_request,Demo,hybrid_v1,,lead,form_submit,form_id,equals,demo,,enter,every_entry,7,sales_crm,true",
+        "action_id=demo_request: event_within_days must be a whole number of at least 1 when the rule names an event, got ''"),
+    "duplicate action id": (ACTIVATION, "mql_handoff,Again,hybrid_v1,,mql,,,,,,enter,once_per_lead,7,sales_crm,true",
+                            "action_id=mql_handoff: action_id appears 2 times"),
+    "unknown suppression stage": (SUPPRESSIONS, "churned,stage,churned,,true,Churned",
+                                  "suppression=churned: unknown stage 'churned' (one of lead, mql, sal, sql, opportunity, customer, recycled, disqualified, closed_lost)"),
+    "suppression of an unknown action": (SUPPRESSIONS, "vip,event,email_unsubscribe,nurture_enroll,true,Typo",
+                                         "suppression=vip: applies_to: unknown action 'nurture_enroll' (not an action_id of activation_rules)"),
 }
 
 
@@ -439,9 +459,53 @@ def activation_warehouse(db: Path, with_log: bool = False) -> Path:
             ("campaign_trigger", "Visited the pricing page: start the pricing campaign", "hybrid_v1", "enter", 2, "campaigns"),
             ("mql_handoff", "The lead became an MQL: hand it to sales at once", "enterprise_gate_v1", "enter", 7, "sales_crm"),
         ])
+        # The active rules as dbt types them (int_activation_rules), which the summary reads.
+        con.execute("create schema if not exists intermediate")
+        con.execute("create table intermediate.int_activation_rules as select action_id, description, model_id, trigger_on, "
+                    "deliver_within_days, destination from seeds.activation_rules where is_active")
     finally:
         con.close()
     return db
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+class WebhookReceiver:
+    """A webhook receiver on 127.0.0.1: answers per `mode` ('error': 500, 'slow': answers only after
+    `delay` seconds, with 503; 'ok': 200) and records each request's Idempotency-Key, and the path
+    and body of each accepted one. Serve it with `server.serve_forever` in a thread."""
+
+    def __init__(self, delay: float = 2.0) -> None:
+        self.mode = "ok"
+        self.delay = delay
+        self.received: list[tuple[str, str]] = []  # (mode, key)
+        self.accepted: list[str] = []
+        self.bodies: list[dict] = []
+        self.paths: list[str] = []  # of the accepted requests
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                key, mode = self.headers["Idempotency-Key"], receiver.mode
+                receiver.received.append((mode, key))
+                if mode == "slow":
+                    time.sleep(receiver.delay)
+                status = {"error": 500, "slow": 503, "ok": 200}[mode]
+                if status == 200:
+                    receiver.accepted.append(key)
+                    receiver.bodies.append(body)
+                    receiver.paths.append(self.path)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
 
 # --- the CLI ------------------------------------------------------------------------------------

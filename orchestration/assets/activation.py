@@ -12,6 +12,8 @@ import dagster as dg
 
 from lead_scoring import progress, settings
 from lead_scoring.activation_delivery import SOURCE, DeliveryResult, deliver, failure_message
+from lead_scoring.activation_log_export import export_delivery_log
+from lead_scoring.bi_publication import bi_path
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 ACTIVATION_GROUP = "activation"
@@ -54,6 +56,8 @@ def build_activation_deliveries(upstream: dg.AssetKey) -> dg.AssetsDefinition:
         progress.report("activations", f"delivering to {outbox}")
         with warehouse.connect() as con:
             result = deliver(con, run_id=context.run.run_id, outbox=outbox)
+            # The BI file was published before this step: the dashboard reads the log beside it.
+            export_delivery_log(con, bi_path(Path(warehouse.path)))
         if not result.source_found:
             message = f"{SOURCE} does not exist in this warehouse: nothing delivered"
         else:

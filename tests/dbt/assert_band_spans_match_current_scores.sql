@@ -2,6 +2,7 @@
 -- today's scores: the span each lead is in at the end of the scoring day has the band
 -- mart_lead_scores_current gives it. A decay day found one day off, or a band change missed
 -- between two score changes, fails here for every lead whose score decayed through a bound.
+{{ config(meta={'dagster': {'ref': {'name': 'int_lead_score_band_spans'}}}) }}
 
 with
 

@@ -13,16 +13,14 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from helpers import PROJECT_DIR, query
+from helpers import PROJECT_DIR, WebhookReceiver, query
 from lead_scoring.activation_delivery import COLUMNS, DeliveryResult, deliver_warehouse
 
 DAY = dt.date(2026, 6, 30)
@@ -243,44 +241,9 @@ def test_a_run_killed_before_logging_its_files_is_settled_without_a_second_file(
 
 # --- webhooks --------------------------------------------------------------------------------------
 
-class Receiver:
-    """A webhook receiver on 127.0.0.1: answers per `mode` ('error': 500, 'slow': answers only after
-    `delay` seconds, with 503; 'ok': 200) and records each request's Idempotency-Key and body."""
-
-    def __init__(self, delay: float = 2.0) -> None:
-        self.mode = "ok"
-        self.delay = delay
-        self.received: list[tuple[str, str]] = []  # (mode, key)
-        self.accepted: list[str] = []
-        self.bodies: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                key, mode = self.headers["Idempotency-Key"], receiver.mode
-                receiver.received.append((mode, key))
-                if mode == "slow":
-                    time.sleep(receiver.delay)
-                status = {"error": 500, "slow": 503, "ok": 200}[mode]
-                if status == 200:
-                    receiver.accepted.append(key)
-                    receiver.bodies.append(body)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
 @pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
+def receiver() -> Iterator[WebhookReceiver]:
+    found = WebhookReceiver()
     thread = threading.Thread(target=found.server.serve_forever, daemon=True)
     thread.start()
     yield found

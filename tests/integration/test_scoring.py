@@ -114,7 +114,8 @@ def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_ru
     for table in ("intermediate.int_lead_funnel_stages", "marts.fct_lead_funnel", "marts.fct_lead_stage_transitions",
                   "intermediate.int_lead_threshold_crossings", "intermediate.int_lead_rule_hits",
                   "intermediate.int_lead_feedback_outcomes", "intermediate.int_lead_current_rule_states",
-                  "marts.fct_lead_score_explanations", "marts.mart_lead_scores_current", "intermediate.int_lead_lifecycle_fingerprints"):
+                  "marts.fct_lead_score_explanations", "marts.mart_lead_scores_current", "intermediate.int_lead_activation_edges",
+                  "marts.fct_lead_activations", "intermediate.int_lead_lifecycle_fingerprints"):
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
 
@@ -144,6 +145,35 @@ def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_
         assert table_rows(db, table, order_by) == table_rows(fresh, table, order_by), table
 
 
+def test_activation_rule_edit_restates_every_lead_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
+    # The activation seeds are part of every lead's lifecycle fingerprint: an edit restates all
+    # activations on the next run, which then equals a fresh build with the edited rules.
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    assert build(db, project_dir=project_copy).returncode == 0
+    campaigns = "select count(*) from marts.fct_lead_activations where action_id = 'campaign_trigger'"
+    before = query(db, campaigns)[0][0]
+    assert before > 0
+
+    rules = project_copy / "seeds" / "activation_rules.csv"
+    frame = pd.read_csv(rules, dtype=str, keep_default_na=False)
+    frame.loc[frame.action_id == "campaign_trigger", "event_within_days"] = "30"
+    frame.to_csv(rules, index=False)
+
+    edited = build(db, project_dir=project_copy)
+    assert edited.returncode == 0, edited.stdout[-3000:]
+    leads = query(db, "select count(*) from staging.stg_raw__leads")[0][0]
+    assert query(db, "select count(*) from intermediate.int_lead_lifecycle_scope where needs_restate")[0][0] == leads
+    # A 30-day window joins visits that a 7-day one kept apart: fewer, longer campaign windows.
+    assert 0 < query(db, campaigns)[0][0] < before
+
+    fresh = tmp_path / "fresh" / "lead_scoring.duckdb"
+    load(fresh, sample_raw_dir)
+    assert build(fresh, project_dir=project_copy).returncode == 0
+    for table in ("intermediate.int_lead_activation_edges", "marts.fct_lead_activations"):
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(fresh, table, SCORING_TABLES[table]), table
+
+
 @pytest.fixture(scope="module")
 def scored_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     db = tmp_path_factory.mktemp("bad_seed") / "lead_scoring.duckdb"
@@ -162,7 +192,7 @@ def test_bad_scoring_seed_stops_the_run_before_any_mart_changes(problem, scored_
     # With the data tests, as the daily run builds: the message, not a failed test, stops it.
     result = build(scored_warehouse, project_dir=project_copy, with_tests=True)
     assert result.returncode != 0
-    assert f"seed {seed}, row model_id=" in result.stdout, result.stdout[-3000:]
+    assert f"seed {seed}, row " in result.stdout, result.stdout[-3000:]
     assert message in result.stdout and "nothing was rescored" in result.stdout, result.stdout[-3000:]
     assert "FAIL" not in result.stdout, result.stdout[-3000:]
     assert {t: table_rows(scored_warehouse, t, o) for t, o in SCORING_TABLES.items()} == before

@@ -165,7 +165,7 @@ def test_last_months_export_fails_with_one_line_that_says_how_to_score_it(young_
 # --- the dashboard --------------------------------------------------------------------------------
 
 PAGES = ("views/funnel.py", "views/trends.py", "views/velocity.py", "views/mql_volume.py", "views/scores.py",
-         "views/lead_explorer.py")
+         "views/lead_explorer.py", "views/activations.py")
 
 
 def _page_notes(monkeypatch, bi: Path) -> dict[str, list[str]]:

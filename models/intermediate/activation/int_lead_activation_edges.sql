@@ -437,7 +437,7 @@ final as (
         with_stint.score_band,
         with_stint.fit_grade,
         with_stint.sales_owner,
-        {{ round_number('coalesce(due_scores.total_score, 0.0)', 2) }} as total_score,
+        cast({{ round_number('coalesce(due_scores.total_score, 0.0)', 2) }} as {{ type_double() }}) as total_score,
         due_scores.top_reasons,
         triggering_events.event_id as triggering_event_id,
         triggering_events.event_type as triggering_event_type,

@@ -12,11 +12,14 @@
 -- these spans, so a lead leaves nurture on the day its score decays below 30, not on its next
 -- event.
 --
--- Restated by lead with the scoring models (int_lead_scoring_scope); spans after the scoring day
--- are already scheduled, like int_lead_score_changes' window expiries, and readers cut them.
+-- Restated by lead with the lifecycle chain (int_lead_lifecycle_scope, which flags every lead whose
+-- scores changed): its fingerprints are stored after this model, so a run that stops before it
+-- restates the same leads again (the scoring models' fingerprints are stored with the scores,
+-- before it). Spans after the scoring day are already scheduled, like int_lead_score_changes'
+-- window expiries, and readers cut them.
 {%- set longest_span_days = 4096 %}
 {%- set bisection_steps = 12 %}
-{{ restated_by_lead() }}
+{{ restated_by_lead('int_lead_lifecycle_scope') }}
 
 with
 
@@ -24,7 +27,7 @@ changes as (
 
     select changes.*
     from {{ ref('int_lead_score_changes') }} as changes
-    {{ leads_in_scoring_scope('changes') }}
+    {{ leads_in_scoring_scope('changes', 'int_lead_lifecycle_scope') }}
 
 ),
 
@@ -39,7 +42,7 @@ decaying_states as (
 
     select rule_states.*
     from {{ ref('int_lead_engagement_rule_states') }} as rule_states
-    {{ leads_in_scoring_scope('rule_states') }}
+    {{ leads_in_scoring_scope('rule_states', 'int_lead_lifecycle_scope') }}
     inner join rules
         on rules.model_id = rule_states.model_id
         and rules.rule_id = rule_states.rule_id

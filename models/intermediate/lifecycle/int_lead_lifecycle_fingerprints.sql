@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('int_lead_rule_hits') }}
 -- depends_on: {{ ref('int_lead_current_rule_states') }}
 -- depends_on: {{ ref('int_lead_activation_edges') }}
+-- depends_on: {{ ref('int_lead_score_band_spans') }}
 
 with
 

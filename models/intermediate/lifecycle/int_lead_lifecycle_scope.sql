@@ -2,7 +2,8 @@
 -- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_stages_summarized,
 -- int_lead_funnel_stages, int_lead_funnel_slices, the feedback loop's int_lead_threshold_crossings and
 -- int_lead_rule_hits, today's rule states behind the explanations, int_lead_current_rule_states,
--- and the activations, int_lead_activation_edges) recompute in this run.
+-- and the activations, int_lead_score_band_spans and int_lead_activation_edges) recompute in this
+-- run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
