@@ -183,28 +183,33 @@ step_0 as (
 
 {%- for i in range(1, bisection_steps + 1) %}
 
--- Halving {{ i }}: spans whose first day below the bound is known (hi = lo + 1) pass as they are.
+-- Halving {{ i }}: spans whose first day below the bound is known (hi = lo + 1) keep lo and hi and
+-- join no state. (The previous step is read once: engines that inline CTEs, as Spark does,
+-- would otherwise copy the chain of steps twice per step.)
 step_{{ i }} as (
-
-    select step.*
-    from step_{{ i - 1 }} as step
-    where step.hi - step.lo <= 1
-
-    union all
 
     select
         {{ step_key }},
-        case when {{ span_score_at('states', 'step.undecaying_score', 'step.mid') }} < step.bound then step.lo else step.mid end as lo,
-        case when {{ span_score_at('states', 'step.undecaying_score', 'step.mid') }} < step.bound then step.mid else step.hi end as hi
+        case
+            when step.is_settled then step.lo
+            when {{ span_score_at('states', 'step.undecaying_score', 'step.mid') }} < step.bound then step.lo
+            else step.mid
+        end as lo,
+        case
+            when step.is_settled then step.hi
+            when {{ span_score_at('states', 'step.undecaying_score', 'step.mid') }} < step.bound then step.mid
+            else step.hi
+        end as hi
     from (
         select
-            unsettled.*,
-            cast(floor((unsettled.lo + unsettled.hi) / 2.0) as {{ dbt.type_int() }}) as mid
-        from step_{{ i - 1 }} as unsettled
-        where unsettled.hi - unsettled.lo > 1
+            previous_step.*,
+            previous_step.hi - previous_step.lo <= 1 as is_settled,
+            cast(floor((previous_step.lo + previous_step.hi) / 2.0) as {{ dbt.type_int() }}) as mid
+        from step_{{ i - 1 }} as previous_step
     ) as step
     {{ states_join }}
-    group by {{ step_key }}, step.lo, step.mid, step.hi
+        and not step.is_settled
+    group by {{ step_key }}, step.lo, step.mid, step.hi, step.is_settled
 
 ),
 
