@@ -101,10 +101,16 @@ def spark_build(spark_dir, sample_raw_dir) -> list[dict]:
     return json.loads((spark_dir / "target" / "run_results.json").read_text())["results"]
 
 
+# Unit tests switched off on Spark (config enabled), each with the reason beside it in its yml.
+SPARK_DISABLED_UNIT_TESTS = {
+    "unit_test.lead_scoring.int_lead_activation_edges.activation_edges_score_and_top_reasons_on_the_due_day",
+}
+
+
 def test_spark_build_runs_every_node_the_duckdb_build_runs(spark_build, built_warehouse):
     spark = {r["unique_id"]: r["status"] for r in spark_build}
     duck = {r["unique_id"] for r in json.loads((built_warehouse.parent / "target" / "run_results.json").read_text())["results"]}
-    assert set(spark) == duck
+    assert set(spark) == duck - SPARK_DISABLED_UNIT_TESTS
     assert {uid: status for uid, status in spark.items() if status not in ("success", "pass")} == {}
     kinds = [uid.split(".")[0] for uid in spark]
     assert kinds.count("unit_test") >= 2 and kinds.count("snapshot") == 1 and kinds.count("test") >= 40
