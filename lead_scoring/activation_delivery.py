@@ -45,7 +45,7 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring import settings
-from lead_scoring.warehouse import table_exists
+from lead_scoring.warehouse import fsync_path, table_exists
 
 SOURCE_SCHEMA, SOURCE_TABLE = "marts", "fct_lead_activations"
 SOURCE = f"{SOURCE_SCHEMA}.{SOURCE_TABLE}"
@@ -236,11 +236,7 @@ def _write_atomically(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(aside, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(path.parent)
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -20,7 +20,7 @@ import duckdb
 from lead_scoring.activation_delivery import LOG_COLUMNS as DELIVERY_LOG_COLUMNS
 from lead_scoring.activation_delivery import LOG_SCHEMA as DELIVERY_LOG_SCHEMA
 from lead_scoring.activation_delivery import LOG_TABLE as DELIVERY_LOG_TABLE
-from lead_scoring.warehouse import sql_string, table_exists
+from lead_scoring.warehouse import fsync_path, sql_string, table_exists
 
 DELIVERY_LOG_FILE = "delivery_log.parquet"
 
@@ -54,9 +54,9 @@ def export_delivery_log(warehouse_con_or_path: duckdb.DuckDBPyConnection | Path 
     con = duckdb.connect(str(warehouse_con_or_path), read_only=True) if own else warehouse_con_or_path
     try:
         con.execute(f"copy ({_log_select(con)}) to {sql_string(aside)} (format parquet)")
-        _fsync(aside)
+        fsync_path(aside)
         os.replace(aside, target)  # atomic: readers see the old log or the new one
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except BaseException:
         aside.unlink(missing_ok=True)
         raise
@@ -65,10 +65,3 @@ def export_delivery_log(warehouse_con_or_path: duckdb.DuckDBPyConnection | Path 
             con.close()
     return target
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring.settings import PROJECT_DIR
-from lead_scoring.warehouse import scalar, sql_string, sql_strings, table_exists
+from lead_scoring.warehouse import fsync_path, scalar, sql_string, sql_strings, table_exists
 
 BI_SCHEMAS = ("marts",)
 # A publication builds `_publishing_<run id>_<BI file name>` beside the BI file, then renames it.
@@ -231,9 +231,9 @@ def publish(warehouse: Path, target: Path, run_id: str, personal_data: str | Non
         staging.unlink(missing_ok=True)
         raise
     con.close()
-    _fsync(staging)
+    fsync_path(staging)
     os.replace(staging, target)  # atomic: readers see the old file or the new one, never a mix
-    _fsync(target.parent)
+    fsync_path(target.parent)
     return publication
 
 
@@ -261,13 +261,6 @@ def _written_by_another_process(path: Path) -> bool:
         return "lock" in str(exc).lower()  # other errors: a file cut short by the kill
     return False
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_publication(path: Path) -> dict | None:

@@ -1,9 +1,11 @@
 """Small queries on a DuckDB connection that the loader, the summary, the Dagster checks and the
-publisher share, and the quoting of values written into SQL text."""
+publisher share, the quoting of values written into SQL text, and flushing a replaced file to disk."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import duckdb
 
@@ -31,3 +33,13 @@ def sql_string(value: object) -> str:
 def sql_strings(values: Iterable[object]) -> str:
     """String literals separated by commas, for `in (...)` and list literals."""
     return ", ".join(sql_string(value) for value in values)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries after a rename, to disk: a file replaced atomically
+    (BI file, outbox files, delivery log export) must survive a crash as the old or the new one."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
