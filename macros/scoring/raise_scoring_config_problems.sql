@@ -1,6 +1,7 @@
-{#- Post-hook of int_scoring_config_problems: stop the run with every problem listed by row. -#}
+{#- Post-hook of int_scoring_config_problems: stop the run with every problem listed by row
+    (unless var raise_scoring_config_problems is false: `lead-scoring validate` reads the rows). -#}
 {% macro raise_scoring_config_problems() %}
-    {%- if execute -%}
+    {%- if execute and var('raise_scoring_config_problems', true) -%}
         {%- set rows = run_query("select seed_name, model_id, rule_id, problem from " ~ this ~ " order by 1, 2, 3, 4") -%}
         {%- if rows | length > 0 -%}
             {%- set lines = [] -%}
