@@ -9,6 +9,11 @@ generate    write sample raw files to a folder (see `lead-scoring generate --hel
 load        load a landing folder into the raw schema of the DuckDB warehouse, PostgreSQL or Spark
             (`lead-scoring load --target postgres --raw-dir DIR`, see `lead-scoring load --help`).
 raw-source  say where runs of this environment read raw data from, or why they cannot.
+validate    check the scoring and activation seeds (or a folder of candidate seed files) in
+            seconds: every error and warning in one short list; exit code 1 on an error.
+preview     build candidate rules (a folder, or the seeds of a git revision) beside the live ones
+            and compare MQLs, the lead-to-MQL rate, precision, recall and lift; the warehouse
+            stays as it is. See docs/scoring-rules.md#validate-and-preview.
 """
 
 from __future__ import annotations
@@ -87,7 +92,34 @@ def build_parser() -> argparse.ArgumentParser:
     source = load.add_mutually_exclusive_group()
     source.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR)")
     source.add_argument("--sample", action="store_true", help="generate sample data and load it (when LEAD_SCORING_RAW_DIR is unset)")
+    validate = command("validate", "check the scoring seeds (or a candidate folder) without building the warehouse")
+    validate.add_argument("--rules", type=Path, default=None, help="folder of candidate seed files (default: the project's seeds/)")
+    validate.add_argument("--no-warehouse", action="store_true", help="only the checks of the seeds, not those against the warehouse's data")
+    preview = command("preview", "compare candidate scoring rules with the live ones on the current warehouse, without changing it")
+    rules = preview.add_mutually_exclusive_group(required=True)
+    rules.add_argument("--rules", type=Path, help="folder of candidate seed files (those it lacks come from seeds/)")
+    rules.add_argument("--rev", help="a git revision whose seeds are the candidate (e.g. HEAD~1, a branch): the project must be a git checkout")
+    preview.add_argument("--model", default=None, help="scoring model to compare (default: the primary one)")
+    preview.add_argument("--out", type=Path, default=None, help="folder of the report (default: preview/ in the candidate folder)")
     return parser
+
+
+def validate_rules(rules: Path | None, no_warehouse: bool) -> int:
+    from lead_scoring.rule_validation import validate
+
+    result = validate(rules.resolve() if rules else None, use_warehouse=not no_warehouse)
+    print(result.render())
+    return 1 if result.errors else 0
+
+
+def preview_rules(rules: Path | None, rev: str | None, model: str | None, out: Path | None) -> int:
+    from lead_scoring.rule_preview import preview, seeds_of_revision
+
+    if rev is not None:
+        rules = seeds_of_revision(rev)
+    result = preview(rules.resolve(), model_id=model, out_dir=out.resolve() if out else None)
+    print(result.render())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         from lead_scoring.sample_data import run as generate
 
         return generate(args)
+    if args.command in {"validate", "preview"}:
+        from lead_scoring.rule_preview import PreviewError
+        from lead_scoring.rule_workspace import CandidateRulesError
+
+        try:
+            if args.command == "validate":
+                return validate_rules(args.rules, args.no_warehouse)
+            return preview_rules(args.rules, args.rev, args.model, args.out)
+        except (CandidateRulesError, PreviewError) as exc:
+            print(f"lead-scoring {args.command}: {exc}", file=sys.stderr)
+            return 2
     if args.command == "demo":
         os.environ[settings.SAMPLE_DATA_VAR] = "true"  # the explicit request for sample data
     try:

@@ -23,6 +23,7 @@ It prints a short comparison and writes `preview.md` with two SVG charts into th
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,7 @@ def preview(rules_dir: Path, model_id: str | None = None, out_dir: Path | None =
     """Build the candidate rules of `rules_dir` beside the warehouse's and compare them (see the
     module's doc). PreviewError when there is no warehouse with scores, or the candidate has errors."""
     started = time.perf_counter()
+    rule_workspace.candidate_files(rules_dir)
     warehouse = rule_workspace.existing_warehouse()
     as_of = rule_validation.warehouse_as_of(warehouse) if warehouse else None
     if as_of is None:
@@ -274,3 +276,27 @@ def bar_chart(labels: list[str], series: list[list[float]], title: str, names: t
     parts.append(f'<line x1="{left}" y1="{top + plot}" x2="{width - 10}" y2="{top + plot}" stroke="#333"/>')
     parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{top_value:g}</text></svg>')
     return "\n".join(parts)
+
+
+def seeds_of_revision(rev: str) -> Path:
+    """The scoring and activation seed files of git revision `rev` as a candidate folder (beside
+    the warehouse: rule_candidates/git-<rev>/). PreviewError when the project is not a git
+    checkout or the revision is unknown."""
+    from lead_scoring import settings
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(settings.PROJECT_DIR), *args], capture_output=True, text=True)
+
+    try:
+        listed = git("ls-tree", "--name-only", f"{rev}:seeds")
+    except FileNotFoundError:
+        raise PreviewError("--rev needs git, which is not installed") from None
+    if listed.returncode != 0:
+        raise PreviewError(f"--rev {rev}: {listed.stderr.strip().splitlines()[-1] if listed.stderr.strip() else 'unknown revision'}")
+    folder = rule_workspace.default_work_dir().parent / ("git-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in rev))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in listed.stdout.split():
+        if name.endswith(".csv") and Path(name).stem in rule_workspace.seed_files():
+            shown = subprocess.run(["git", "-C", str(settings.PROJECT_DIR), "show", f"{rev}:seeds/{name}"], capture_output=True)
+            (folder / name).write_bytes(shown.stdout)
+    return folder

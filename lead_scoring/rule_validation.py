@@ -117,20 +117,22 @@ def warehouse_as_of(warehouse: Path) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def validate(rules_dir: Path | None = None, use_warehouse: bool = True, work_dir: Path | None = None) -> Validation:
+def validate(rules_dir: Path | None = None, use_warehouse: bool = True, work_dir: Path | None = None,
+             warehouse: Path | None = None, name: str = "validate") -> Validation:
     """Check the candidate seeds of `rules_dir` (None: the project's seeds); warehouse checks when
-    `use_warehouse` and a warehouse with scores exists. Raises rule_workspace.CandidateRulesError
-    for a folder that is not one of candidate seeds."""
+    `use_warehouse` and the warehouse (default: settings.warehouse_path()) exists with scores.
+    `name` keeps the scratch folders of different callers apart (the daily job's, a user's).
+    Raises rule_workspace.CandidateRulesError for a folder that is not one of candidate seeds."""
     started = time.perf_counter()
     result = Validation(rules_dir)
-    workspace = rule_workspace.Workspace(work_dir or rule_workspace.default_work_dir(), "validate")
+    workspace = rule_workspace.Workspace(work_dir or rule_workspace.default_work_dir(warehouse), name)
     candidates = workspace.prepare(rules_dir)
     result.log_file = workspace.log_file
     result.findings = check_files(candidates)
     if result.findings:
         result.seconds = time.perf_counter() - started
         return result
-    warehouse = rule_workspace.existing_warehouse() if use_warehouse else None
+    warehouse = rule_workspace.existing_warehouse(warehouse) if use_warehouse else None
     as_of = warehouse_as_of(warehouse) if warehouse else None
     warehouse = warehouse if as_of else None
     built = {("seeds", name) for name in rule_workspace.seed_files()} | {("intermediate", model) for model in CHECK_MODELS}

@@ -60,8 +60,8 @@ def candidate_files(rules_dir: Path) -> dict[str, Path]:
     return files
 
 
-def default_work_dir() -> Path:
-    return settings.warehouse_path().parent / "rule_candidates" / ".work"
+def default_work_dir(warehouse: Path | None = None) -> Path:
+    return (warehouse or settings.warehouse_path()).parent / "rule_candidates" / ".work"
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,9 @@ class Workspace:
         return duckdb.connect(str(self.database), read_only=True)
 
 
-def existing_warehouse() -> Path | None:
-    path = settings.warehouse_path()
+def existing_warehouse(path: Path | None = None) -> Path | None:
+    """The warehouse file (default: settings.warehouse_path()) when it exists."""
+    path = path or settings.warehouse_path()
     return path if path.exists() else None
 
 

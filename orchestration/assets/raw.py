@@ -20,6 +20,7 @@ from lead_scoring.ingest.raw_loader import (
     raw_row_counts,
     table_schema,
 )
+from orchestration.assets.rules import SCORING_RULES_KEY
 from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_key, raw_reconciliation_result
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -30,6 +31,8 @@ def _raw_spec(table: str, columns) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=raw_key(table),
         group_name=RAW_GROUP,
+        # Loaded only after the scoring rules passed their check (orchestration/assets/rules.py).
+        deps=[SCORING_RULES_KEY],
         description=f"raw.{table}: loaded under the raw data contract.",
         kinds={"duckdb"},
         metadata={
