@@ -1,4 +1,4 @@
-"""Command line: `lead-scoring demo | run | summary | generate | load | raw-source`.
+"""Command line: `lead-scoring demo | run | summary | generate | load | raw-source | suggest-weights`.
 
 demo        run the daily Dagster job once (the job the schedule runs) on generated sample data,
             or on LEAD_SCORING_RAW_DIR when it is set, and print a summary.
@@ -9,6 +9,9 @@ generate    write sample raw files to a folder (see `lead-scoring generate --hel
 load        load a landing folder into the raw schema of the DuckDB warehouse, PostgreSQL or Spark
             (`lead-scoring load --target postgres --raw-dir DIR`, see `lead-scoring load --help`).
 raw-source  say where runs of this environment read raw data from, or why they cannot.
+suggest-weights
+            suggest rule points and a threshold from the leads' outcomes, as a candidate seed folder to
+            review (see `lead-scoring suggest-weights --help`); nothing is applied to seeds/.
 """
 
 from __future__ import annotations
@@ -87,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     source = load.add_mutually_exclusive_group()
     source.add_argument("--raw-dir", type=Path, default=None, help="landing folder (default: LEAD_SCORING_RAW_DIR)")
     source.add_argument("--sample", action="store_true", help="generate sample data and load it (when LEAD_SCORING_RAW_DIR is unset)")
+    from lead_scoring.rule_suggestions import add_arguments as add_suggest_weights_arguments
+
+    add_suggest_weights_arguments(command("suggest-weights", "suggest rule points and a threshold from what the leads did, as candidate seeds to review"))
     return parser
 
 
@@ -96,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         from lead_scoring.sample_data import run as generate
 
         return generate(args)
+    if args.command == "suggest-weights":
+        from lead_scoring.rule_suggestions import run as suggest_weights
+
+        return suggest_weights(args)
     if args.command == "demo":
         os.environ[settings.SAMPLE_DATA_VAR] = "true"  # the explicit request for sample data
     try:
