@@ -104,7 +104,8 @@ def fit_logistic(hits: np.ndarray, positives: np.ndarray, leads: np.ndarray | No
         try:
             change = np.linalg.solve(information, gradient)
         except np.linalg.LinAlgError as exc:
-            raise SuggestionError("the rule hits cannot be told apart (singular information matrix): use a ridge above 0") from exc
+            raise SuggestionError("the logistic fit did not converge (singular information matrix: a rule separates the outcome, "
+                                  "or two rules are hit by the same leads): use a ridge above 0") from exc
         length = 1.0
         while True:
             candidate = beta + length * change
@@ -116,7 +117,7 @@ def fit_logistic(hits: np.ndarray, positives: np.ndarray, leads: np.ndarray | No
         if np.max(np.abs(length * change)) < CONVERGENCE_TOLERANCE:
             break
     else:
-        raise SuggestionError(f"the logistic fit did not converge in {MAX_NEWTON_STEPS} Newton steps (a rule separates the outcome: use a ridge above 0)")
+        raise SuggestionError(f"the logistic fit did not converge in {MAX_NEWTON_STEPS} Newton steps (a rule separates the outcome): use a ridge above 0")
     probability = 1.0 / (1.0 + np.exp(-(design @ beta)))
     information = (design * (leads * probability * (1 - probability))[:, None]).T @ design + np.diag(penalty)
     covariance = np.linalg.inv(information)
