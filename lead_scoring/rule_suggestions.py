@@ -32,6 +32,7 @@ FIT_RULES_FILE, ENGAGEMENT_RULES_FILE, MODELS_FILE = "scoring_fit_rules.csv", "s
 SEED_FILES = (FIT_RULES_FILE, ENGAGEMENT_RULES_FILE, MODELS_FILE)
 REPORT_FILE = "suggestions.md"
 CANDIDATE_DIR = Path("rule_candidates") / "suggested"  # beside the warehouse file
+PRINTED_RULES = 5  # the console shows the rules whose points change most; suggestions.md has them all
 
 WAREHOUSE_SCHEMA = "intermediate"
 OUTCOMES_TABLE, RULE_HITS_TABLE, MODELS_TABLE = "int_lead_feedback_outcomes", "int_lead_rule_hits", "int_scoring_models"
@@ -413,9 +414,10 @@ def suggest_weights(con: duckdb.DuckDBPyConnection, model_id: str | None = None,
     elif model_id not in models:
         raise SuggestionError(f"unknown scoring model {model_id!r}: the models are {', '.join(models)}")
     model_table = read_seed(seeds_dir / MODELS_FILE)
-    [model_row] = [row for row in model_table.body if _id(row[model_table.column("model_id")]) == model_id] or [None]
-    if model_row is None:
+    model_rows = [row for row in model_table.body if _id(row[model_table.column("model_id")]) == model_id]
+    if not model_rows:
         raise SuggestionError(f"model {model_id} is in the warehouse but not in {seeds_dir / MODELS_FILE}")
+    model_row = model_rows[0]
     current_threshold = _number(model_table, model_row, "mql_threshold")
     nurture_min_score = _number(model_table, model_row, "nurture_min_score")
     rules = seed_rules(seeds_dir, model_id)
@@ -603,7 +605,7 @@ def render_report(suggestions: WeightSuggestions, changes: list[tuple[str, str, 
         "approximate: the sum of the points of the rules a lead hit, each once; it ignores repeated occurrences, decay and caps. "
         f"`lead-scoring preview --rules {out_dir}` computes the real effect.",
         "",
-        *(f"{note}" for note in s.notes),
+        *s.notes,
         *([""] if s.notes else []),
         "**Changed cells** (everything else in these files is the same as in seeds/):",
         "",
@@ -635,17 +637,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def summary_lines(suggestions: WeightSuggestions) -> list[str]:
-    """A few lines for the console: the rules whose points change, and the threshold."""
+    """A few lines for the console: the PRINTED_RULES rules whose points change most, and the threshold."""
     s = suggestions
     changed = [rule for rule in s.rules if rule.candidate_points != rule.current_points]
-    width = max([len(rule.rule_id) for rule in changed] + [len("mql_threshold")])
+    largest_first = sorted(changed, key=lambda r: -abs(r.candidate_points - r.current_points))
+    width = max([len(rule.rule_id) for rule in largest_first[:PRINTED_RULES]] + [len("mql_threshold")])
     lines = [f"Suggested weights for {s.model_id} (outcome {s.outcome}: {s.outcome_leads} of {s.leads} leads), "
              f"{len(changed)} of {len(s.rules)} rules change:",
              f"  {'rule':<{width}}  {'current':>7}  {'suggested':>9}  {'95 % interval':<16}  {'lift':>5}"]
-    for rule in sorted(changed, key=lambda r: -abs(r.candidate_points - r.current_points)):
+    for rule in largest_first[:PRINTED_RULES]:
         lift = "" if rule.lift is None else f"{rule.lift:.2f}"
         lines.append(f"  {rule.rule_id:<{width}}  {_points(rule.current_points):>7}  {_points(rule.candidate_points):>9}  "
                      f"{_interval(rule.interval):<16}  {lift:>5}")
+    if len(changed) > PRINTED_RULES:
+        lines.append(f"  ... and {len(changed) - PRINTED_RULES} more in {REPORT_FILE}")
     lines.append(f"  {'mql_threshold':<{width}}  {_points(s.current_threshold):>7}  {_points(s.candidate_threshold):>9}")
     return lines
 
@@ -662,7 +667,10 @@ def run(args: argparse.Namespace) -> int:
                 suggestions = suggest_weights(con, args.model, args.outcome)
         except duckdb.Error as exc:
             raise SuggestionError(f"cannot read the warehouse {path}: {str(exc).splitlines()[0]}") from exc
-        out_dir = write_candidate(suggestions, args.out or default_out_dir())
+        try:
+            out_dir = write_candidate(suggestions, args.out or default_out_dir())
+        except OSError as exc:
+            raise SuggestionError(f"cannot write the candidate folder: {exc}") from exc
     except SuggestionError as exc:
         print(f"lead-scoring suggest-weights: {exc}", file=sys.stderr)
         return 2
