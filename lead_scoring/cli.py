@@ -1,4 +1,5 @@
-"""Command line: `lead-scoring demo | run | summary | generate | load | raw-source`.
+"""Command line: `lead-scoring demo | run | summary | generate | load | raw-source | validate | preview |
+suggest-weights`.
 
 demo        run the daily Dagster job once (the job the schedule runs) on generated sample data,
             or on LEAD_SCORING_RAW_DIR when it is set, and print a summary.
@@ -14,6 +15,9 @@ validate    check the scoring and activation seeds (or a folder of candidate see
 preview     build candidate rules (a folder, or the seeds of a git revision) beside the live ones
             and compare MQLs, the lead-to-MQL rate, precision, recall and lift; the warehouse
             stays as it is. See docs/scoring-rules.md#validate-and-preview.
+suggest-weights
+            suggest rule points and a threshold from the leads' outcomes, as a candidate seed folder to
+            review (see `lead-scoring suggest-weights --help`); nothing is applied to seeds/.
 """
 
 from __future__ import annotations
@@ -101,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--rev", help="a git revision whose seeds are the candidate (e.g. HEAD~1, a branch): the project must be a git checkout")
     preview.add_argument("--model", default=None, help="scoring model to compare (default: the primary one)")
     preview.add_argument("--out", type=Path, default=None, help="folder of the report (default: preview/ in the candidate folder)")
+    from lead_scoring.rule_suggestions import add_arguments as add_suggest_weights_arguments
+
+    add_suggest_weights_arguments(command("suggest-weights", "suggest rule points and a threshold from what the leads did, as candidate seeds to review"))
     return parser
 
 
@@ -139,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         except (CandidateRulesError, PreviewError) as exc:
             print(f"lead-scoring {args.command}: {exc}", file=sys.stderr)
             return 2
+    if args.command == "suggest-weights":
+        from lead_scoring.rule_suggestions import run as suggest_weights
+
+        return suggest_weights(args)
     if args.command == "demo":
         os.environ[settings.SAMPLE_DATA_VAR] = "true"  # the explicit request for sample data
     try:
