@@ -72,7 +72,7 @@ def _order(finding: Finding) -> tuple:
 
 
 def lookback_days() -> int:
-    match = re.search(r"^\s*rule_checks_lookback_days:\s*(\d+)", (settings.PROJECT_DIR / "dbt_project.yml").read_text(), re.M)
+    match = re.search(r"^\s*rule_checks_lookback_days:\s*(\d+)", (settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text(), re.M)
     return int(match.group(1)) if match else 90
 
 

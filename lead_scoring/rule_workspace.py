@@ -41,7 +41,7 @@ class CandidateRulesError(ValueError):
 
 def seed_files() -> dict[str, Path]:
     """The project's seed files by seed name."""
-    return {path.stem: path for path in sorted((settings.PROJECT_DIR / "seeds").glob("*.csv"))}
+    return {path.stem: path for path in sorted((settings.DBT_PROJECT_DIR / "seeds").glob("*.csv"))}
 
 
 def candidate_files(rules_dir: Path) -> dict[str, Path]:
@@ -94,14 +94,14 @@ class Workspace:
         project = self.project_dir
         project.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
-            link, source = project / name, settings.PROJECT_DIR / name
+            link, source = project / name, settings.DBT_PROJECT_DIR / name
             if source.exists() and not link.exists():
                 link.symlink_to(source, target_is_directory=True)
-        shutil.copyfile(settings.PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
+        shutil.copyfile(settings.DBT_PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
         seeds = project / "seeds"
         shutil.rmtree(seeds, ignore_errors=True)
         seeds.mkdir()
-        for path in (settings.PROJECT_DIR / "seeds").iterdir():
+        for path in (settings.DBT_PROJECT_DIR / "seeds").iterdir():
             if path.suffix in {".csv", ".yml", ".md"}:
                 shutil.copyfile(candidates.get(path.stem, path) if path.suffix == ".csv" else path, seeds / path.name)
         for path in (self.database, Path(f"{self.database}.wal")):
@@ -131,7 +131,7 @@ class Workspace:
         `log_file` (a failure's lines are the caller's to show)."""
         env = {
             **os.environ,
-            "DBT_PROFILES_DIR": str(settings.PROJECT_DIR),
+            "DBT_PROFILES_DIR": str(settings.DBT_PROJECT_DIR),
             "LEAD_SCORING_TARGET": "rules",
             "LEAD_SCORING_RULES_DB": str(self.database),
             # Without a warehouse, an empty database stands in for it (the attach needs a file).

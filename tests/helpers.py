@@ -565,6 +565,10 @@ def run_daily_job_on(db_path: Path, raw_dir: Path, as_of: dt.date, instance, pro
         from orchestration import definitions
 
         if project_dir != PROJECT_DIR:
+            # The scoring rules step validates the copy's seeds (lead_scoring/rule_workspace.py).
+            from lead_scoring import settings
+
+            env.setattr(settings, "DBT_PROJECT_DIR", project_dir)
             # dbt runs in the project the dbt assets were defined with: point each invocation at
             # the copy instead (the same nodes; only seed rows differ).
             from dagster_dbt import DbtProject

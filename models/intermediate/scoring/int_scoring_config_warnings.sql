@@ -196,21 +196,23 @@ rule_activity as (
         rules.property_key,
         rules.property_operator,
         rules.property_value,
+        rules.min_count,
         rules.is_required_for_mql,
         count(distinct holders.lead_id) as holding_leads
     from (
-        select model_id, 'engagement' as rule_kind, rule_id, event_type, property_key, property_operator, property_value, is_required_for_mql
+        select model_id, 'engagement' as rule_kind, rule_id, event_type, property_key, property_operator, property_value, min_count,
+            is_required_for_mql
         from engagement_rules
         union all
         select model_id, 'fit' as rule_kind, rule_id, null as event_type, null as property_key, null as property_operator,
-            null as property_value, is_required_for_mql
+            null as property_value, null as min_count, is_required_for_mql
         from fit_rules
     ) as rules
     left join rule_holders as holders
         on holders.model_id = rules.model_id
         and holders.rule_id = rules.rule_id
     group by rules.model_id, rules.rule_kind, rules.rule_id, rules.event_type, rules.property_key, rules.property_operator,
-        rules.property_value, rules.is_required_for_mql
+        rules.property_value, rules.min_count, rules.is_required_for_mql
 
 ),
 
@@ -255,8 +257,12 @@ warehouse_warnings as (
         case when rules.rule_kind = 'fit' then 'scoring_fit_rules' else 'scoring_engagement_rules' end as seed_name,
         rules.model_id,
         rules.rule_id,
-        case when rules.property_key is not null then 'property_value' when rules.rule_kind = 'fit' then 'match_values' else 'event_type' end
-            as column_name,
+        case
+            when rules.rule_kind = 'fit' then 'match_values'
+            when events.rule_id is not null then 'min_count'
+            when rules.property_key is not null then 'property_value'
+            else 'event_type'
+        end as column_name,
         case
             when rules.rule_kind = 'fit'
                 then 'no lead of the last {{ lookback_days }} days matches this rule'
@@ -265,7 +271,7 @@ warehouse_warnings as (
                     || rules.property_operator || ' ''' || rules.property_value || ''': check the value'
             when events.rule_id is null
                 then 'no ' || rules.event_type || ' event in the last {{ lookback_days }} days: the rule matched nothing'
-            else 'no lead held this rule in the last {{ lookback_days }} days (min_count not reached)'
+            else 'no lead reached min_count ' || cast(rules.min_count as {{ dbt.type_string() }}) || ' in the last {{ lookback_days }} days'
         end as warning
     from rule_activity as rules
     left join rule_events as events
