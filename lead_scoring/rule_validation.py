@@ -178,7 +178,8 @@ def problem_column(problem: str, columns: list[str]) -> str:
     for word in re.findall(r"[a-z_]+", problem):
         if word in columns:
             return word
-    return ""
+    # A suppression's unknown stage or event type is its value.
+    return "value" if "value" in columns and problem.startswith("unknown") else ""
 
 
 def dbt_failure(output: str, log_file: Path) -> str:

@@ -122,7 +122,9 @@ seed_warnings as (
         'min_count ' || cast(min_count as {{ dbt.type_string() }}) || ' can never be reached: at most max_per_day x window_days = '
         || cast(max_per_day * window_days as {{ dbt.type_string() }}) || ' occurrences count' as warning
     from engagement_rules
+    -- A required rule that can never hold is an error (int_scoring_config_problems).
     where min_count > max_per_day * window_days
+      and not is_required_for_mql
 
     union all
 
