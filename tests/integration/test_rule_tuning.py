@@ -210,5 +210,6 @@ def test_the_daily_job_stops_on_a_bad_seed_before_loading_anything(tmp_path, sam
     assert [e.step_key for e in failures] == ["rules__scoring_rules"]
     description = failures[0].step_failure_data.error.message if failures[0].step_failure_data.error else ""
     description += failures[0].step_failure_data.user_failure_data.description if failures[0].step_failure_data.user_failure_data else ""
-    assert message in description and "Traceback" not in description
+    row, problem = message.split(": ", 1)
+    assert row in description and problem in description and "Traceback" not in description
     assert not any(e.is_step_start and e.step_key != "rules__scoring_rules" for e in result.all_events)

@@ -24,7 +24,8 @@ def _published_before(tmp_path: Path) -> bytes:
 
 
 def _nothing_generated_or_published(tmp_path: Path, published: bytes) -> None:
-    assert sorted(p.name for p in (tmp_path / "wh").iterdir()) == ["bi.duckdb"]  # no sample_raw, no warehouse
+    # No sample_raw, no warehouse; rule_candidates/ is the scratch folder of the scoring rules' check.
+    assert sorted(p.name for p in (tmp_path / "wh").iterdir()) in (["bi.duckdb"], ["bi.duckdb", "rule_candidates"])
     assert (tmp_path / "wh" / "bi.duckdb").read_bytes() == published
 
 
@@ -93,8 +94,9 @@ def test_the_scheduled_run_fails_at_the_raw_step_with_the_message(tmp_path, monk
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     assert failure.step_key == "raw_tables"
     assert failure.step_failure_data.user_failure_data.description.startswith(message)
-    assert [e.step_key for e in result.all_events if e.is_step_start] == ["raw_tables"]  # dbt and publication never ran
-    assert not result.get_asset_materialization_events()
+    # The scoring rules were checked first (orchestration/assets/rules.py); dbt and publication never ran.
+    assert [e.step_key for e in result.all_events if e.is_step_start] == ["rules__scoring_rules", "raw_tables"]
+    assert [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()] == ["rules/scoring_rules"]
     _nothing_generated_or_published(tmp_path, published)
 
 
