@@ -12,7 +12,8 @@ run uses:
   candidate rules leave alone (staging, for one) is read from the warehouse instead of rebuilt,
   and nothing in the warehouse changes.
 
-Both live in a work folder (default `rule_candidates/.work` beside the warehouse file), kept
+The scratch project lives under the dbt project's target/ (rule_workspaces/), the scratch
+database in a work folder beside the warehouse file (rule_candidates/.work/); both are kept
 between calls so that dbt reparses only what changed.
 """
 
@@ -33,6 +34,7 @@ LINKED = ("models", "macros", "snapshots", "tests", "analyses")
 SCRATCH_DB_NAME = "rule_candidates.duckdb"  # its stem is the database name dbt uses; not lead_scoring
 # The warehouse's database name: its views name their tables with it, so it is attached under it.
 WAREHOUSE_ALIAS = "lead_scoring"
+WAREHOUSE_LINK = "warehouse.duckdb"  # in run_dir, to the warehouse (profiles.yml, target rules)
 
 
 class CandidateRulesError(ValueError):
@@ -66,26 +68,35 @@ def default_work_dir(warehouse: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Workspace:
-    """A scratch project and database for one kind of check (`name`: validate, preview)."""
+    """A scratch project and database for one kind of check (`name`: validate, preview, the daily
+    job's check). The project (and dbt's parse state) is per dbt project, under its target/, so
+    dbt reparses only the candidate seeds from one call to the next, whichever the warehouse; the
+    database, with a link to the warehouse, is per warehouse (`work_dir`). dbt runs in `run_dir`
+    and finds both by paths relative to it, so the profile dbt hashes for its parse state is the
+    same for every warehouse."""
 
     work_dir: Path
     name: str
 
     @property
+    def home(self) -> Path:
+        return settings.DBT_PROJECT_DIR / "target" / "rule_workspaces" / self.name
+
+    @property
     def project_dir(self) -> Path:
-        return self.work_dir / self.name / "project"
+        return self.home / "project"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.work_dir / self.name
 
     @property
     def database(self) -> Path:
-        return self.work_dir / self.name / SCRATCH_DB_NAME
-
-    @property
-    def database_name(self) -> str:
-        return Path(SCRATCH_DB_NAME).stem
+        return self.run_dir / SCRATCH_DB_NAME
 
     @property
     def log_file(self) -> Path:
-        return self.work_dir / self.name / "dbt.log"
+        return self.run_dir / "dbt.log"
 
     def prepare(self, rules_dir: Path | None) -> dict[str, Path]:
         """The scratch project with the candidate seeds of `rules_dir` (None: the project's own),
@@ -104,6 +115,7 @@ class Workspace:
         for path in (settings.DBT_PROJECT_DIR / "seeds").iterdir():
             if path.suffix in {".csv", ".yml", ".md"}:
                 shutil.copyfile(candidates.get(path.stem, path) if path.suffix == ".csv" else path, seeds / path.name)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         for path in (self.database, Path(f"{self.database}.wal")):
             path.unlink(missing_ok=True)
         return candidates
@@ -129,31 +141,32 @@ class Workspace:
     def dbt(self, args: list[str], warehouse: Path | None) -> subprocess.CompletedProcess:
         """dbt in the scratch project against the scratch database; its output is kept in
         `log_file` (a failure's lines are the caller's to show)."""
-        env = {
-            **os.environ,
+        # The profile (target `rules`) names both databases relative to run_dir: the scratch one,
+        # and the warehouse through a link (without a warehouse, an empty database stands in).
+        link = self.run_dir / WAREHOUSE_LINK
+        link.unlink(missing_ok=True)
+        link.symlink_to(warehouse or self._empty_warehouse())
+        env = {key: value for key, value in os.environ.items() if not key.startswith("LEAD_SCORING_RULES_")}
+        env |= {
             "DBT_PROFILES_DIR": str(settings.DBT_PROJECT_DIR),
             "LEAD_SCORING_TARGET": "rules",
-            "LEAD_SCORING_RULES_DB": str(self.database),
-            # Without a warehouse, an empty database stands in for it (the attach needs a file).
-            "LEAD_SCORING_RULES_WAREHOUSE": str(warehouse or self._empty_warehouse()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         command = [dbt_process.executable(), *args, "--project-dir", str(self.project_dir),
-                   "--target-path", str(self.work_dir / self.name / "target"),
-                   "--log-path", str(self.work_dir / self.name / "logs")]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=self.project_dir)
+                   "--target-path", str(self.home / "target"), "--log-path", str(self.home / "logs")]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=self.run_dir)
         self.log_file.write_text(result.stdout + result.stderr)
         return result
 
     def _empty_warehouse(self) -> Path:
-        path = self.work_dir / self.name / "no_warehouse" / f"{WAREHOUSE_ALIAS}.duckdb"
+        path = self.run_dir / "no_warehouse" / f"{WAREHOUSE_ALIAS}.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             duckdb.connect(str(path)).close()
         return path
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """The scratch database after a build, with the warehouse attached read-only when there is one."""
+        """The scratch database after a build (read-only)."""
         return duckdb.connect(str(self.database), read_only=True)
 
 
