@@ -116,7 +116,7 @@ test-spark: install $(BIN)/.installed-spark
 #   make bench BENCH_SCALES=5m BENCH_RUNS=1 BENCH_SCENARIOS=full BENCH_MEMORY_LIMIT=10GB LEAD_SCORING_DBT_THREADS=1
 BENCH_SCALES ?= 100k 1m
 BENCH_RUNS ?= 3
-BENCH_SCENARIOS ?= full,scoring,incremental,seed
+BENCH_SCENARIOS ?= full,scoring,incremental,seed,preview
 BENCH_MEMORY_LIMIT ?= 8GB
 bench: install
 	for scale in $(BENCH_SCALES); do $(BIN)/python -m bench.run --scale $$scale --runs $(BENCH_RUNS) --scenarios $(BENCH_SCENARIOS) --memory-limit $(BENCH_MEMORY_LIMIT) || exit 1; done

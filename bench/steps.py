@@ -14,6 +14,7 @@ JSON file:
   ref-sql   the hand-written DuckDB query (bench/reference_sql.py) into a Parquet file
   ref-pandas the pandas implementation (bench/reference_pandas.py) into a Parquet file
   ref-polars the Polars implementation (bench/reference_polars.py) into a Parquet file
+  preview   `lead-scoring preview` of the seed change on the full build's warehouse
 """
 
 from __future__ import annotations
@@ -226,8 +227,20 @@ def step_count_events(args) -> dict:
 
 # Measured steps, then helpers the runner starts unmeasured (in a child too, so that the runner
 # itself stays small: a child's peak RSS counts its parent's memory at fork time).
+def step_preview(args) -> dict:
+    """`lead-scoring preview --rules <candidate>` on the warehouse: its CPU is this process's and
+    that of the dbt it starts (the parent's wait4)."""
+    os.environ["LEAD_SCORING_DB"] = str(args.db)
+    from lead_scoring.rule_preview import preview
+
+    with Phase("self") as phase:
+        result = preview(args.rules, out_dir=args.out)
+    return {"preview": phase.result, "dbt_build_wall_s": round(result.build_seconds, 3),
+            "mql_leads": list(result.mql_leads), "newly_qualify": result.newly_count, "drop_out": result.dropped_count}
+
+
 STEPS = {
-    "daily": step_daily, "startup": step_startup, "ref-sql": step_ref_sql, "ref-pandas": step_ref_pandas, "ref-polars": step_ref_polars,
+    "daily": step_daily, "preview": step_preview, "startup": step_startup, "ref-sql": step_ref_sql, "ref-pandas": step_ref_pandas, "ref-polars": step_ref_polars,
     "parse": step_parse, "generate": step_generate, "split": step_split, "compare": step_compare, "compare-warehouses": step_compare_warehouses,
     "count-events": step_count_events,
 }
@@ -247,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cutoff", help="ISO timestamp (split)")
     parser.add_argument("--part", default="before", choices=["before", "after"], help="the export before the cutoff, or what arrived after it (split)")
     parser.add_argument("--log", type=Path, help="dbt output")
+    parser.add_argument("--rules", type=Path, help="candidate seed folder (preview)")
     parser.add_argument("--select", help="dbt node selection (daily; default: everything)")
     parser.add_argument("--output", type=Path, help="reference result (Parquet)")
     parser.add_argument("--sql-result", type=Path, help="reference result to compare (compare)")

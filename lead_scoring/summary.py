@@ -40,6 +40,9 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     notes = load_notes(con)
     if notes:
         sections.append(("Needs attention in the landing data", "\n".join(f"- {line}" for line in notes)))
+    rule_warnings = rule_warnings_section(con)
+    if rule_warnings:
+        sections.append(rule_warnings)
 
     words = section_words(con)
     measures = mql_measures_section(con, words)
@@ -53,6 +56,19 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     if handoffs:
         sections.append(handoffs)
     return sections
+
+
+def rule_warnings_section(con: duckdb.DuckDBPyConnection, shown: int = 5) -> tuple[str, str] | None:
+    """The scoring rules' warnings of the last build (int_scoring_config_warnings), the first few."""
+    if not table_exists(con, "intermediate", "int_scoring_config_warnings"):
+        return None
+    rows = con.execute("select seed_name, coalesce(model_id, ''), coalesce(rule_id, ''), column_name, warning "
+                       "from intermediate.int_scoring_config_warnings order by all").fetchall()
+    if not rows:
+        return None
+    lines = [f"- {seed} {model} {rule} ({column}): {warning}".replace("  ", " ") for seed, model, rule, column, warning in rows[:shown]]
+    more = f"\n  ... and {len(rows) - shown} more" if len(rows) > shown else ""
+    return (f"Scoring rules: {len(rows)} warning(s), the run went on (`lead-scoring validate` lists them all)", "\n".join(lines) + more)
 
 
 class _Words(dict):

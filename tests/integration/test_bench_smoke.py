@@ -18,7 +18,7 @@ from helpers import PROJECT_DIR
 def bench_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bench")
     command = [
-        sys.executable, "-m", "bench.run", "--leads", "300", "--runs", "1", "--scenarios", "full,incremental", "--keep",
+        sys.executable, "-m", "bench.run", "--leads", "300", "--runs", "1", "--scenarios", "full,incremental,preview", "--keep",
         "--data-dir", str(base / "data"), "--results-dir", str(base / "results"),
     ]
     result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
@@ -47,6 +47,10 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     # The incremental day: yesterday's build, then one day's delivery, equal to the full build.
     assert report["incremental_equals_full"] == {"differing_rows": {"marts.mart_lead_scores_current": 0, "marts.fct_lead_mql_episodes": 0}}
     assert summary["incremental"]["dbt"]["cpu_s"] > 0 and summary["yesterday"]["dbt"]["cpu_s"] > 0
+    # The preview of the seed change: measured with the dbt it starts, and its figures recorded.
+    preview = report["measurements"]["preview"][0]
+    assert summary["preview"]["cpu_s"] > 0 and preview["phases"]["dbt_build_wall_s"] > 0
+    assert preview["phases"]["mql_leads"][0] > 0
 
     markdown = (bench_run / "results" / "bench_300leads.md").read_text()
     assert "| full build: load raw + `dbt build` |" in markdown
