@@ -110,7 +110,7 @@ def error_reason(error) -> str:
     lines = [line.strip() for line in message.splitlines() if line.strip()] or [error.cls_name]
     reason = lines[0]
     if reason.endswith(":") and len(lines) > 1:  # "... failed with ERROR severity:" + what failed
-        reason += " " + lines[1]
+        reason += " " + lines[1] + (f" (and {len(lines) - 2} more)" if len(lines) > 2 else "")
     return reason[:MAX_REASON_CHARS]
 
 

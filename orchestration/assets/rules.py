@@ -26,8 +26,11 @@ def scoring_rules(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     progress.report("scoring rules", "validating the seeds")
     result = validate(warehouse=Path(warehouse.path), name="daily_check")
     if result.errors:
-        # The list is the whole story: no stack trace.
-        raise dg.Failure(description=result.render(), allow_retries=False)
+        # The list is the whole story: no stack trace. Its first line and first error are what the
+        # console and the failure alert show (orchestration/alerts.py: error_reason).
+        raise dg.Failure(description=f"The scoring rules have {len(result.errors)} error(s); nothing was loaded or rescored "
+                         f"(`lead-scoring validate` lists them):\n" + "\n".join(f"{f.seed}, row {f.row}, column {f.column or '-'}: {f.message}"
+                                                                                for f in result.errors), allow_retries=False)
     for finding in result.warnings:
         context.log.warning(f"{finding.seed}, {finding.row}, {finding.column}: {finding.message}")
     progress.report("scoring rules", f"valid, {len(result.warnings)} warning(s)", last=True)
