@@ -25,6 +25,9 @@ lead_scoring/sample_data  LEAD_SCORING_SAMPLE_DATA  "true": without a folder, lo
                           freshness check fails (default 36).
                           LEAD_SCORING_LANDING_DIR  folder the landing sensor watches (default
                           LEAD_SCORING_RAW_DIR); blank is an error naming it.
+
+Every `dbt build` also gets the project's git commit as the var `scoring_config_commit`
+(scoring_config_commit below), which the rule history records with each new scoring configuration.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,11 +89,30 @@ def data_test_scope(tags: Mapping[str, str], tests_only: bool = False) -> str:
     return value
 
 
+def scoring_config_commit(project_dir: Path = settings.DBT_PROJECT_DIR) -> str:
+    """The git commit of the dbt project for the rule history (the dbt var scoring_config_commit):
+    `<sha>`, `<sha>+dirty` when the working tree has uncommitted changes (an edited seed not yet
+    committed), or "" when the folder is not in a git checkout or git cannot tell."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True, timeout=30)
+
+    try:
+        head = git("rev-parse", "--verify", "HEAD")
+        status = git("status", "--porcelain") if head.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if status is None or status.returncode != 0:
+        return ""
+    sha = head.stdout.strip()
+    return f"{sha}+dirty" if status.stdout.strip() else sha
+
+
 def dbt_args(tags: Mapping[str, str], tests_only: bool = False, as_of: dt.date | None = None) -> list[str]:
     """The dbt command of a run: `dbt build` (with --full-refresh when asked for), or `dbt test`
     for a run of the data tests alone; the data test scope and the as-of date (`as_of`, else the
-    run's) as vars. A run whose tests check only what changed leaves the unit tests, which test
-    the SQL and not the data, to `make test` and full refreshes."""
+    run's) as vars, and for a build the project's git commit (scoring_config_commit, when known).
+    A run whose tests check only what changed leaves the unit tests, which test the SQL and not
+    the data, to `make test` and full refreshes."""
     args = ["test"] if tests_only else ["build"]
     if full_refresh(tags) and not tests_only:
         args.append("--full-refresh")
@@ -100,6 +123,9 @@ def dbt_args(tags: Mapping[str, str], tests_only: bool = False, as_of: dt.date |
     as_of = as_of or as_of_date(tags)
     if as_of is not None:
         dbt_vars["scoring_as_of_date"] = as_of.isoformat()
+    commit = "" if tests_only else scoring_config_commit()
+    if commit:
+        dbt_vars["scoring_config_commit"] = commit
     return args + ["--vars", json.dumps(dbt_vars)]
 
 

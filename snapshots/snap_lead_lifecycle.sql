@@ -5,7 +5,10 @@
     scoring rule changes).
     Only meaningful changes open a new version: the score is the total at its last change,
     rounded to whole points - the daily decay between events does not count; band, grade and
-    level do, since they are what users act on. -#}
+    level do, since they are what users act on. Each version also records the scoring
+    configuration version live when it was recorded (scoring_config_version): it is not a checked
+    column, so a rule edit that leaves a lead's state as it was opens no version, and a version
+    keeps the rules it was first seen under. -#}
 {% snapshot snap_lead_lifecycle %}
 
 {{
@@ -32,21 +35,29 @@ leads as (
 
 ),
 
+config as (
+
+    select scoring_config_version from {{ ref('int_scoring_config_fingerprint') }}
+
+),
+
 final as (
 
     select
-        lead_id,
-        primary_model_id,
-        current_stage,
-        current_stage_entered_at,
-        furthest_stage,
-        mql_count,
-        score_band,
-        fit_grade,
-        engagement_level,
-        cast({{ round_number('total_score_at_last_change') }} as {{ dbt.type_int() }}) as total_score_points,
-        as_of_date as observed_on
+        leads.lead_id,
+        leads.primary_model_id,
+        leads.current_stage,
+        leads.current_stage_entered_at,
+        leads.furthest_stage,
+        leads.mql_count,
+        leads.score_band,
+        leads.fit_grade,
+        leads.engagement_level,
+        cast({{ round_number('leads.total_score_at_last_change') }} as {{ dbt.type_int() }}) as total_score_points,
+        leads.as_of_date as observed_on,
+        config.scoring_config_version
     from leads
+    cross join config
 
 )
 

@@ -30,8 +30,11 @@ DATABASE = "lead_scoring"
 # DuckDB computes the decay exponent in 4-byte FLOAT (dbt.type_float()), PostgreSQL in double precision:
 # scores differ by about 1e-7 relative.
 TOLERANCE = 1e-6
-# dbt's bookkeeping columns (times of the run) and hashes of text that each engine formats its own way.
-ENGINE_SPECIFIC_COLUMNS = {"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "scoring_fingerprint"}
+# dbt's bookkeeping columns (times of the run), the rule history's times (when a run first scored
+# with the rules) and hashes of text that each engine formats its own way. The scoring
+# configuration's version is compared: both engines hash the same text.
+ENGINE_SPECIFIC_COLUMNS = {"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "scoring_fingerprint",
+                           "live_from", "live_until", "first_recorded_at", "changed_at"}
 # The columns that identify a row of the tables named in the issue; other marts are sorted by all
 # their columns but the floats.
 KEYS = {
@@ -46,6 +49,9 @@ KEYS = {
     "intermediate.int_lead_engagement_rule_states": ["model_id", "lead_id", "rule_id", "counts_for_total", "counts_for_mql", "state_date"],
     "intermediate.int_lead_score_changes": ["model_id", "lead_id", "score_date"],
 }
+# Marts a build of the sample leaves empty: no breach of the speed-to-lead SLA, and no rule change
+# (the seeds are those of the first run; tests/integration/test_rule_history.py edits them).
+EMPTY_ON_ONE_BUILD = {"marts.mart_speed_to_lead_breaches", "marts.mart_scoring_rule_changes"}
 MARTS = sorted(f"marts.{path.stem}" for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))
 COMPARED = sorted(set(MARTS) | set(KEYS))
 
@@ -183,7 +189,7 @@ def test_postgres_build_equals_duckdb_build(fetchers, table):
     from_duckdb, from_postgres = fetchers
     expected = read_table(from_duckdb, table)
     actual = read_table(from_postgres, table)
-    assert len(expected) > 0 or table == "marts.mart_speed_to_lead_breaches", table
+    assert len(expected) > 0 or table in EMPTY_ON_ONE_BUILD, table
     assert list(actual.columns) == list(expected.columns)
     assert len(actual) == len(expected), table
     pd.testing.assert_frame_equal(actual, expected, check_exact=False, rtol=TOLERANCE, atol=TOLERANCE, obj=table)

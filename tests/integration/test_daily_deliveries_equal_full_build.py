@@ -32,8 +32,13 @@ COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 # The activation queue is what the delivery log does not yet record as delivered: the daily runs
 # delivered, a full build of the files has not (fct_lead_activations, the activations themselves,
 # is compared).
+# The rule history records each configuration when a run first scores with it: the daily runs
+# saw two (the seed edit), a full build of the files only the last; its episodes' and snapshot's
+# scoring_config_version are compared and equal (the same final seeds give the same version).
+RULE_HISTORY_TABLES = ("intermediate.int_scoring_config_history", "intermediate.int_scoring_config_history_rows",
+                       "marts.dim_scoring_config_versions", "marts.mart_scoring_rule_changes")
 RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope",
-                     "marts.mart_activation_queue")
+                     "marts.mart_activation_queue", *RULE_HISTORY_TABLES)
 SKIP_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
 
 # Hand-made leads whose attributes score no fit points in either model: 50 employees, a logistics
@@ -141,6 +146,9 @@ def edit_pricing_points(project: Path) -> None:
     frame.to_csv(rules, index=False)
 
 
+VERSIONS_SQL = "select scoring_config_version, is_current from marts.dim_scoring_config_versions order by live_period"
+
+
 def full_build(landing: Path, project: Path, as_of: dt.date, db: Path) -> Path:
     """The landing folder loaded into a new warehouse and built from scratch."""
     load(db, landing)
@@ -179,7 +187,8 @@ def days(tmp_path_factory, sample_raw_dir) -> dict:
             if last:
                 full = full_build(landing, project, day, base / f"full-{day}" / "lead_scoring.duckdb")
                 differences[day] = warehouse_differences(db, full, COMPARED_SCHEMAS, skip_tables=RUN_SCOPED_TABLES)
-    return {"after": after, "differences": differences}
+                versions = {"daily": query(db, VERSIONS_SQL), "full": query(full, VERSIONS_SQL)}
+    return {"after": after, "differences": differences, "versions": versions}
 
 
 def decayed(points: float, days_old: int, half_life: float) -> float:
@@ -196,6 +205,13 @@ def history(db: Path, lead_id: str) -> dict[dt.date, float]:
 
 def test_the_daily_warehouse_equals_a_full_build_of_the_same_files(days):
     assert days["differences"][DAYS[-1]] == []
+
+
+def test_the_daily_runs_recorded_both_rule_versions_and_end_on_the_full_builds(days):
+    (before, _), (after, is_current) = days["versions"]["daily"]
+    assert before != after and is_current
+    assert days["versions"]["full"] == [(after, True)]
+    assert query(days["after"][DAYS[-1]], "select distinct scoring_config_version from marts.fct_lead_mql_episodes") == [(after,)]
 
 
 def test_day_1_the_initial_export_scores_the_mql_of_june_20(days):

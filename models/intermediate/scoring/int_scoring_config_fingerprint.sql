@@ -1,5 +1,7 @@
 -- One row: a hash of the whole scoring configuration (every row of every scoring seed, and the
--- var scoring_logic_version). Any edit changes it, which rescores every lead.
+-- var scoring_logic_version). Any edit changes it, which rescores every lead. Its first 12 hex
+-- characters name the configuration version (scoring_config_version) that the rule history
+-- (int_scoring_config_history), the MQL episodes and the lifecycle snapshot record.
 
 with
 
@@ -13,7 +15,7 @@ config_rows as (
 
 ),
 
-final as (
+hashed as (
 
     select
         {{ dbt.hash(dbt.concat([
@@ -22,6 +24,17 @@ final as (
         ])) }} as config_hash,
         count(*) as config_rows
     from config_rows
+
+),
+
+final as (
+
+    select
+        config_hash,
+        config_rows,
+        -- Short like a git commit id; 48 bits keep distinct configurations apart in practice.
+        substring(config_hash, 1, 12) as scoring_config_version
+    from hashed
 
 )
 

@@ -6,10 +6,19 @@
 -- (fct_lead_scores.is_mql_crossing); under recycle_policy reset_engagement the rejection also
 -- restarts the engagement that counts toward the MQL score.
 --
--- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates.
+-- Incremental by lead: a run recomputes the leads int_lead_lifecycle_scope restates. Every row
+-- carries the scoring configuration version that computed it; an edited seed restates every lead,
+-- so all rows carry the live version (the lifecycle snapshot and dim_scoring_config_versions keep
+-- what earlier versions produced).
 {{ restated_by_lead('int_lead_lifecycle_scope') }}
 
 with
+
+config as (
+
+    select scoring_config_version from {{ ref('int_scoring_config_fingerprint') }}
+
+),
 
 scores as (
 
@@ -98,16 +107,20 @@ episode_starts as (
 final as (
 
     select
-        model_id,
-        is_primary_model,
-        lead_id,
-        cast(row_number() over (partition by model_id, lead_id order by score_date) as {{ dbt.type_int() }}) as mql_episode,
-        score_date as mql_date,
-        changed_at as mql_at,
-        mql_score as score_at_mql,
-        cast(recycles_before as {{ dbt.type_int() }}) as recycles_before
+        episode_starts.model_id,
+        episode_starts.is_primary_model,
+        episode_starts.lead_id,
+        cast(row_number() over (
+            partition by episode_starts.model_id, episode_starts.lead_id order by episode_starts.score_date
+        ) as {{ dbt.type_int() }}) as mql_episode,
+        episode_starts.score_date as mql_date,
+        episode_starts.changed_at as mql_at,
+        episode_starts.mql_score as score_at_mql,
+        cast(episode_starts.recycles_before as {{ dbt.type_int() }}) as recycles_before,
+        config.scoring_config_version
     from episode_starts
-    where crossing_in_stint = 1
+    cross join config
+    where episode_starts.crossing_in_stint = 1
 
 )
 
