@@ -80,6 +80,25 @@ fit_rules as (
 
 ),
 
+fit_ceilings as (
+
+    select model_id, sum(case when points > 0 then points else 0 end) as max_fit_score
+    from fit_rules
+    group by model_id
+
+),
+
+engagement_ceilings as (
+
+    select
+        model_id,
+        sum(case when points > 0 then max_points else 0 end) as max_engagement_score,
+        count(case when points > 0 and max_points is null then 1 end) as uncapped_rules
+    from engagement_rules
+    group by model_id
+
+),
+
 -- The highest score each model allows: every positive fit rule, and every positive engagement
 -- rule at its max_points (unbounded when such a rule has none).
 score_ceilings as (
@@ -92,19 +111,8 @@ score_ceilings as (
         coalesce(fit.max_fit_score, 0) as max_fit_score,
         case when coalesce(engagement.uncapped_rules, 0) = 0 then coalesce(engagement.max_engagement_score, 0) end as max_engagement_score
     from models
-    left join (
-        select model_id, sum(case when points > 0 then points else 0 end) as max_fit_score
-        from fit_rules
-        group by model_id
-    ) as fit on fit.model_id = models.model_id
-    left join (
-        select
-            model_id,
-            sum(case when points > 0 then max_points else 0 end) as max_engagement_score,
-            count(case when points > 0 and max_points is null then 1 end) as uncapped_rules
-        from engagement_rules
-        group by model_id
-    ) as engagement on engagement.model_id = models.model_id
+    left join fit_ceilings as fit on fit.model_id = models.model_id
+    left join engagement_ceilings as engagement on engagement.model_id = models.model_id
 
 ),
 
