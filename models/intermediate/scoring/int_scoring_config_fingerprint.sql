@@ -3,6 +3,9 @@
 -- characters name the configuration version (scoring_config_version) that the rule history
 -- (int_scoring_config_history), the MQL episodes and the lifecycle snapshot record.
 
+-- Rows are joined with '~', not a newline: Spark reads '\n' in a literal as an escape, DuckDB and
+-- PostgreSQL as two characters, and the version must be the same on every engine.
+
 with
 
 config_rows as (
@@ -20,7 +23,7 @@ hashed as (
     select
         {{ dbt.hash(dbt.concat([
             "'" ~ var('scoring_logic_version') ~ "'", "'|'",
-            dbt.listagg('row_text', "'\\n'", 'order by row_text'),
+            dbt.listagg('row_text', "'~'", 'order by row_text'),
         ])) }} as config_hash,
         count(*) as config_rows
     from config_rows
