@@ -1,0 +1,62 @@
+"""`lead-scoring validate` on candidate files dbt could not even load (lead_scoring/rule_validation.py
+check_files): odd bytes, a wrong header, a row with too many fields. Each is one error naming the
+file and the line, found before dbt runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import PROJECT_DIR
+from lead_scoring import rule_validation
+
+SEED = "scoring_engagement_rules"
+
+
+def candidate(tmp_path: Path, text: bytes) -> Path:
+    folder = tmp_path / "candidate"
+    folder.mkdir()
+    (folder / f"{SEED}.csv").write_bytes(text)
+    return folder
+
+
+def project_seed() -> bytes:
+    return (PROJECT_DIR / "seeds" / f"{SEED}.csv").read_bytes()
+
+
+def findings(tmp_path: Path, text: bytes) -> list[tuple[str, str, str, str]]:
+    result = rule_validation.validate(candidate(tmp_path, text), use_warehouse=False, work_dir=tmp_path / "work")
+    assert not (tmp_path / "work" / "validate" / "rule_candidates.duckdb").exists()  # stopped before dbt
+    return [(f.level, f.seed, f.row, f.message) for f in result.findings]
+
+
+def test_text_that_is_not_utf8_names_its_line_and_byte(tmp_path):
+    text = project_seed().rstrip(b"\n") + b"\nhybrid_v1,caf\xe9_visit,Caf\xe9 page,page_view,page_url,starts_with,/cafe,5,1,5,,,,false\n"
+    lines = text.count(b"\n")
+    assert findings(tmp_path, text) == [
+        ("error", SEED, f"line {lines}", "not UTF-8 text (byte 0xe9): save the file as UTF-8"),
+    ]
+
+
+def test_a_header_without_a_column_or_with_another_one(tmp_path):
+    header, _, rest = project_seed().partition(b"\n")
+    renamed = header.replace(b",max_points,", b",max_point,")
+    assert findings(tmp_path, renamed + b"\n" + rest) == [
+        ("error", SEED, "header", f"the columns must be those of seeds/{SEED}.csv: missing max_points; unknown max_point"),
+    ]
+
+
+def test_a_row_with_more_fields_than_the_header(tmp_path):
+    text = project_seed().rstrip(b"\n") + b"\nhybrid_v1,docs,Docs, guides and FAQ,page_view,page_url,starts_with,/docs,2,1,4,,,,false\n"
+    lines = text.count(b"\n")
+    assert findings(tmp_path, text) == [
+        ("error", SEED, f"line {lines}", "15 fields, the header has 14 (a comma in an unquoted value?)"),
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path):
+    # Spreadsheet programs save one; the header still has the seed's columns.
+    text = b"\xef\xbb\xbf" + project_seed().rstrip(b"\n") + b"\nhybrid_v1,x,y,page_view,,,,1,1,1,,,,false,extra\n"
+    lines = text.count(b"\n")
+    assert findings(tmp_path, text) == [
+        ("error", SEED, f"line {lines}", "15 fields, the header has 14 (a comma in an unquoted value?)"),
+    ]
