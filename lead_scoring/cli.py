@@ -137,13 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         return generate(args)
     if args.command in {"validate", "preview"}:
         from lead_scoring.rule_preview import PreviewError
-        from lead_scoring.rule_workspace import CandidateRulesError
+        from lead_scoring.rule_workspace import CandidateRulesError, WarehouseInUseError
 
         try:
             if args.command == "validate":
                 return validate_rules(args.rules, args.no_warehouse)
             return preview_rules(args.rules, args.rev, args.model, args.out)
-        except (CandidateRulesError, PreviewError) as exc:
+        except (CandidateRulesError, PreviewError, WarehouseInUseError) as exc:
             print(f"lead-scoring {args.command}: {exc}", file=sys.stderr)
             return 2
     if args.command == "suggest-weights":

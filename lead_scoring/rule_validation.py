@@ -106,10 +106,18 @@ def check_files(candidates: dict[str, Path]) -> list[Finding]:
 
 
 def warehouse_as_of(warehouse: Path) -> str | None:
-    """The scoring day of the warehouse's last build (None when it has no scores yet)."""
+    """The scoring day of the warehouse's last build (None when it has no scores yet);
+    rule_workspace.WarehouseInUseError while another process writes it."""
     import duckdb
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        holder = re.search(r"\(PID (\d+)\)", str(exc))
+        raise rule_workspace.WarehouseInUseError(
+            f"the warehouse {warehouse} is being written by another process{f' (PID {holder.group(1)})' if holder else ''}, "
+            "probably a run: try again when it has finished") from None
+    with con:
         try:
             value = con.execute("select max(as_of_date) from marts.mart_lead_scores_current").fetchone()[0]
         except duckdb.CatalogException:

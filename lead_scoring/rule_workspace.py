@@ -41,6 +41,10 @@ class CandidateRulesError(ValueError):
     """A candidate folder that cannot be used; the message says why in one line."""
 
 
+class WarehouseInUseError(RuntimeError):
+    """Another process writes the warehouse (a run): it cannot be read until that ends."""
+
+
 def seed_files() -> dict[str, Path]:
     """The project's seed files by seed name."""
     return {path.stem: path for path in sorted((settings.DBT_PROJECT_DIR / "seeds").glob("*.csv"))}

@@ -60,3 +60,26 @@ def test_a_utf8_byte_order_mark_is_fine(tmp_path):
     assert findings(tmp_path, text) == [
         ("error", SEED, f"line {lines}", "15 fields, the header has 14 (a comma in an unquoted value?)"),
     ]
+
+
+def test_a_warehouse_another_process_writes_gets_one_line_and_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import cli
+
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    # A real second process holds the write lock, as a running daily job does.
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "c.execute('create table t (a int)'); print('ready', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        for command in (["validate"], ["preview", "--rules", str(PROJECT_DIR / "seeds")]):
+            result = cli(tmp_path, *command, LEAD_SCORING_DB=str(db))
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert result.stderr.count("\n") == 1 and f"is being written by another process (PID {holder.pid})" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
