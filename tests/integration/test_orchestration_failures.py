@@ -103,11 +103,12 @@ def test_stale_events_fail_the_blocking_freshness_check_and_nothing_downstream_r
     assert fresh.severity == dg.AssetCheckSeverity.ERROR
     assert fresh.metadata["reference_time"].value == "2026-07-11T00:00:00+00:00"
     assert 240 < fresh.metadata["age_hours"].value < 264
-    # The raw tables were loaded (and reconciled), but no dbt asset and no later check ran.
-    assert _materialised(result) == {"raw/leads", "raw/events", "raw/opportunities"}
+    # The scoring rules were checked and the raw tables loaded (and reconciled), but no dbt asset
+    # and no later check ran.
+    assert _materialised(result) == {"rules/scoring_rules", "raw/leads", "raw/events", "raw/opportunities"}
     assert {c.check_name for c in result.get_asset_check_evaluations()} == {"events_are_fresh", "rows_reconcile", "rows_pending_too_long"}
     assert [e.step_key for e in result.all_events if e.is_step_failure] == ["raw_tables"]
-    assert [e.step_key for e in result.all_events if e.is_step_start] == ["raw_tables"]
+    assert [e.step_key for e in result.all_events if e.is_step_start] == ["rules__scoring_rules", "raw_tables"]
 
 
 def test_an_unknown_source_system_fails_the_dbt_test_and_leaves_downstream_unmaterialised(bad_events_run):

@@ -42,7 +42,8 @@ def warehouse(tmp_path, sample_raw_dir) -> tuple[Path, Path]:
 def test_loading_the_same_files_again_and_rerunning_the_day_changes_no_mart(warehouse):
     db, landing = warehouse
     before = mart_tables(db)
-    assert len(before) >= 6 and all(before.values())
+    # Every mart has rows, but the rule changes: one rule version so far, nothing changed.
+    assert len(before) >= 6 and all(rows for name, rows in before.items() if name != "mart_scoring_rule_changes")
     load(db, landing)  # every file unchanged: nothing is loaded
     assert query(db, "select count(*) from raw.load_log where status = 'unchanged'") == [(0,)]
     assert dbt_build(db).returncode == 0
