@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring import rule_validation, rule_workspace
+from lead_scoring.warehouse import sql_string
 
 PREVIEW_MARTS = ("fct_lead_mql_episodes", "mart_lead_scores_current", "mart_funnel_health",
                  "mart_feedback_threshold_sweep", "mart_feedback_score_bands")
@@ -123,7 +124,7 @@ def preview(rules_dir: Path, model_id: str | None = None, out_dir: Path | None =
         raise PreviewError(rule_validation.dbt_failure(completed.stdout + completed.stderr, workspace.log_file))
     result = Preview(rules_dir, "", as_of, validation, build_seconds=time.perf_counter() - build_started)
     with duckdb.connect(str(workspace.database), read_only=True) as con:
-        con.execute(f"attach '{rule_workspace._sql_text(str(warehouse))}' as {LIVE} (read_only)")
+        con.execute(f"attach {sql_string(warehouse)} as {LIVE} (read_only)")
         result.model_id = model_id or _primary_model(con)
         _compare(con, result)
     out_dir = out_dir or (rules_dir / "preview")

@@ -27,7 +27,7 @@ import numpy as np
 from lead_scoring import settings
 from lead_scoring.warehouse import table_exists
 
-SEEDS_DIR = settings.PROJECT_DIR / "seeds"
+SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds"
 FIT_RULES_FILE, ENGAGEMENT_RULES_FILE, MODELS_FILE = "scoring_fit_rules.csv", "scoring_engagement_rules.csv", "scoring_models.csv"
 SEED_FILES = (FIT_RULES_FILE, ENGAGEMENT_RULES_FILE, MODELS_FILE)
 REPORT_FILE = "suggestions.md"

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring import dbt_process, settings
+from lead_scoring.warehouse import sql_string
 
 # What the scratch project links from the project (dbt reads them; nothing is written there).
 LINKED = ("models", "macros", "snapshots", "tests", "analyses")
@@ -131,7 +132,7 @@ class Workspace:
         if warehouse is None:
             return 0
         with duckdb.connect(str(self.database)) as con:
-            con.execute(f"attach '{_sql_text(str(warehouse))}' as {WAREHOUSE_ALIAS} (read_only)")
+            con.execute(f"attach {sql_string(warehouse)} as {WAREHOUSE_ALIAS} (read_only)")
             relations = con.execute(
                 "select table_schema, table_name from information_schema.tables where table_catalog = ? "
                 "and table_schema not in ('information_schema', 'pg_catalog')", [WAREHOUSE_ALIAS]).fetchall()
@@ -178,7 +179,3 @@ def existing_warehouse(path: Path | None = None) -> Path | None:
     """The warehouse file (default: settings.warehouse_path()) when it exists."""
     path = path or settings.warehouse_path()
     return path if path.exists() else None
-
-
-def _sql_text(value: str) -> str:
-    return value.replace("'", "''")
