@@ -11,7 +11,7 @@
         coalesce(raw_rows.load_id, staged.load_id) as delivery_load_id
     from (
         select _source_file as source_file, _load_id as load_id, count(*) as row_count
-        from {{ source('raw', table_name) }}
+        from {{ lead_source_relation(table_name) }}
         group by _source_file, _load_id
     ) as raw_rows
     full outer join (

@@ -8,6 +8,10 @@
     {%- if not execute or 'sources' not in graph -%}
         {{ return('*') }}
     {%- endif -%}
+    {#- A CRM's model (lead_source_relation) already selects the contract's columns, typed. -#}
+    {%- if lead_source() != 'native' -%}
+        {{ return('*') }}
+    {%- endif -%}
     {%- set relation = source('raw', table_name) -%}
     {%- set present = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}

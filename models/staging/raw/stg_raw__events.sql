@@ -34,7 +34,7 @@ source as (
         _source_file as source_file,
         _load_id as load_id
         {%- endif %}
-    from {{ source('raw', 'events') }}
+    from {{ lead_source_relation('events') }}
     {%- if stages_by_delivery('events') %}
     where exists (
         select 1

@@ -11,7 +11,7 @@ with
 source as (
 
     select {{ raw_source_columns('leads') }}
-    from {{ source('raw', 'leads') }}
+    from {{ lead_source_relation('leads') }}
 
 ),
 
@@ -31,7 +31,15 @@ cleaned as (
         nullif(lower(trim(lead_source)), '') as lead_source,
         nullif(lower(trim(campaign)), '') as campaign,
         {{ to_utc_timestamp('created_at') }} as created_at,
-        {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at
+        {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at,
+        -- The CRM's company or account of the lead; the raw contract has none.
+        {% if lead_source() == 'native' -%}
+        cast(null as {{ dbt.type_string() }}) as crm_account_id,
+        cast(null as {{ dbt.type_string() }}) as crm_account_name
+        {%- else -%}
+        nullif(trim(crm_account_id), '') as crm_account_id,
+        nullif(trim(crm_account_name), '') as crm_account_name
+        {%- endif %}
     from source
     where lead_id is not null
 
@@ -66,7 +74,9 @@ final as (
         lead_source,
         campaign,
         created_at,
-        updated_at
+        updated_at,
+        crm_account_id,
+        crm_account_name
     from ranked
     where version_rank = 1
 

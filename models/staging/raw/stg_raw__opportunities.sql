@@ -5,7 +5,7 @@ with
 source as (
 
     select {{ raw_source_columns('opportunities') }}
-    from {{ source('raw', 'opportunities') }}
+    from {{ lead_source_relation('opportunities') }}
 
 ),
 
