@@ -55,6 +55,9 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
     else:
         source = run_options.raw_source({run_options.SAMPLE_DATA_TAG: "true"} if sample else {})
     folder = source.prepare(print)
+    if source.crm is not None:
+        load_crm_sample(target, source.crm, folder)
+        return
     if target == "postgres":
         from lead_scoring.ingest.postgres import load_raw_folder_to_postgres, postgres_connection_settings
 
@@ -73,6 +76,25 @@ def load_raw(target: str, folder: Path | None, sample: bool = False) -> None:
             counts = load_raw_folder(con, folder, on_note=lambda note: print(note, file=sys.stderr))
         where = str(path)
     print(f"Loaded {folder} into {where}: " + ", ".join(f"{settings.RAW_SCHEMA}.{t} {n} rows" for t, n in counts.items()))
+
+
+def load_crm_sample(target: str, crm: str, folder: Path | None) -> None:
+    """A CRM source (LEAD_SCORING_SOURCE) loads no files: its connector lands the tables. Sample
+    data, when asked for, is written in the CRM's shape into the DuckDB warehouse instead."""
+    import duckdb
+
+    from lead_scoring.crm_shapes import write_shape
+
+    if folder is None:
+        print(f"Nothing to load: {settings.SOURCE_VAR}={crm} reads the tables its connector landed.")
+        return
+    if target != "duckdb":
+        raise settings.RawSourceError(f"Sample data in the {crm} shape is written to the DuckDB warehouse only, not {target}.")
+    path = settings.warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path)) as con:
+        counts = write_shape(con, crm, folder, settings.CRM_SCHEMAS[crm])
+    print(f"Wrote {folder} as {crm} tables into {path}: " + ", ".join(f"{settings.CRM_SCHEMAS[crm]}.{t} {n} rows" for t, n in counts.items()))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -98,16 +98,17 @@ def _hubspot_tables() -> dict[str, str]:
             select {lead_num} as contact_id, 'hs_lead_status' as name,
                 case event_type when 'sales_accepted' then 'IN_PROGRESS' when 'sales_rejected' then 'REJECTED'
                     else 'UNQUALIFIED' end as value,
-                occurred_at as timestamp, 'CRM_UI' as source
+                occurred_at as timestamp, 'CRM_UI' as source,
+                properties ->> 'owner' as source_id
             from native_events where event_type in ('sales_accepted', 'sales_rejected', 'disqualified')
             union all
-            select {lead_num}, 'lead_status_reason', properties ->> 'reason', occurred_at, 'CRM_UI'
+            select {lead_num}, 'lead_status_reason', properties ->> 'reason', occurred_at, 'CRM_UI', properties ->> 'owner'
             from native_events where event_type in ('sales_rejected', 'disqualified')
             union all
-            select {lead_num}, 'budget_confirmed', properties ->> 'budget_confirmed', occurred_at, 'CRM_UI'
+            select {lead_num}, 'budget_confirmed', properties ->> 'budget_confirmed', occurred_at, 'CRM_UI', properties ->> 'owner'
             from native_events where event_type = 'qualification_update'
             union all
-            select {lead_num}, 'is_decision_maker', properties ->> 'is_decision_maker', occurred_at, 'CRM_UI'
+            select {lead_num}, 'is_decision_maker', properties ->> 'is_decision_maker', occurred_at, 'CRM_UI', properties ->> 'owner'
             from native_events where event_type = 'qualification_update'
         """,
         "email_campaign": """

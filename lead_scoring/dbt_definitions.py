@@ -76,3 +76,10 @@ def macro_return_value(path: Path, macro: str):
 
 RAW_TABLES: tuple[str, ...] = tuple(load_contract())
 SCORE_BANDS: tuple[str, ...] = tuple(macro_return_value(SCORE_BANDS_SQL, "score_bands"))
+
+
+def crm_source_tables(crm: str) -> tuple[str, ...]:
+    """The tables the dbt source of CRM `crm` reads (models/staging/<crm>/_<crm>__sources.yml)."""
+    path = DBT_PROJECT_DIR / "models" / "staging" / crm / f"_{crm}__sources.yml"
+    (source,) = [s for s in yaml.safe_load(path.read_text())["sources"] if s["name"] == crm]
+    return tuple(table["name"] for table in source["tables"])

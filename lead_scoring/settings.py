@@ -8,6 +8,11 @@ LEAD_SCORING_RAW_DIR   Folder with your own export (one file or sub-folder per r
 LEAD_SCORING_SAMPLE_DATA
                        true: without LEAD_SCORING_RAW_DIR, runs load generated sample data
                        (`lead-scoring demo` and `make dev` set it; see run_options.raw_source).
+LEAD_SCORING_SOURCE    Where leads, events and opportunities come from: native (default; the raw
+                       files above, loaded by the project's loader) or hubspot (the tables a
+                       connector landed in the warehouse; docs/crm-sources.md). dbt reads it as the
+                       var lead_scoring_source. With sample data, runs write the sample in that
+                       CRM's shape where the connector would land it.
 LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
                        Size, history length, random seed and last day of the sample data.
 LEAD_SCORING_PENDING_MAX_AGE_DAYS
@@ -59,6 +64,24 @@ NO_RAW_DIR_MESSAGE = (
 
 class RawSourceError(ValueError):
     """No usable raw data source; the message names the setting to fix."""
+
+
+SOURCE_VAR = "LEAD_SCORING_SOURCE"
+LEAD_SOURCES = ("native", "hubspot")
+# The warehouse schema a CRM's connector lands its tables in (the dbt var lead_scoring_<crm>_schema).
+CRM_SCHEMAS = {"hubspot": "hubspot"}
+
+
+def lead_source() -> str:
+    """LEAD_SCORING_SOURCE, lower-cased: native (the default) or a CRM; another value, or a set
+    but blank one, is RawSourceError."""
+    value = os.environ.get(SOURCE_VAR)
+    if value is None:
+        return "native"
+    source = value.strip().lower()
+    if source not in LEAD_SOURCES:
+        raise RawSourceError(f"{SOURCE_VAR} must be one of {', '.join(LEAD_SOURCES)}, got {value!r}")
+    return source
 
 
 def folder_setting(value: str, name: str, must_exist: bool = True) -> Path:

@@ -36,7 +36,7 @@ import duckdb
 from lead_scoring.dbt_definitions import SCORE_BANDS
 from lead_scoring.ingest.raw_loader import REJECTS_TABLE, PendingRows, count_file_rows, find_table_files, table_schema
 from lead_scoring.run_options import DEFAULT_FRESHNESS_HOURS
-from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS, RAW_SCHEMA
+from lead_scoring.settings import DEFAULT_PENDING_MAX_AGE_DAYS, RAW_SCHEMA, lead_source
 from lead_scoring.warehouse import scalar, table_exists
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -418,8 +418,9 @@ def score_band_drift(context: dg.AssetCheckExecutionContext, warehouse: Warehous
 
 
 def custom_checks(dbt_asset_keys: set[dg.AssetKey] | frozenset[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
-    """The stand-alone checks whose asset exists in the dbt project (the marts arrive later)."""
-    checks = [staging_events_match_raw]
+    """The stand-alone checks whose asset exists in the dbt project (the marts arrive later);
+    staging against raw events only when the raw tables are the source (LEAD_SCORING_SOURCE)."""
+    checks = [staging_events_match_raw] if lead_source() == "native" else []
     if MART_MQL_MEASURES in dbt_asset_keys:
         checks.append(benchmark_health)
     if MART_CURRENT in dbt_asset_keys:

@@ -8,7 +8,7 @@ from orchestration.alerts import run_failure_alert
 from orchestration.assets.activation import activation_deliveries
 from orchestration.assets.bi import bi_file
 from orchestration.assets.dbt import lead_scoring_dbt_assets
-from orchestration.assets.raw import raw_tables
+from orchestration.assets.raw import ingestion_assets
 from orchestration.assets.rules import scoring_rules
 from orchestration.checks import custom_checks
 from orchestration.jobs import daily_lead_scoring_job, daily_schedule, weekly_data_tests_job, weekly_tests_schedule
@@ -20,7 +20,7 @@ from orchestration.sensors import new_raw_files_sensor
 def build_definitions() -> dg.Definitions:
     """Definitions for the current environment (warehouse path, schedule hour and timezone)."""
     return dg.Definitions(
-        assets=[scoring_rules, raw_tables, lead_scoring_dbt_assets, bi_file, activation_deliveries],
+        assets=[scoring_rules, ingestion_assets(), lead_scoring_dbt_assets, bi_file, activation_deliveries],
         asset_checks=custom_checks(set(lead_scoring_dbt_assets.keys)),
         jobs=[daily_lead_scoring_job, weekly_data_tests_job()],
         schedules=[daily_schedule(), weekly_tests_schedule()],

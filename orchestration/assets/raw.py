@@ -6,13 +6,18 @@ from the built-in sample generator, which writes files that go through the very 
 Without either, or with a blank or missing folder, the step fails with a message naming the
 setting and nothing is loaded (run_options.raw_source). The step also evaluates the blocking
 freshness and reconciliation checks (see orchestration/checks.py for why they live here).
+
+With a CRM source (LEAD_SCORING_SOURCE, docs/crm-sources.md) the connector has landed the tables:
+the step loads no files, it checks that every table dbt reads is there and reports its rows;
+with sample data it first writes the sample in the CRM's shape where the connector would
+(lead_scoring/crm_shapes.py). Those tables are the step's assets, keyed like dbt's sources.
 """
 
 
 import dagster as dg
 
 from lead_scoring import progress, run_options, settings
-from lead_scoring.dbt_definitions import load_contract
+from lead_scoring.dbt_definitions import crm_source_tables, load_contract
 from lead_scoring.ingest.raw_loader import (
     load_landing_folder,
     pending_rows,
@@ -20,6 +25,7 @@ from lead_scoring.ingest.raw_loader import (
     raw_row_counts,
     table_schema,
 )
+from lead_scoring.warehouse import scalar, table_exists
 from orchestration.assets.rules import SCORING_RULES_KEY
 from orchestration.checks import freshness_result, pending_result, raw_check_specs, raw_key, raw_reconciliation_result
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
@@ -95,3 +101,53 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     yield from reconciliations.values()
     yield from (pending_result(p, max_age) for p in pending.values())
     yield freshness
+
+
+def _crm_spec(crm: str, table: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=dg.AssetKey([crm, table]),
+        group_name=RAW_GROUP,
+        deps=[SCORING_RULES_KEY],
+        description=f"{crm}.{table}: landed in the warehouse by the {crm} connector (or sample data in its shape).",
+        kinds={"duckdb"},
+    )
+
+
+def build_crm_tables(crm: str) -> dg.AssetsDefinition:
+    """The ingestion step of a CRM source: sample data written in its shape when asked for, then
+    every table dbt reads checked for presence; a missing one fails the run naming it."""
+    schema = settings.CRM_SCHEMAS[crm]
+    tables = crm_source_tables(crm)
+
+    @dg.multi_asset(specs=[_crm_spec(crm, table) for table in tables], pool=WAREHOUSE_POOL, name="crm_tables")
+    def crm_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        from lead_scoring.crm_shapes import write_shape
+
+        try:
+            source = run_options.raw_source(context.run.tags)
+        except settings.RawSourceError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
+        folder = source.prepare(context.log.info)
+        with warehouse.connect() as con:
+            if folder is not None:
+                write_shape(con, crm, folder, schema)
+            counts = {table: scalar(con, f'select count(*) from "{schema}"."{table}"') if table_exists(con, schema, table) else None
+                      for table in tables}
+        missing = [table for table, rows in counts.items() if rows is None]
+        if missing:
+            raise dg.Failure(
+                description=f"The {crm} tables {', '.join(missing)} are not in the warehouse schema {schema}: let the "
+                "connector land them there (docs/crm-sources.md), or run on sample data (make demo).",
+                allow_retries=False,
+            )
+        for table, rows in counts.items():
+            yield dg.MaterializeResult(asset_key=dg.AssetKey([crm, table]),
+                                       metadata={"dagster/row_count": rows, "source": source.describe()})
+
+    return crm_tables
+
+
+def ingestion_assets() -> dg.AssetsDefinition:
+    """The ingestion step of the configured source: raw_tables, or crm_tables for a CRM."""
+    crm = settings.lead_source()
+    return raw_tables if crm == "native" else build_crm_tables(crm)

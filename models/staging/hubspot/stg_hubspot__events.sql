@@ -106,7 +106,7 @@ sales_activity as (
 ),
 
 -- A rejection or disqualification gives its reason in the contact property lead_status_reason,
--- set at the same time as the status.
+-- set at the same time as the status; the user who made a change (source_id) is its owner.
 status_changes as (
 
     select
@@ -115,7 +115,7 @@ status_changes as (
         cast(statuses.contact_id as {{ dbt.type_string() }}) as lead_id,
         names.event_type,
         statuses.timestamp as occurred_at,
-        {{ json_text_object({'reason': 'reasons.value'}) }} as properties
+        {{ json_text_object({'owner': 'statuses.source_id', 'reason': 'reasons.value'}) }} as properties
     from property_history as statuses
     inner join hubspot_event_names as names
         on names.kind = 'lead_status'
@@ -139,6 +139,7 @@ qualification_updates as (
         'qualification_update' as event_type,
         timestamp as occurred_at,
         {{ json_text_object({
+            'owner': 'max(source_id)',
             'budget_confirmed': "max(case when name = 'budget_confirmed' then lower(value) end)",
             'is_decision_maker': "max(case when name = 'is_decision_maker' then lower(value) end)",
         }) }} as properties
