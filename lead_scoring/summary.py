@@ -8,7 +8,7 @@ import duckdb
 
 from lead_scoring.dbt_definitions import RAW_TABLES
 from lead_scoring.ingest.raw_loader import REJECTS_TABLE, pending_rows
-from lead_scoring.settings import pending_max_age_days
+from lead_scoring.settings import CRM_SCHEMAS, SOURCE_VAR, RawSourceError, lead_source, pending_max_age_days
 from lead_scoring.warehouse import scalar, table_exists
 
 
@@ -18,6 +18,16 @@ def format_table(headers: list[str], rows: list[tuple]) -> str:
     lines = ["  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def lead_source_or_none() -> str | None:
+    """The CRM that LEAD_SCORING_SOURCE names, None for the native source (or a bad value, which the
+    run itself reports)."""
+    try:
+        source = lead_source()
+    except RawSourceError:
+        return None
+    return None if source == "native" else source
 
 
 def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -35,8 +45,12 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         stg_name = f"stg_raw__{table}"
         stg = scalar(con, f"select count(*) from staging.{stg_name}") if table_exists(con, "staging", stg_name) else None
         raw_rows.append((table, raw, pending, rejected, stg))
-    sections.append(("Rows per raw table (pending: waiting for their lead; pending and rejected rows: raw.load_rejects)",
-                     format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
+    title = "Rows per raw table (pending: waiting for their lead; pending and rejected rows: raw.load_rejects)"
+    crm = lead_source_or_none()
+    if crm is not None:
+        title = (f"Rows per table ({SOURCE_VAR}={crm}: staged from the {crm} tables its connector landed in the "
+                 f"schema {CRM_SCHEMAS[crm]}; the raw tables are not read)")
+    sections.append((title, format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
     notes = load_notes(con)
     if notes:
         sections.append(("Needs attention in the landing data", "\n".join(f"- {line}" for line in notes)))
