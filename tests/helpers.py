@@ -344,7 +344,7 @@ BAD_INPUTS = {
     "future timestamp": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-03-01T10:00:00Z"}, ("occurred_at", "occurred_at is in the future")),
     "unknown lead id": ("events", {"event_id": "E9", "lead_id": "L404", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("lead_id", "unknown lead_id")),
     "duplicate event id": ("events", {"event_id": "E2", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_id", "duplicate event_id")),
-    "unknown event type": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "webinar_watched", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_type", "unknown event_type")),
+    "unknown event type": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "webinar_watched", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_type", "unknown event_type (map it in seeds/event_type_mapping.csv)")),
     "negative amount": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "discovery", "amount": -5.0}, ("amount", "negative amount")),
     "invalid email": ("leads", {"lead_id": "L3", "email": "not-an-address", "company_size": 40, "created_at": "2026-01-10T10:00:00Z"}, ("email", "invalid email")),
     "not a number": ("leads", {"lead_id": "L3", "email": "c@d.io", "company_size": "about twelve", "created_at": "2026-01-10T10:00:00Z"}, ("company_size", "company_size is not a valid integer")),
