@@ -146,10 +146,11 @@ def event_type_name(name: str) -> str:
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def mapped_event_names(path: Path = EVENT_TYPE_MAPPING_CSV) -> dict[str | None, list[str]]:
+def mapped_event_names(path: Path | None = None) -> dict[str | None, list[str]]:
     """The event names seed event_type_mapping maps for every event, by source system (None: any
     system). Only rows without a property condition count: the validation makes every name with
     conditional rows have such a fallback row, so an event loaded by name always maps."""
+    path = path or EVENT_TYPE_MAPPING_CSV
     names: dict[str | None, list[str]] = {}
     if not path.exists():
         return names

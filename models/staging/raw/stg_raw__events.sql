@@ -176,8 +176,10 @@ with_mapping as (
         end as properties,
         ranked.has_malformed_properties,
         ranked.source_file,
-        ranked.load_id
+        ranked.load_id,
+        mapping_version.mapping_hash as event_mapping_hash
     from ranked
+    cross join mapping_version
     left join mapped
         on mapped.event_id = ranked.event_id
         and mapped.mapping_rank = 1
@@ -211,7 +213,7 @@ final as (
         {{ dbt.length('event_type') }} + coalesce({{ dbt.length('properties') }}, 0) as content_length,
         source_file,
         load_id,
-        (select mapping_hash from mapping_version) as event_mapping_hash
+        event_mapping_hash
     from with_mapping
 
 )
