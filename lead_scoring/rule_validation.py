@@ -25,7 +25,7 @@ from lead_scoring import rule_workspace, settings
 # The models a check builds besides the seeds: the problems, the typed rules the warnings read, the warnings.
 CHECK_MODELS = ("int_scoring_config_problems", "int_scoring_models", "int_fit_rules", "int_engagement_rules",
                 "int_scoring_config_warnings")
-ROW_KEYS = {"activation_rules": "action_id", "activation_suppressions": "suppression"}
+ROW_KEYS = {"activation_rules": "action_id", "activation_suppressions": "suppression", "event_type_mapping": "source"}
 
 
 @dataclass(frozen=True)

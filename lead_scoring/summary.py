@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from lead_scoring.dbt_definitions import RAW_TABLES
-from lead_scoring.ingest.raw_loader import REJECTS_TABLE, pending_rows
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, UNKNOWN_EVENT_TYPE, pending_rows
 from lead_scoring.settings import CRM_SCHEMAS, SOURCE_VAR, RawSourceError, lead_source, pending_max_age_days
 from lead_scoring.warehouse import scalar, table_exists
 
@@ -51,6 +51,9 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         title = (f"Rows per table ({SOURCE_VAR}={crm}: staged from the {crm} tables its connector landed in the "
                  f"schema {CRM_SCHEMAS[crm]}; the raw tables are not read)")
     sections.append((title, format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
+    unmapped = unmapped_events_section(con) if has_rejects else None
+    if unmapped:
+        sections.append(unmapped)
     notes = load_notes(con)
     if notes:
         sections.append(("Needs attention in the landing data", "\n".join(f"- {line}" for line in notes)))
@@ -70,6 +73,25 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     if handoffs:
         sections.append(handoffs)
     return sections
+
+
+def unmapped_events_section(con: duckdb.DuckDBPyConnection, shown: int = 10) -> tuple[str, str] | None:
+    """The event names the loader did not know (raw.load_rejects), by source system, most rows
+    first: what to add to seeds/event_type_mapping.csv. They load at the next run that maps them."""
+    rows = con.execute(f"""
+        select coalesce(nullif(lower(trim(json_extract_string(record, '$.source_system'))), ''), '(any)') as source_system,
+               replace(replace(lower(trim(json_extract_string(record, '$.event_type'))), ' ', '_'), '-', '_') as event_name,
+               count(*) as events
+        from {REJECTS_TABLE}
+        where table_name = 'events' and reason in (?, 'unknown event_type')
+        group by all
+        order by events desc, source_system, event_name""", [UNKNOWN_EVENT_TYPE]).fetchall()
+    if not rows:
+        return None
+    more = f"\n... and {len(rows) - shown} more name(s)" if len(rows) > shown else ""
+    return (f"Unmapped event names: {sum(r[2] for r in rows):,} event(s) wait in raw.load_rejects; map them in "
+            "seeds/event_type_mapping.csv and they load at the next run",
+            format_table(["source_system", "event name", "events"], rows[:shown]) + more)
 
 
 def rule_warnings_section(con: duckdb.DuckDBPyConnection, shown: int = 5) -> tuple[str, str] | None:

@@ -208,9 +208,23 @@ SCORING_TABLES = {
 }
 
 # Rows that make a scoring seed invalid: (seed, row appended to it, message that stops the run).
-ENGAGEMENT, FIT = "scoring_engagement_rules", "scoring_fit_rules"
+ENGAGEMENT, FIT, MAPPING = "scoring_engagement_rules", "scoring_fit_rules", "event_type_mapping"
 ACTIVATION, SUPPRESSIONS = "activation_rules", "activation_suppressions"
 BAD_ROWS = {
+    "numeric condition on text": (ENGAGEMENT, "hybrid_v1,long_watch,Long webinar,webinar_attended,minutes_watched,>=,half,10,1,,,,,false",
+                                  "rule_id=long_watch: property_value must be a number for >=, got 'half'"),
+    "between the wrong way round": (ENGAGEMENT, "hybrid_v1,mid_scroll,Scrolled half,page_view,scroll_depth,between,80..20,2,1,,,,,false",
+                                    "rule_id=mid_scroll: property_value '80..20': low is above high"),
+    "mapping to an unknown event type": (MAPPING, ",webinar_watch,,,,webinar_watched,,,Typo in the event type",
+                                         "source=webinar_watch: unknown event_type 'webinar_watched'"),
+    "mapping with an unknown operator": (MAPPING, ",page_view,seconds,>,30,page_view,,,Long page views",
+                                         "source=page_view where seconds > 30: property_operator must be equals, contains, starts_with, >=, <= or between, got '>'"),
+    "duplicate mapping row": (MAPPING, ",pricing_sheet_download,,,,content_download,,content_type=pricing_sheet,Again",
+                              "source=pricing_sheet_download: source_event appears 2 times with this source_system and condition"),
+    "mapping with only a conditional row": (MAPPING, ",demo_video,seconds,>=,30,page_view,,,Long demo video plays",
+                                            "source=demo_video where seconds >= 30: source_event 'demo_video' has only rows with a property condition"),
+    "mapping rename without a target": (MAPPING, ",video_play,,,,page_view,seconds,,Video plays",
+                                        "source=video_play: property_renames: 'seconds' is not a key=value pair"),
     "unknown event type": (ENGAGEMENT, "hybrid_v1,webinar_watch,Typo in event type,webinar_watched,,,,15,1,,,,,false",
                            "rule_id=webinar_watch: unknown event_type 'webinar_watched'"),
     "non-numeric points": (ENGAGEMENT, "hybrid_v1,case_study,Case study,content_download,content_type,equals,case_study,ten,1,,,,,false",
@@ -344,7 +358,7 @@ BAD_INPUTS = {
     "future timestamp": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-03-01T10:00:00Z"}, ("occurred_at", "occurred_at is in the future")),
     "unknown lead id": ("events", {"event_id": "E9", "lead_id": "L404", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("lead_id", "unknown lead_id")),
     "duplicate event id": ("events", {"event_id": "E2", "lead_id": "L1", "event_type": "page_view", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_id", "duplicate event_id")),
-    "unknown event type": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "webinar_watched", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_type", "unknown event_type")),
+    "unknown event type": ("events", {"event_id": "E9", "lead_id": "L1", "event_type": "webinar_watched", "occurred_at": "2026-01-09T10:00:00Z"}, ("event_type", "unknown event_type (map it in seeds/event_type_mapping.csv)")),
     "negative amount": ("opportunities", {"opportunity_id": "O2", "lead_id": "L2", "created_at": "2026-01-21T10:00:00Z", "stage": "discovery", "amount": -5.0}, ("amount", "negative amount")),
     "invalid email": ("leads", {"lead_id": "L3", "email": "not-an-address", "company_size": 40, "created_at": "2026-01-10T10:00:00Z"}, ("email", "invalid email")),
     "not a number": ("leads", {"lead_id": "L3", "email": "c@d.io", "company_size": "about twelve", "created_at": "2026-01-10T10:00:00Z"}, ("company_size", "company_size is not a valid integer")),

@@ -47,6 +47,7 @@ from lead_scoring.warehouse import scalar, sql_string, sql_strings
 
 STAGING_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__models.yml"
 EVENT_TYPES_CSV = DBT_PROJECT_DIR / "seeds" / "event_types.csv"
+EVENT_TYPE_MAPPING_CSV = DBT_PROJECT_DIR / "seeds" / "event_type_mapping.csv"
 # A landing folder without these tables is incomplete; opportunities may not exist yet.
 REQUIRED_TABLES = ("leads", "events")
 _CSV = "read_csv({path}, header = true, all_varchar = true)"
@@ -74,6 +75,9 @@ REJECTS_TABLE = f"{RAW_SCHEMA}.load_rejects"
 # The reason of a row that waits for its lead; every other reason is a final rejection.
 UNKNOWN_LEAD = "unknown lead_id"
 DUPLICATE_EVENT = "duplicate event_id"
+# An event name neither seed event_types nor seed event_type_mapping knows. Such rows are tried
+# again at every load, against the mapping of the time: adding a mapping row loads them.
+UNKNOWN_EVENT_TYPE = "unknown event_type (map it in seeds/event_type_mapping.csv)"
 # Opportunity stages that close a deal (staging derives is_closed from the same two).
 CLOSED_STAGES = ("closed_won", "closed_lost")
 
@@ -134,6 +138,39 @@ class LandingFiles:
 def known_event_types(path: Path = EVENT_TYPES_CSV) -> list[str]:
     with path.open(newline="") as handle:
         return [row["event_type"] for row in csv.DictReader(handle)]
+
+
+def event_type_name(name: str) -> str:
+    """An event name as staging compares it (macro event_type_name): lower case, trimmed, spaces
+    and hyphens as underscores."""
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def mapped_event_names(path: Path | None = None) -> dict[str | None, list[str]]:
+    """The event names seed event_type_mapping maps for every event, by source system (None: any
+    system). Only rows without a property condition count: the validation makes every name with
+    conditional rows have such a fallback row, so an event loaded by name always maps."""
+    path = path or EVENT_TYPE_MAPPING_CSV
+    names: dict[str | None, list[str]] = {}
+    if not path.exists():
+        return names
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("property_key") or "").strip() or not (row.get("source_event") or "").strip():
+                continue
+            system = (row.get("source_system") or "").strip().lower() or None
+            names.setdefault(system, []).append(event_type_name(row["source_event"]))
+    return names
+
+
+def _unknown_event_type_sql() -> str:
+    """Condition on the batch: the event's name is neither an event type nor mapped."""
+    name = "replace(replace(lower(trim(c_event_type)), ' ', '_'), '-', '_')"
+    known = [f"{name} in ({sql_strings(known_event_types())})"]
+    for system, names in mapped_event_names().items():
+        listed = f"{name} in ({sql_strings(sorted(set(names)))})"
+        known.append(listed if system is None else f"(lower(trim(c_source_system)) = {sql_string(system)} and {listed})")
+    return f"not coalesce({' or '.join(known)}, false)"
 
 
 @functools.cache
@@ -339,8 +376,7 @@ def _rule_checks(table: str, columns: list[ContractColumn], now: dt.datetime) ->
     if table == "events":
         systems = sql_strings(staging_accepted_values("stg_raw__events", "source_system"))
         checks += [
-            (f"replace(replace(lower(trim(c_event_type)), ' ', '_'), '-', '_') not in ({sql_strings(known_event_types())})",
-             "event_type", "unknown event_type"),
+            (_unknown_event_type_sql(), "event_type", UNKNOWN_EVENT_TYPE),
             (f"nullif(trim(c_source_system), '') is not null and lower(trim(c_source_system)) not in ({systems})",
              "source_system", "unknown source_system"),
             ("t_received_at < t_occurred_at", "received_at", "received_at is before occurred_at"),
@@ -558,6 +594,10 @@ def _retry_set_aside(con: duckdb.DuckDBPyConnection, table: str, columns: list[C
     gone (its file changed). What passes now loads, as if it had come with its file; the rest is
     set aside again with its first rejection time. One load_log row per file tells what moved."""
     condition = "status = 'pending'"
+    if table == "events":
+        # An unknown event name loads once seed event_type_mapping maps it ('unknown event_type'
+        # alone: rows rejected before the mapping existed).
+        condition += f" or reason in ('{UNKNOWN_EVENT_TYPE}', 'unknown event_type')"
     if duplicates_too:
         condition += (f" or (reason = '{DUPLICATE_EVENT}' and trim(json_extract_string(record, '$.event_id')) "
                       "not in (select event_id from loaded_event_ids))")
@@ -578,12 +618,13 @@ def _retry_set_aside(con: duckdb.DuckDBPyConnection, table: str, columns: list[C
                          table, columns, report.loaded_at, exclude_file=None)
     _insert_batch(con, table, columns, report.load_id, report.loaded_at)
     for file_path, rows_in, loaded, rejected, reasons in con.execute("""
-            select _file_path, count(*), count(*) - count(reject_reason), count(*) filter (where reject_status = 'rejected'),
+            select _file_path, count(*), count(*) - count(reject_reason),
+                   count(*) filter (where reject_status = 'rejected' and batch.reject_reason is distinct from retried.reason),
                    string_agg(distinct retried.reason, ', ' order by retried.reason)
             from batch join retried on retried.file_path = batch._file_path and retried.line_number = batch._line_number
             group by 1 order by 1""").fetchall():
         if not loaded and not rejected:
-            continue  # still waiting: nothing to log (the pending check reports their age)
+            continue  # still waiting, or still unknown: nothing to log (the pending check reports their age)
         parts = [f"{loaded} of {rows_in} row(s) set aside earlier ({reasons}) loaded now"]
         if rejected:
             parts.append(f"{rejected} rejected now (see raw.load_rejects)")

@@ -1,5 +1,5 @@
--- One row: a hash of the whole scoring configuration (every row of every scoring seed, and the
--- var scoring_logic_version). Any edit changes it, which rescores every lead. Its first 12 hex
+-- One row: a hash of the whole scoring configuration (every row of every scoring seed, of the
+-- event mapping, which decides what events score, and the var scoring_logic_version). Any edit changes it, which rescores every lead. Its first 12 hex
 -- characters name the configuration version (scoring_config_version) that the rule history
 -- (int_scoring_config_history), the MQL episodes and the lifecycle snapshot record.
 
@@ -15,6 +15,8 @@ config_rows as (
     {{ config_rows_text('int_fit_rules', 'scoring_fit_rules') }}
     union all
     {{ config_rows_text('int_engagement_rules', 'scoring_engagement_rules') }}
+    union all
+    {{ config_rows_text('event_type_mapping', 'event_type_mapping') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- The rule history's content: every cell of every scoring seed (and the var
+-- The rule history's content: every cell of every scoring seed and of the event mapping (and the var
 -- scoring_logic_version, which is part of the fingerprint) for each configuration version,
 -- appended by the first run that scores with a version this table does not hold yet; a version
 -- live again later is not stored twice. Cells as the seeds spell them, so a change shows as
@@ -25,6 +25,8 @@ cells as (
     {{ config_seed_cells('scoring_fit_rules') }}
     union all
     {{ config_seed_cells('scoring_engagement_rules') }}
+    union all
+    {{ config_seed_cells('event_type_mapping') }}
     union all
     select
         cast('var' as {{ dbt.type_string() }}) as seed_name,

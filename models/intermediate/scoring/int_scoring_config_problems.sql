@@ -1,6 +1,7 @@
--- Every problem in the scoring and activation seeds, one row each, naming the seed and the row
--- (model_id, rule_id; for activation_rules the action_id, for activation_suppressions the
--- suppression). The post-hook stops the run when there is any, so no scoring model or mart is
+-- Every problem in the scoring, activation and event mapping seeds, one row each, naming the seed
+-- and the row (model_id, rule_id; for activation_rules the action_id, for activation_suppressions
+-- the suppression, for event_type_mapping the source: system/name and its condition, from
+-- int_event_type_mapping_problems). The post-hook stops the run when there is any, so no scoring model or mart is
 -- rebuilt from a bad configuration. Ids are compared as the scoring models read them (as_id),
 -- so two rows whose ids differ only in surrounding spaces are duplicates here too.
 {{ config(post_hook="{{ raise_scoring_config_problems() }}") }}
@@ -34,6 +35,12 @@ event_types as (
 activation_rules as (
 
     select * from {{ ref('activation_rules') }}
+
+),
+
+mapping_problems as (
+
+    select * from {{ ref('int_event_type_mapping_problems') }}
 
 ),
 
@@ -111,8 +118,8 @@ activation_rule_problems as (
                 then 'property_key and property_value go together'
             when nullif(trim(rules.property_key), '') is not null and nullif(trim(rules.event_type), '') is null
                 then 'a property condition needs an event_type'
-            when nullif(trim(rules.property_key), '') is not null and lower(coalesce(rules.property_operator, '')) not in ('equals', 'contains', 'starts_with')
-                then 'property_operator must be equals, contains or starts_with, got ''' || coalesce(rules.property_operator, '') || ''''
+            when {{ property_condition_problem('rules.property_key', 'rules.property_operator', 'rules.property_value') }} is not null
+                then {{ property_condition_problem('rules.property_key', 'rules.property_operator', 'rules.property_value') }}
             when nullif(trim(rules.event_type), '') is not null
                 and ({{ is_bad_number('rules.event_within_days') }} or {{ as_number('rules.event_within_days') }} is null
                      or {{ as_number('rules.event_within_days') }} < 1
@@ -282,8 +289,8 @@ engagement_problems as (
                 then 'negative points cannot decay (a fading penalty would raise scores between events): use window_days instead'
             when (nullif(trim(rules.property_key), '') is null) != (nullif(trim(rules.property_value), '') is null)
                 then 'property_key and property_value go together'
-            when nullif(trim(rules.property_key), '') is not null and lower(coalesce(rules.property_operator, '')) not in ('equals', 'contains', 'starts_with')
-                then 'property_operator must be equals, contains or starts_with, got ''' || coalesce(rules.property_operator, '') || ''''
+            when {{ property_condition_problem('rules.property_key', 'rules.property_operator', 'rules.property_value') }} is not null
+                then {{ property_condition_problem('rules.property_key', 'rules.property_operator', 'rules.property_value') }}
             when {{ is_bad_flag('rules.required_for_mql') }} then 'required_for_mql must be true or false'
             when {{ as_flag('rules.required_for_mql') }} and {{ as_number('rules.min_count') }} is not null
                 and {{ as_number('rules.window_days') }} is not null and {{ as_number('rules.max_per_day') }} is not null
@@ -305,6 +312,7 @@ engagement_problems as (
 
 ),
 
+
 all_problems as (
 
     select * from model_problems
@@ -314,6 +322,8 @@ all_problems as (
     select * from engagement_problems
     union all
     select * from activation_rule_problems
+    union all
+    select * from mapping_problems
 
 ),
 
