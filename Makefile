@@ -64,6 +64,8 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models snapshots tests/dbt --processes 2
+	# A CRM's models are disabled (and skipped) unless its source is chosen.
+	LEAD_SCORING_SOURCE=hubspot LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models/staging/hubspot --processes 2
 
 parse: install
 	$(BIN)/dbt parse --quiet
