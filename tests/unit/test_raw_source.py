@@ -41,8 +41,13 @@ def _nothing_generated_or_published(tmp_path: Path, published: bytes) -> None:
         ("run", {"LEAD_SCORING_SAMPLE_DATA": "perhaps"}, "LEAD_SCORING_SAMPLE_DATA must be true or false, got 'perhaps'"),
         ("load", {}, "LEAD_SCORING_RAW_DIR is not set"),
         ("load", {"LEAD_SCORING_RAW_DIR": ""}, "LEAD_SCORING_RAW_DIR is set but blank"),
+        ("run", {"LEAD_SCORING_SOURCE": "pipedrive"}, "LEAD_SCORING_SOURCE must be one of native, hubspot, got 'pipedrive'"),
+        # A CRM source reads the connector's tables: a folder of files is an error, not ignored.
+        ("run", {"LEAD_SCORING_SOURCE": "hubspot", "LEAD_SCORING_RAW_DIR": "wh"},
+         "LEAD_SCORING_SOURCE=hubspot reads the tables a connector landed, not files: unset LEAD_SCORING_RAW_DIR"),
     ],
-    ids=["run-unset", "run-empty", "run-spaces", "run-missing-folder", "demo-empty", "run-bad-sample-flag", "load-unset", "load-empty"],
+    ids=["run-unset", "run-empty", "run-spaces", "run-missing-folder", "demo-empty", "run-bad-sample-flag", "load-unset", "load-empty",
+         "run-unknown-source", "run-crm-source-with-folder"],
 )
 def test_the_cli_refuses_without_a_raw_folder_and_changes_nothing(tmp_path, command, settings, message):
     published = _published_before(tmp_path)
@@ -124,3 +129,21 @@ def test_a_raw_folder_comes_before_a_sample_data_request(tmp_path, sample_raw_di
     # What `LEAD_SCORING_RAW_DIR=... make demo` loads; runs on a folder are tests/integration/test_dagster.py's.
     result = cli(tmp_path, "raw-source", LEAD_SCORING_RAW_DIR=str(sample_raw_dir), LEAD_SCORING_SAMPLE_DATA="true")
     assert result.returncode == 0 and result.stdout == f"Raw data: folder {sample_raw_dir}\n"
+
+
+def test_a_crm_source_loads_no_files_and_names_its_schema(monkeypatch):
+    """LEAD_SCORING_SOURCE=hubspot: without sample data the run reads the connector's tables (no
+    folder); with it, the sample is generated and written in HubSpot's shape."""
+    from lead_scoring import run_options
+
+    monkeypatch.delenv("LEAD_SCORING_RAW_DIR", raising=False)
+    monkeypatch.delenv("LEAD_SCORING_SAMPLE_DATA", raising=False)
+    monkeypatch.setenv("LEAD_SCORING_SOURCE", " HubSpot ")
+    landed = run_options.raw_source({})
+    assert (landed.folder, landed.sample, landed.crm) == (None, None, "hubspot")
+    assert landed.describe() == ("the hubspot tables a connector landed in the warehouse schema hubspot "
+                                 "(LEAD_SCORING_SOURCE=hubspot); no files are loaded")
+    assert landed.prepare(print) is None
+    sample = run_options.raw_source({SAMPLE_DATA_TAG: "true"})
+    assert sample.crm == "hubspot" and sample.sample is not None
+    assert sample.describe().endswith("written as hubspot tables into the warehouse schema hubspot as a connector would land them")

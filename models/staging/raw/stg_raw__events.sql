@@ -6,7 +6,8 @@
 -- or that lost rows since (macros raw_rows_have_deliveries, stages_by_delivery, raw_deliveries_to_stage and
 -- the pre-hook delete_restaged_raw_rows), so a day's run parses a day's events. The loader already
 -- keeps one row per event_id; raw tables written by another tool are restaged in full and
--- de-duplicated here (the same event delivered twice keeps its first delivery). Spark's plain
+-- de-duplicated here (the same event delivered twice keeps its first delivery), and so are the
+-- events of a CRM source (lead_source_relation, docs/crm-sources.md). Spark's plain
 -- Parquet tables cannot delete rows: there the model is a table rebuilt on every run.
 --
 -- Event names of other systems become the canonical event types here, through seed
