@@ -93,8 +93,8 @@ def load_crm_sample(target: str, crm: str, folder: Path | None) -> None:
     path = settings.warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
-        counts = write_shape(con, crm, folder, settings.CRM_SCHEMAS[crm])
-    print(f"Wrote {folder} as {crm} tables into {path}: " + ", ".join(f"{settings.CRM_SCHEMAS[crm]}.{t} {n} rows" for t, n in counts.items()))
+        counts = write_shape(con, crm, folder, settings.crm_schema(crm))
+    print(f"Wrote {folder} as {crm} tables into {path}: " + ", ".join(f"{settings.crm_schema(crm)}.{t} {n} rows" for t, n in counts.items()))
 
 
 def build_parser() -> argparse.ArgumentParser:

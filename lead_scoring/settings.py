@@ -13,6 +13,8 @@ LEAD_SCORING_SOURCE    Where leads, events and opportunities come from: native (
                        connector landed in the warehouse; docs/crm-sources.md). dbt reads it as the
                        var lead_scoring_source. With sample data, runs write the sample in that
                        CRM's shape where the connector would land it.
+LEAD_SCORING_HUBSPOT_SCHEMA
+                       Schema the HubSpot connector lands its tables in (default hubspot).
 LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
                        Size, history length, random seed and last day of the sample data.
 LEAD_SCORING_PENDING_MAX_AGE_DAYS
@@ -68,8 +70,14 @@ class RawSourceError(ValueError):
 
 SOURCE_VAR = "LEAD_SCORING_SOURCE"
 LEAD_SOURCES = ("native", "hubspot")
-# The warehouse schema a CRM's connector lands its tables in (the dbt var lead_scoring_<crm>_schema).
+# The default warehouse schema a CRM's connector lands its tables in.
 CRM_SCHEMAS = {"hubspot": "hubspot"}
+
+
+def crm_schema(crm: str) -> str:
+    """LEAD_SCORING_<CRM>_SCHEMA, else the CRM's default schema: where its connector lands the
+    tables (the dbt var lead_scoring_<crm>_schema defaults to the same variable)."""
+    return os.environ.get(f"LEAD_SCORING_{crm.upper()}_SCHEMA", "").strip() or CRM_SCHEMAS[crm]
 
 
 def lead_source() -> str:

@@ -8,7 +8,7 @@ import duckdb
 
 from lead_scoring.dbt_definitions import RAW_TABLES
 from lead_scoring.ingest.raw_loader import REJECTS_TABLE, UNKNOWN_EVENT_TYPE, pending_rows
-from lead_scoring.settings import CRM_SCHEMAS, SOURCE_VAR, RawSourceError, lead_source, pending_max_age_days
+from lead_scoring.settings import SOURCE_VAR, RawSourceError, crm_schema, lead_source, pending_max_age_days
 from lead_scoring.warehouse import scalar, table_exists
 
 
@@ -49,7 +49,7 @@ def summary_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     crm = lead_source_or_none()
     if crm is not None:
         title = (f"Rows per table ({SOURCE_VAR}={crm}: staged from the {crm} tables its connector landed in the "
-                 f"schema {CRM_SCHEMAS[crm]}; the raw tables are not read)")
+                 f"schema {crm_schema(crm)}; the raw tables are not read)")
     sections.append((title, format_table(["table", "raw rows", "pending", "rejected", "after staging"], raw_rows)))
     unmapped = unmapped_events_section(con) if has_rejects else None
     if unmapped:
