@@ -22,8 +22,9 @@ from pathlib import Path
 
 from lead_scoring import rule_workspace, settings
 
-# The models a check builds besides the seeds: the problems, the typed rules the warnings read, the warnings.
-CHECK_MODELS = ("int_scoring_config_problems", "int_scoring_models", "int_fit_rules", "int_engagement_rules",
+# The models a check builds besides the seeds: the problems (with the event mapping's), the typed
+# rules the warnings read, the warnings.
+CHECK_MODELS = ("int_event_type_mapping_problems", "int_scoring_config_problems", "int_scoring_models", "int_fit_rules", "int_engagement_rules",
                 "int_scoring_config_warnings")
 ROW_KEYS = {"activation_rules": "action_id", "activation_suppressions": "suppression", "event_type_mapping": "source"}
 

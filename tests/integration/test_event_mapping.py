@@ -115,8 +115,8 @@ def test_source_names_score_as_the_canonical_names(names_and_canonical):
     # (dim_scoring_config_versions: when each build went live)
     differences = warehouse_differences(names_db, canonical_db, schemas=("marts",), skip_tables=("marts.dim_scoring_config_versions",))
     assert not differences, differences
-    scores = query(names_db, "select count(*), sum(score) from marts.mart_lead_scores_current where model_id = 'hybrid_v1'")
-    assert scores == query(canonical_db, "select count(*), sum(score) from marts.mart_lead_scores_current where model_id = 'hybrid_v1'")
+    scores = query(names_db, "select count(*), sum(total_score) from marts.mart_lead_scores_current where model_id = 'hybrid_v1'")
+    assert scores == query(canonical_db, "select count(*), sum(total_score) from marts.mart_lead_scores_current where model_id = 'hybrid_v1'")
 
 
 def test_numeric_rules_score_the_webinar_and_scroll_examples_as_worked_by_hand(names_and_canonical):
