@@ -15,7 +15,8 @@ AS_OF = "2026-03-31"
 
 # Two contacts and one deleted one, in Fivetran's table shapes (web analytics as Airbyte lands it).
 # Anna (contact 101) works for company 9001; Ben (102) has no company record, his contact carries
-# the company facts. Noise that must not count: a note, a delivered email, a deleted contact.
+# the company facts. Noise that must not count: a note, a delivered email, a deleted contact (and
+# its call).
 HUBSPOT_FIXTURE = {
     "company": """
         select * from (values (9001, 'Acme Software GmbH', 'https://www.Acme.io/', 250, 'SOFTWARE', false))
@@ -50,7 +51,7 @@ HUBSPOT_FIXTURE = {
             (7002, 'NOTE', 'owner-1', timestamp '2026-03-31 08:05:00', true)
         ) as t(id, type, owner_id, timestamp, active)
     """,
-    "engagement_contact": "select * from (values (7001, 101), (7001, 102), (7002, 101)) as t(engagement_id, contact_id)",
+    "engagement_contact": "select * from (values (7001, 101), (7001, 102), (7001, 103), (7002, 101)) as t(engagement_id, contact_id)",
     "contact_property_history": """
         select * from (values
             (101, 'hs_lead_status', 'IN_PROGRESS', timestamp '2026-03-31 10:00:00', 'owner-1'),

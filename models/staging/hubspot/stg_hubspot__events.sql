@@ -219,7 +219,10 @@ final as (
         cast(unioned.properties as {{ dbt.type_string() }}) as properties,
         cast(null as {{ raw_timestamp_type() }}) as received_at
     from unioned
-    where unioned.source_event in (select known_names.source_event from known_names)
+    -- Deleted contacts' activity goes with them.
+    inner join contacts
+        on contacts.contact_id = unioned.lead_id
+    where {{ event_type_name('unioned.source_event') }} in (select known_names.source_event from known_names)
 
 )
 

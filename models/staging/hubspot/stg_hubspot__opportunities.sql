@@ -12,13 +12,22 @@ deals as (
 
 ),
 
+leads as (
+
+    select * from {{ ref('stg_hubspot__leads') }}
+
+),
+
+-- The deal's first contact by id that is still a lead (deleted contacts are not).
 deal_contacts as (
 
     select
-        deal_id,
-        min(cast(contact_id as {{ dbt.type_string() }})) as contact_id
-    from {{ source('hubspot', 'deal_contact') }}
-    group by deal_id
+        associations.deal_id,
+        min(leads.lead_id) as contact_id
+    from {{ source('hubspot', 'deal_contact') }} as associations
+    inner join leads
+        on leads.lead_id = cast(associations.contact_id as {{ dbt.type_string() }})
+    group by associations.deal_id
 
 ),
 
@@ -26,12 +35,6 @@ stages as (
 
     select *
     from {{ source('hubspot', 'deal_pipeline_stage') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('stg_hubspot__leads') }}
 
 ),
 
@@ -57,10 +60,10 @@ final as (
     from deals
     inner join deal_contacts
         on deal_contacts.deal_id = deals.deal_id
+    inner join leads
+        on leads.lead_id = deal_contacts.contact_id
     left join stages
         on stages.stage_id = deals.deal_pipeline_stage_id
-    left join leads
-        on leads.lead_id = deal_contacts.contact_id
 
 )
 
