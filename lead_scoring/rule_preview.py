@@ -101,7 +101,7 @@ def preview(rules_dir: Path, model_id: str | None = None, out_dir: Path | None =
     """Build the candidate rules of `rules_dir` beside the warehouse's and compare them (see the
     module's doc). PreviewError when there is no warehouse with scores, or the candidate has errors."""
     started = time.perf_counter()
-    rule_workspace.candidate_files(rules_dir)
+    candidates = rule_workspace.candidate_files(rules_dir)
     warehouse = rule_workspace.existing_warehouse()
     as_of = rule_validation.warehouse_as_of(warehouse) if warehouse else None
     if as_of is None:
@@ -115,7 +115,10 @@ def preview(rules_dir: Path, model_id: str | None = None, out_dir: Path | None =
     # Every warehouse relation but the seeds is visible in the scratch database; the build replaces
     # the views of the models it makes with tables of the candidate's.
     workspace.mirror_warehouse(warehouse, skip={("seeds", name) for name in rule_workspace.seed_files()})
-    selected = ["resource_type:seed", *(f"int_scoring_config_problems+,+{mart}" for mart in PREVIEW_MARTS)]
+    selected = ["resource_type:seed", "int_event_type_mapping_problems", *(f"int_scoring_config_problems+,+{mart}" for mart in PREVIEW_MARTS)]
+    if "event_type_mapping" in candidates:
+        # A candidate event mapping changes the staged events: they are staged again with it.
+        selected += [f"stg_raw__events+,+{mart}" for mart in PREVIEW_MARTS]
     build_started = time.perf_counter()
     completed = workspace.dbt(["build", "--select", *selected,
                                "--exclude", "resource_type:test", "resource_type:unit_test", "resource_type:snapshot",

@@ -79,7 +79,7 @@ def unmapped_events_section(con: duckdb.DuckDBPyConnection, shown: int = 10) -> 
     """The event names the loader did not know (raw.load_rejects), by source system, most rows
     first: what to add to seeds/event_type_mapping.csv. They load at the next run that maps them."""
     rows = con.execute(f"""
-        select coalesce(nullif(lower(trim(json_extract_string(record, '$.source_system'))), ''), '(any)') as source_system,
+        select coalesce(nullif(lower(trim(json_extract_string(record, '$.source_system'))), ''), '(none)') as source_system,
                replace(replace(lower(trim(json_extract_string(record, '$.event_type'))), ' ', '_'), '-', '_') as event_name,
                count(*) as events
         from {REJECTS_TABLE}

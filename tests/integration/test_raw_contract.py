@@ -110,7 +110,7 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     assert query(db, "select count(*) from raw.leads where lead_id = 'L9'") == [(1,)]
 
     result = dbt(["build", "--target-path", str(db.parent / "target"), "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
-                  "--select", "event_types", "source:raw", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
+                  "--select", "event_types", "event_type_mapping", "source:raw", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
     assert result.returncode == 0, result.stdout[-4000:]
     assert query(db, "select company_domain from staging.stg_raw__leads where lead_id = 'L9'") == [("example.com",)]
 
@@ -139,7 +139,7 @@ def test_raw_tables_from_another_tool_with_malformed_properties_build_and_flag_t
                 "timestamp '2026-01-20 10:00:00' as created_at, 'discovery' as stage")
     con.close()
     result = dbt(["build", "--target-path", str(db.parent / "target"), "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
-                  "--select", "event_types", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
+                  "--select", "event_types", "event_type_mapping", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
     assert result.returncode == 0, result.stdout[-4000:]
     # One warning, of the flag's test (one distinct value, true, is not accepted).
     assert "WARN=1 ERROR=0" in result.stdout and "Warning in test accepted_values_stg_raw__events_has_malformed_properties__False" in result.stdout

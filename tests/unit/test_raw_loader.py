@@ -348,3 +348,33 @@ def test_reject_lines_are_the_file_lines_when_quoted_fields_span_lines(tmp_path)
     load_landing_folder(con, folder, now=NOW)
     assert con.execute("select line_number, record_number, reason from raw.load_rejects").fetchall() == [(7, 3, "invalid email")]
     assert con.execute("select company_name from raw.leads where lead_id = 'L5'").fetchall() == [("ACME GmbH\nHauptstr. 1\nBerlin",)]
+
+
+def test_an_unknown_event_name_waits_and_loads_once_the_mapping_names_it(tmp_path, monkeypatch):
+    """A name neither seed knows is rejected with its reason and examined again at each load
+    (nothing logged while it stays unknown); the load after a mapping row names it loads it. A
+    mapped name loads at once (a Hotjar name only from Hotjar: the row names its system)."""
+    from lead_scoring.ingest import raw_loader
+
+    mapping = tmp_path / "event_type_mapping.csv"
+    header = "source_system,source_event,property_key,property_operator,property_value,event_type,property_renames,set_properties,description\n"
+    mapping.write_text(header + "hotjar,scroll,,,,page_view,url=page_url,,Hotjar scrolls\n")
+    monkeypatch.setattr(raw_loader, "EVENT_TYPE_MAPPING_CSV", mapping)
+    events = pd.DataFrame({"event_id": ["E1", "E2", "E3"], "lead_id": ["L1", "L1", "L2"], "event_type": ["Video Play", "scroll", "scroll"],
+                           "occurred_at": ["2026-01-06T10:00:00Z"] * 3, "source_system": ["web", "hotjar", "web"]})
+    raw = write_folder(tmp_path / "raw", tables={"leads": LEADS, "events": events})
+    con = connect(tmp_path / "lead_scoring.duckdb")
+    load_raw_folder(con, raw, now=NOW)
+    reason = "unknown event_type (map it in seeds/event_type_mapping.csv)"
+    assert con.execute("select event_id from raw.events").fetchall() == [("E2",)]
+    assert rejects(con) == [("events", "events/part-00000.csv", 2, "event_type", reason), ("events", "events/part-00000.csv", 4, "event_type", reason)]
+
+    load_raw_folder(con, raw, now=NOW)
+    assert len(rejects(con)) == 2
+    assert con.execute("select count(*) from raw.load_log where status = 'retried'").fetchall() == [(0,)]
+
+    mapping.write_text(mapping.read_text() + ",video_play,,,,page_view,,page_url=/video,Video plays\n")
+    load_raw_folder(con, raw, now=NOW)
+    assert con.execute("select event_id, event_type, _source_line from raw.events order by 1").fetchall() == [("E1", "Video Play", 2), ("E2", "scroll", 3)]
+    assert rejects(con) == [("events", "events/part-00000.csv", 4, "event_type", reason)]
+    assert con.execute("select rows_in, rows_accepted from raw.load_log where status = 'retried'").fetchall() == [(2, 1)]
