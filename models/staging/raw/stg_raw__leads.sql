@@ -31,7 +31,9 @@ cleaned as (
         nullif(lower(trim(lead_source)), '') as lead_source,
         nullif(lower(trim(campaign)), '') as campaign,
         {{ to_utc_timestamp('created_at') }} as created_at,
-        {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at
+        {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at,
+        nullif(trim(account_id), '') as crm_account_id,
+        nullif(trim(account_name), '') as crm_account_name
     from source
     where lead_id is not null
 
@@ -66,7 +68,9 @@ final as (
         lead_source,
         campaign,
         created_at,
-        updated_at
+        updated_at,
+        crm_account_id,
+        crm_account_name
     from ranked
     where version_rank = 1
 
