@@ -1,12 +1,19 @@
--- Account scores per scoring model and account on every day one of its leads' scores changed
--- (the days of int_lead_score_changes up to today), and on today (var scoring_as_of_date).
+-- Account scores per scoring model and account on every day its score can change: a day one of
+-- its leads' scores changed (the days of int_lead_score_changes up to today), a day the company
+-- visited pages that page_view rules score (int_account_visits) or such a visit left a rule's
+-- window; and on today (var scoring_as_of_date).
 --
--- Between two such days every lead's engagement only decays and no lead is created, so the
--- account's best fit stays and its engagement, engaged leads and score can only fall: an
--- account crosses the MQA threshold (or gains an engaged lead) only on one of these days, and
--- its first MQA day is the first of them on which it qualifies. Each lead's engagement is exact
--- on every such day: the part that does not decay as of its latest score change, plus its
--- decaying rules' states decayed to the day (as int_lead_score_changes computes them).
+-- Between two such days every lead's engagement and the visits' points only decay and no lead is
+-- created, so the account's best fit stays and its engagement, engaged leads and score can only
+-- fall: an account crosses the MQA threshold (or gains an engaged lead) only on one of these
+-- days, and its first MQA day is the first of them on which it qualifies. Each lead's engagement
+-- is exact on every such day: the part that does not decay as of its latest score change, plus
+-- its decaying rules' states decayed to the day (as int_lead_score_changes computes them).
+--
+-- Company visits (no lead) are scored by the engagement rules on page_view events, matched on
+-- the page as events are (macro event_matches_rule), with the rule's per-day cap, window, decay
+-- and max_points applied per account: the account's visit engagement, added to the summed top
+-- lead engagement scores.
 --
 -- Only leads with a positive engagement take part in the ranking (a lead's penalty does not lower
 -- its account); spans of zero engagement are left out before the join, which keeps the join to
@@ -64,6 +71,81 @@ decaying_states as (
 
 ),
 
+-- Visits as page_view events, so that rules match them as they match events.
+visit_events as (
+
+    select
+        account_id,
+        visited_on,
+        visited_at,
+        'page_view' as event_type,
+        page_url,
+        cast(null as {{ dbt.type_string() }}) as content_type,
+        cast(null as {{ dbt.type_string() }}) as newsletter,
+        cast(null as {{ dbt.type_string() }}) as form_id,
+        cast(null as {{ dbt.type_string() }}) as properties
+    from {{ ref('int_account_visits') }}
+    where visited_on <= {{ scoring_as_of_date() }}
+
+),
+
+visit_matches as (
+
+    select
+        rules.model_id,
+        rules.rule_id,
+        visits.account_id,
+        visits.visited_on,
+        count(*) as visits_count,
+        max(visits.visited_at) as last_visited_at
+    from visit_events as visits
+    inner join rules on rules.event_type = visits.event_type
+    inner join settings on settings.model_id = rules.model_id
+    where {{ event_matches_rule(rule='rules', event='visits') }}
+    group by rules.model_id, rules.rule_id, visits.account_id, visits.visited_on
+
+),
+
+-- Occurrences per rule, account and day after the rule's per-day cap, and the day they leave
+-- the rule's window.
+visit_rule_days as (
+
+    select
+        visit_matches.model_id,
+        visit_matches.rule_id,
+        visit_matches.account_id,
+        visit_matches.visited_on,
+        visit_matches.last_visited_at,
+        {{ apply_rule_cap('rules', 'max_per_day', 'visit_matches.visits_count') }} as occurrences,
+        case when rules.window_days is not null then
+            cast({{ dbt.dateadd('day', 'rules.window_days', 'visit_matches.visited_on') }} as date)
+        end as leaves_on
+    from visit_matches
+    inner join rules
+        on rules.model_id = visit_matches.model_id
+        and rules.rule_id = visit_matches.rule_id
+
+),
+
+change_times as (
+
+    select model_id, account_id, score_date, changed_at
+    from lead_scores
+
+    union all
+
+    select model_id, account_id, visited_on as score_date, last_visited_at as changed_at
+    from visit_rule_days
+
+    union all
+
+    -- Visits leaving a rule's window lower the score from the start of that day.
+    select model_id, account_id, leaves_on as score_date, cast(leaves_on as {{ dbt.type_timestamp() }}) as changed_at
+    from visit_rule_days
+    where leaves_on <= {{ scoring_as_of_date() }}
+
+),
+
 change_days as (
 
     select
@@ -71,7 +153,7 @@ change_days as (
         account_id,
         score_date,
         max(changed_at) as changed_at
-    from lead_scores
+    from change_times
     group by model_id, account_id, score_date
 
 ),
@@ -185,6 +267,44 @@ lead_engagement as (
 
 ),
 
+-- Each visited rule's occurrences still in its window on each day, decayed to the day.
+visit_rule_points as (
+
+    select
+        days.model_id,
+        days.account_id,
+        days.score_date,
+        rules.rule_id,
+        rules.points,
+        rules.max_points,
+        rules.min_count,
+        sum(visit_days.occurrences) as occurrences,
+        sum(visit_days.occurrences * {{ decay_factor(dbt.datediff('visit_days.visited_on', 'days.score_date', 'day'), 'rules.half_life_days') }}) as weighted_occurrences
+    from score_days as days
+    inner join visit_rule_days as visit_days
+        on visit_days.model_id = days.model_id
+        and visit_days.account_id = days.account_id
+        and visit_days.visited_on <= days.score_date
+        and (visit_days.leaves_on is null or visit_days.leaves_on > days.score_date)
+    inner join rules
+        on rules.model_id = visit_days.model_id
+        and rules.rule_id = visit_days.rule_id
+    group by days.model_id, days.account_id, days.score_date, rules.rule_id, rules.points, rules.max_points, rules.min_count
+
+),
+
+visit_engagement as (
+
+    select
+        model_id,
+        account_id,
+        score_date,
+        sum({{ rule_points('visit_rule_points', 'visit_rule_points.occurrences', '(visit_rule_points.weighted_occurrences)') }}) as visit_engagement_score
+    from visit_rule_points
+    group by model_id, account_id, score_date
+
+),
+
 ranked as (
 
     select
@@ -204,7 +324,7 @@ account_engagement as (
         ranked.model_id,
         ranked.account_id,
         ranked.score_date,
-        sum(case when ranked.engagement_rank <= settings.top_engagement_leads then ranked.engagement_score else 0.0 end) as account_engagement_score,
+        sum(case when ranked.engagement_rank <= settings.top_engagement_leads then ranked.engagement_score else 0.0 end) as lead_engagement_score,
         count(case when ranked.engagement_score >= settings.engaged_lead_min_engagement then 1 end) as engaged_leads
     from ranked
     inner join settings on settings.model_id = ranked.model_id
@@ -220,18 +340,20 @@ scored as (
         days.score_date,
         days.is_change_day,
         days.changed_at,
-        cast(created_running.leads_count as {{ dbt.type_int() }}) as leads_count,
-        created_running.best_fit_score,
-        coalesce(account_engagement.account_engagement_score, 0.0) as account_engagement_score,
-        case when settings.add_best_fit then created_running.best_fit_score else 0.0 end
-            + coalesce(account_engagement.account_engagement_score, 0.0) as account_score,
+        cast(coalesce(created_running.leads_count, 0) as {{ dbt.type_int() }}) as leads_count,
+        -- An account known only from its visits has no lead, so no fit yet.
+        coalesce(created_running.best_fit_score, 0.0) as best_fit_score,
+        coalesce(account_engagement.lead_engagement_score, 0.0) as lead_engagement_score,
+        -- Like a lead's penalty, a visited page with negative points does not lower the account.
+        case when visit_engagement.visit_engagement_score > 0 then visit_engagement.visit_engagement_score else 0.0 end as visit_engagement_score,
         cast(coalesce(account_engagement.engaged_leads, 0) as {{ dbt.type_int() }}) as engaged_leads,
+        settings.add_best_fit,
         settings.mqa_threshold,
         settings.min_engaged_leads,
         settings.engaged_account_min_engagement
     from score_days as days
     inner join settings on settings.model_id = days.model_id
-    inner join created_running
+    left join created_running
         on created_running.model_id = days.model_id
         and created_running.account_id = days.account_id
         and created_running.created_on <= days.score_date
@@ -240,6 +362,19 @@ scored as (
         on account_engagement.model_id = days.model_id
         and account_engagement.account_id = days.account_id
         and account_engagement.score_date = days.score_date
+    left join visit_engagement
+        on visit_engagement.model_id = days.model_id
+        and visit_engagement.account_id = days.account_id
+        and visit_engagement.score_date = days.score_date
+
+),
+
+summed as (
+
+    select
+        scored.*,
+        scored.lead_engagement_score + scored.visit_engagement_score as account_engagement_score
+    from scored
 
 ),
 
@@ -253,12 +388,15 @@ final as (
         changed_at,
         leads_count,
         best_fit_score,
+        lead_engagement_score,
+        visit_engagement_score,
         account_engagement_score,
-        account_score,
+        case when add_best_fit then best_fit_score else 0.0 end + account_engagement_score as account_score,
         engaged_leads,
         account_engagement_score >= engaged_account_min_engagement as is_engaged_account,
-        (account_score >= mqa_threshold and engaged_leads >= min_engaged_leads) as is_mqa
-    from scored
+        (case when add_best_fit then best_fit_score else 0.0 end + account_engagement_score >= mqa_threshold
+         and engaged_leads >= min_engaged_leads) as is_mqa
+    from summed
 
 )
 

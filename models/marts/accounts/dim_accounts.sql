@@ -1,5 +1,6 @@
--- One row per account: where it comes from, its name and domain, and how many leads roll up to
--- it. Leads with only a free-mail domain belong to no account (int_lead_accounts).
+-- One row per account: where it comes from, its name and domain, how many leads roll up to it
+-- and its company visits. Leads with only a free-mail domain belong to no account
+-- (int_lead_accounts); an account may be known from visits alone (int_account_visits).
 
 with
 
@@ -9,16 +10,20 @@ lead_accounts as (
 
 ),
 
--- The most common domain and name among the account's leads (ties: the first alphabetically).
-domains as (
+visits as (
 
-    select
-        account_id,
-        lead_domain,
-        row_number() over (partition by account_id order by count(*) desc, lead_domain) as domain_rank
-    from lead_accounts
-    where lead_domain is not null
-    group by account_id, lead_domain
+    select * from {{ ref('int_account_visits') }}
+
+),
+
+-- Every name and domain the account's leads and visits give, the CRM's name first.
+account_names as (
+
+    select account_id, crm_account_name as account_name, 0 as name_priority from lead_accounts
+    union all
+    select account_id, company_name as account_name, 1 as name_priority from lead_accounts
+    union all
+    select account_id, company_name as account_name, 2 as name_priority from visits
 
 ),
 
@@ -26,22 +31,39 @@ names as (
 
     select
         account_id,
-        coalesce(crm_account_name, company_name) as account_name,
-        row_number() over (
-            partition by account_id
-            order by case when crm_account_name is not null then 0 else 1 end, count(*) desc, coalesce(crm_account_name, company_name)
-        ) as name_rank
-    from lead_accounts
-    where coalesce(crm_account_name, company_name) is not null
-    group by account_id, coalesce(crm_account_name, company_name), case when crm_account_name is not null then 0 else 1 end
+        account_name,
+        row_number() over (partition by account_id order by min(name_priority), count(*) desc, account_name) as name_rank
+    from account_names
+    where account_name is not null
+    group by account_id, account_name
 
 ),
 
-accounts as (
+account_domains as (
+
+    select account_id, lead_domain as account_domain from lead_accounts
+    union all
+    select account_id, company_domain as account_domain from visits
+
+),
+
+-- The most common domain (ties: the first alphabetically).
+domains as (
 
     select
         account_id,
-        max(account_source) as account_source,
+        account_domain,
+        row_number() over (partition by account_id order by count(*) desc, account_domain) as domain_rank
+    from account_domains
+    where account_domain is not null
+    group by account_id, account_domain
+
+),
+
+lead_figures as (
+
+    select
+        account_id,
         max(crm_account_id) as crm_account_id,
         count(*) as leads_count,
         min(created_at) as first_lead_created_at,
@@ -51,18 +73,48 @@ accounts as (
 
 ),
 
+visit_figures as (
+
+    select
+        account_id,
+        count(*) as visits_count,
+        min(visited_at) as first_visit_at,
+        max(visited_at) as last_visit_at
+    from visits
+    group by account_id
+
+),
+
+accounts as (
+
+    select account_id from lead_figures
+    union
+    select account_id from visit_figures
+
+),
+
 final as (
 
     select
         accounts.account_id,
-        accounts.account_source,
-        accounts.crm_account_id,
+        case when lead_figures.crm_account_id is not null then 'crm' else 'domain' end as account_source,
+        lead_figures.crm_account_id,
         names.account_name,
-        domains.lead_domain as account_domain,
-        cast(accounts.leads_count as {{ dbt.type_int() }}) as leads_count,
-        accounts.first_lead_created_at,
-        accounts.last_lead_created_at
+        domains.account_domain,
+        cast(coalesce(lead_figures.leads_count, 0) as {{ dbt.type_int() }}) as leads_count,
+        lead_figures.first_lead_created_at,
+        lead_figures.last_lead_created_at,
+        cast(coalesce(visit_figures.visits_count, 0) as {{ dbt.type_int() }}) as visits_count,
+        visit_figures.first_visit_at,
+        visit_figures.last_visit_at,
+        case
+            when visit_figures.first_visit_at is null or lead_figures.first_lead_created_at < visit_figures.first_visit_at
+                then lead_figures.first_lead_created_at
+            else visit_figures.first_visit_at
+        end as first_seen_at
     from accounts
+    left join lead_figures on lead_figures.account_id = accounts.account_id
+    left join visit_figures on visit_figures.account_id = accounts.account_id
     left join domains
         on domains.account_id = accounts.account_id
         and domains.domain_rank = 1

@@ -39,6 +39,8 @@ final as (
         score_days.changed_at,
         score_days.leads_count,
         score_days.best_fit_score,
+        score_days.lead_engagement_score,
+        score_days.visit_engagement_score,
         score_days.account_engagement_score,
         score_days.account_score,
         score_days.engaged_leads,

@@ -43,6 +43,8 @@ final as (
         today.score_date as as_of_date,
         today.leads_count,
         today.best_fit_score,
+        today.lead_engagement_score,
+        today.visit_engagement_score,
         today.account_engagement_score,
         today.account_score,
         today.engaged_leads,
