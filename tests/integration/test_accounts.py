@@ -1,7 +1,7 @@
 """Accounts end to end, from hand-made files: leads roll up to their CRM account or company
 domain (free mail excluded), company visits from a Leadfeeder-shaped and an Albacross-shaped
 export (their own column names) count toward the account, and the account marts hold the scores
-and the first MQA time worked out by hand (docs/accounts.md).
+and the first MQA time worked out by hand, and the account funnel (docs/accounts.md).
 
 Model hybrid_v1 (seeds/account_scoring.csv: the best fit plus the top three engagement scores,
 MQA at 100 with one lead of engagement 20 or more; engaged account from 25). Scores as of
@@ -39,7 +39,11 @@ EVENTS = pd.DataFrame({
     "occurred_at": ["2026-01-20T10:00:00Z", "2026-01-20T14:00:00Z", "2026-01-20T15:00:00Z"],
     "properties": ['{"form_id": "demo_request"}', '{"page_url": "/pricing"}', '{"page_url": "/pricing"}'],
 })
-OPPORTUNITIES = pd.DataFrame(columns=["opportunity_id", "lead_id", "created_at", "stage"])
+# Acme's deal, opened after it became an MQA (01-20) and won ten days before the scoring day.
+OPPORTUNITIES = pd.DataFrame({
+    "opportunity_id": ["O1"], "lead_id": ["L2"], "created_at": ["2026-01-25T10:00:00Z"], "stage": ["closed_won"],
+    "amount": [1000.0], "closed_at": ["2026-01-30T10:00:00Z"], "is_won": ["true"],
+})
 # Leadfeeder-shaped: full URLs, the company's website.
 LEADFEEDER = pd.DataFrame({
     "Company name": ["Acme GmbH", "Acme GmbH", "Acme GmbH", "Someone"],
@@ -69,7 +73,7 @@ def accounts_warehouse(tmp_path_factory):
     assert counts["company_visits"] == 9
     result = dbt(["build", "--target-path", str(folder / "target"), "--vars", json.dumps({"scoring_as_of_date": AS_OF}),
                   "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
-                  "--select", "+dim_accounts", "+fct_account_scores", "+mart_account_scores_current"], db)
+                  "--select", "+dim_accounts", "+fct_account_scores", "+mart_account_scores_current", "+mart_account_funnel"], db)
     assert result.returncode == 0, result.stdout[-4000:]
     return db
 
@@ -124,4 +128,18 @@ def test_a_company_known_only_from_visits_is_engaged_before_any_lead(accounts_wa
         from marts.fct_account_scores where model_id = 'hybrid_v1' and account_id = 'domain:gamma.org' order by score_date""")
     # 01-25: pricing 20 + three product pages 9; 01-26: a second pricing visit, but the rule gives at most 20.
     assert rows == [("2026-01-25", 0, 29.0, 29.0, True, False), ("2026-01-26", 0, 29.0, 29.0, True, False)]
+
+
+def test_account_funnel_of_the_january_cohort(accounts_warehouse):
+    rows = query(accounts_warehouse, """
+        select stage, cohort_accounts, reached_accounts, previous_stage_accounts, reached_within_30d, conversion_within_30d, is_immature_30d
+        from marts.mart_account_funnel where model_id = 'hybrid_v1' order by cohort_month, stage_order""")
+    # Acme, Beta and Gamma were first seen in January; only Acme became an MQA, had a deal and won
+    # it (20 days after its first lead). On 02-01 January is immature for 30 days: no rate yet.
+    assert rows == [
+        ("account", 3, 3, 3, 3, None, True),
+        ("mqa", 3, 1, 3, 1, None, True),
+        ("opportunity", 3, 1, 1, 1, None, True),
+        ("won", 3, 1, 1, 1, None, True),
+    ]
 
