@@ -17,32 +17,32 @@ single_lead_accounts as (
 history as (
 
     select
-        accounts.model_id,
-        accounts.account_id,
-        accounts.score_date,
-        accounts.account_engagement_score,
+        account_scores.model_id,
+        account_scores.account_id,
+        account_scores.score_date,
+        account_scores.account_engagement_score,
         leads.engagement_score
-    from {{ ref('fct_account_scores') }} as accounts
-    inner join single_lead_accounts as singles on singles.account_id = accounts.account_id
+    from {{ ref('fct_account_scores') }} as account_scores
+    inner join single_lead_accounts as singles on singles.account_id = account_scores.account_id
     inner join {{ ref('fct_lead_scores') }} as leads
-        on leads.model_id = accounts.model_id
+        on leads.model_id = account_scores.model_id
         and leads.lead_id = singles.lead_id
-        and leads.score_date = accounts.score_date
+        and leads.score_date = account_scores.score_date
 
 ),
 
 today as (
 
     select
-        accounts.model_id,
-        accounts.account_id,
-        accounts.as_of_date as score_date,
-        accounts.account_engagement_score,
+        account_scores.model_id,
+        account_scores.account_id,
+        account_scores.as_of_date as score_date,
+        account_scores.account_engagement_score,
         leads.engagement_score
-    from {{ ref('mart_account_scores_current') }} as accounts
-    inner join single_lead_accounts as singles on singles.account_id = accounts.account_id
+    from {{ ref('mart_account_scores_current') }} as account_scores
+    inner join single_lead_accounts as singles on singles.account_id = account_scores.account_id
     inner join {{ ref('mart_lead_scores_current') }} as leads
-        on leads.model_id = accounts.model_id
+        on leads.model_id = account_scores.model_id
         and leads.lead_id = singles.lead_id
 
 ),

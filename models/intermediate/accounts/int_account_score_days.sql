@@ -311,7 +311,7 @@ ranked as (
         lead_engagement.*,
         row_number() over (
             partition by lead_engagement.model_id, lead_engagement.account_id, lead_engagement.score_date
-            order by lead_engagement.engagement_score desc, lead_engagement.lead_id
+            order by lead_engagement.engagement_score desc, lead_engagement.lead_id asc
         ) as engagement_rank
     from lead_engagement
     where lead_engagement.engagement_score > 0

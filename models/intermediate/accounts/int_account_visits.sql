@@ -13,7 +13,7 @@ visits as (
 
 free_mail as (
 
-    select lower(trim(domain)) as domain from {{ ref('free_mail_domains') }}
+    select lower(trim(mail_domain)) as mail_domain from {{ ref('free_mail_domains') }}
 
 ),
 
@@ -31,7 +31,7 @@ domain_accounts as (
     select
         lead_domain,
         account_id,
-        row_number() over (partition by lead_domain order by leads_count desc, account_id) as account_rank
+        row_number() over (partition by lead_domain order by leads_count desc, account_id asc) as account_rank
     from domain_accounts_counted
 
 ),
@@ -48,11 +48,11 @@ final as (
         visits.visited_at,
         visits.visited_on
     from visits
-    left join free_mail on free_mail.domain = visits.company_domain
+    left join free_mail on free_mail.mail_domain = visits.company_domain
     left join domain_accounts
         on domain_accounts.lead_domain = visits.company_domain
         and domain_accounts.account_rank = 1
-    where free_mail.domain is null
+    where free_mail.mail_domain is null
 
 )
 

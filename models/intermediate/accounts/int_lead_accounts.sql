@@ -14,7 +14,7 @@ leads as (
 
 free_mail as (
 
-    select lower(trim(domain)) as domain from {{ ref('free_mail_domains') }}
+    select lower(trim(mail_domain)) as mail_domain from {{ ref('free_mail_domains') }}
 
 ),
 
@@ -27,12 +27,12 @@ with_domain as (
         leads.company_name,
         leads.created_at,
         case
-            when leads.company_domain is not null and company_free.domain is null then leads.company_domain
-            when leads.email_domain is not null and email_free.domain is null then leads.email_domain
+            when leads.company_domain is not null and company_free.mail_domain is null then leads.company_domain
+            when leads.email_domain is not null and email_free.mail_domain is null then leads.email_domain
         end as lead_domain
     from leads
-    left join free_mail as company_free on company_free.domain = leads.company_domain
-    left join free_mail as email_free on email_free.domain = leads.email_domain
+    left join free_mail as company_free on company_free.mail_domain = leads.company_domain
+    left join free_mail as email_free on email_free.mail_domain = leads.email_domain
 
 ),
 
@@ -55,7 +55,7 @@ domain_crm as (
     select
         lead_domain,
         crm_account_id,
-        row_number() over (partition by lead_domain order by leads_count desc, crm_account_id) as crm_rank
+        row_number() over (partition by lead_domain order by leads_count desc, crm_account_id asc) as crm_rank
     from domain_crm_counts
 
 ),
