@@ -1,4 +1,4 @@
--- An account with one lead has that lead's engagement (when positive) as its engagement, on
+-- An account with one lead has that lead's engagement (when positive) as its lead engagement, on
 -- every day of its history and today: the account scores decay their leads exactly as the lead
 -- scores do.
 {{ config(meta={'dagster': {'ref': {'name': 'mart_account_scores_current'}}}) }}
@@ -20,7 +20,7 @@ history as (
         account_scores.model_id,
         account_scores.account_id,
         account_scores.score_date,
-        account_scores.account_engagement_score,
+        account_scores.lead_engagement_score,
         leads.engagement_score
     from {{ ref('fct_account_scores') }} as account_scores
     inner join single_lead_accounts as singles on singles.account_id = account_scores.account_id
@@ -37,7 +37,7 @@ today as (
         account_scores.model_id,
         account_scores.account_id,
         account_scores.as_of_date as score_date,
-        account_scores.account_engagement_score,
+        account_scores.lead_engagement_score,
         leads.engagement_score
     from {{ ref('mart_account_scores_current') }} as account_scores
     inner join single_lead_accounts as singles on singles.account_id = account_scores.account_id
@@ -57,4 +57,4 @@ compared as (
 
 select *
 from compared
-where abs(account_engagement_score - case when engagement_score > 0 then engagement_score else 0.0 end) > 0.000001
+where abs(lead_engagement_score - case when engagement_score > 0 then engagement_score else 0.0 end) > 0.000001
