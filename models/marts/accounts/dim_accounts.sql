@@ -27,15 +27,22 @@ account_names as (
 
 ),
 
+name_counts as (
+
+    select account_id, account_name, min(name_priority) as name_priority, count(*) as name_count
+    from account_names
+    where account_name is not null
+    group by account_id, account_name
+
+),
+
 names as (
 
     select
         account_id,
         account_name,
-        row_number() over (partition by account_id order by min(name_priority), count(*) desc, account_name) as name_rank
-    from account_names
-    where account_name is not null
-    group by account_id, account_name
+        row_number() over (partition by account_id order by name_priority asc, name_count desc, account_name asc) as name_rank
+    from name_counts
 
 ),
 
@@ -47,16 +54,23 @@ account_domains as (
 
 ),
 
+domain_counts as (
+
+    select account_id, account_domain, count(*) as domain_count
+    from account_domains
+    where account_domain is not null
+    group by account_id, account_domain
+
+),
+
 -- The most common domain (ties: the first alphabetically).
 domains as (
 
     select
         account_id,
         account_domain,
-        row_number() over (partition by account_id order by count(*) desc, account_domain) as domain_rank
-    from account_domains
-    where account_domain is not null
-    group by account_id, account_domain
+        row_number() over (partition by account_id order by domain_count desc, account_domain asc) as domain_rank
+    from domain_counts
 
 ),
 
