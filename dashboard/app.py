@@ -65,5 +65,6 @@ pages = [
     st.Page("views/scores.py", title="Scores", icon=":material/target:", url_path="scores"),
     st.Page("views/lead_explorer.py", title="Lead explorer", icon=":material/person_search:", url_path="lead-explorer"),
     st.Page("views/activations.py", title="Activations", icon=":material/send:", url_path="activations"),
+    st.Page("views/accounts.py", title="Accounts", icon=":material/domain:", url_path="accounts"),
 ]
 st.navigation(pages).run()

@@ -638,3 +638,33 @@ def deliveries(bi: BI, f: Filters) -> pd.DataFrame | None:
                                    order by log.logged_at desc, log.attempt desc) = 1
         order by log.logged_at desc, log.activation_id, log.channel
     """, (str(path), f.model_id, *params))
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+def accounts_current(bi: BI, model_id: str) -> pd.DataFrame:
+    """Every scored account of the model today (mart_account_scores_current) with its name,
+    domain and counts (dim_accounts); highest account score first."""
+    return bi.df("""
+        select a.account_id, a.account_name, a.account_domain, a.account_source, a.leads_count, a.visits_count,
+               s.account_score, s.best_fit_score, s.lead_engagement_score, s.visit_engagement_score, s.engaged_leads,
+               s.is_engaged_account, s.is_mqa, s.first_mqa_date, s.first_mqa_at
+        from marts.mart_account_scores_current as s
+        join marts.dim_accounts as a on a.account_id = s.account_id
+        where s.model_id = ?
+        order by s.account_score desc, a.account_id
+    """, model_id)
+
+
+def account_funnel(bi: BI, f: Filters) -> pd.DataFrame:
+    """The account funnel (mart_account_funnel) of the model, summed over the cohort months in the
+    range: accounts per stage, to date and within 90 days (mature cohorts only)."""
+    return bi.df("""
+        select stage, stage_order, sum(cohort_accounts) as cohort_accounts, sum(reached_accounts) as reached_accounts,
+               sum(reached_within_90d) filter (where not is_immature_90d) as reached_within_90d,
+               sum(cohort_accounts) filter (where not is_immature_90d) as mature_cohort_accounts
+        from marts.mart_account_funnel
+        where model_id = ? and cohort_month between ? and ?
+        group by stage, stage_order
+        order by stage_order
+    """, f.model_id, f.first_month, f.end)

@@ -35,6 +35,8 @@ class ContractColumn:
     logical_type: str
     required: bool
     description: str
+    # Other names a landing file may give the column (meta.aliases: the headers of tools' exports).
+    aliases: tuple[str, ...] = ()
 
     @property
     def duckdb_type(self) -> str:
@@ -52,6 +54,7 @@ def load_contract(path: Path = SOURCES_YML) -> dict[str, list[ContractColumn]]:
                 logical_type=col["data_type"],
                 required=bool((col.get("meta") or {}).get("required", False)),
                 description=render_doc_refs(col.get("description", "")),
+                aliases=tuple((col.get("meta") or {}).get("aliases", ())),
             )
             for col in table["columns"]
         ]

@@ -19,7 +19,9 @@ because something else is missing yet (an event or opportunity whose lead has no
 kept `pending` and load at the first later run that has what they need; a duplicate event_id is
 looked at again when the copy that was kept disappears (a corrected file). A file with a missing
 required column, or one that cannot be read, fails as a whole (nothing of it is loaded) and the
-load raises RawDataError after the other files are done. Columns beyond the contract are ignored.
+load raises RawDataError after the other files are done. Columns beyond the contract are ignored;
+a contract column with aliases (meta.aliases, e.g. the headers of visitor-identification exports)
+is also found under one of them, compared ignoring case, spaces, underscores and hyphens.
 """
 
 from __future__ import annotations
@@ -490,6 +492,26 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, columns: list[Cont
     return rows_in, rows_out
 
 
+def _column_key(name: str) -> str:
+    """A column name compared ignoring case, spaces, underscores and hyphens ('Visit Time' = visit_time)."""
+    return "".join(ch for ch in name.lower() if ch not in " _-")
+
+
+def _add_aliased_columns(columns: list[ContractColumn], present: dict[str, str], file_types: dict[str, str]) -> None:
+    """A contract column with aliases (meta.aliases in the contract: the headers tools use in their
+    exports) that the file lacks by name is read from a column named like it or like one of them."""
+    by_key = {_column_key(actual): actual for actual in present.values()}
+    for c in columns:
+        if c.name in present or not c.aliases:
+            continue
+        for name in (c.name, *c.aliases):
+            actual = by_key.get(_column_key(name))
+            if actual is not None:
+                present[c.name] = actual
+                file_types[c.name] = file_types[actual.lower()]
+                break
+
+
 def _file_rows(con: duckdb.DuckDBPyConnection, path: Path, relative: str, table: str, columns: list[ContractColumn],
                literal: _LiteralPaths) -> tuple[str, dict[str, str], dict[str, str]]:
     """(rows_sql, file types, present columns) for one landing file; RawDataError when it cannot
@@ -501,6 +523,7 @@ def _file_rows(con: duckdb.DuckDBPyConnection, path: Path, relative: str, table:
         raise RawDataError(f"Cannot read {path}: {exc}") from exc
     present = {r[0].lower(): r[0] for r in described}
     file_types = {r[0].lower(): r[1].lower() for r in described}
+    _add_aliased_columns(columns, present, file_types)
     missing = [c.name for c in columns if c.required and c.name not in present]
     if missing:
         raise RawDataError(f"{path}: required column '{missing[0]}' of raw table '{table}' is missing")

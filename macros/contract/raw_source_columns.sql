@@ -8,8 +8,9 @@
     {%- if not execute or 'sources' not in graph -%}
         {{ return('*') }}
     {%- endif -%}
-    {#- A CRM's model (lead_source_relation) already selects the contract's columns, typed. -#}
-    {%- if lead_source() != 'native' -%}
+    {#- A CRM's model (lead_source_relation) already selects the contract's columns, typed
+        (leads, events, opportunities; company visits are read from the raw table either way). -#}
+    {%- if lead_source() != 'native' and table_name != 'company_visits' -%}
         {{ return('*') }}
     {%- endif -%}
     {%- set relation = source('raw', table_name) -%}

@@ -1,11 +1,11 @@
-{#- The path of a URL (from the first / after the host, with query and fragment), what the scoring
-    rules compare page URLs with: https://www.example.com/pricing?x=1 gives /pricing?x=1. A value
-    without a scheme is taken to be a path already. -#}
-{% macro url_path(url) -%}
-    {%- set after_scheme = "substr(" ~ url ~ ", " ~ dbt.position("'://'", url) ~ " + 3)" -%}
-    case
-        when {{ dbt.position("'://'", url) }} = 0 then {{ url }}
-        when {{ dbt.position("'/'", after_scheme) }} = 0 then '/'
-        else substr({{ after_scheme }}, {{ dbt.position("'/'", after_scheme) }})
-    end
+{#- The lower-case path of a visited page from values like 'https://www.Example.com/Pricing?x=1'
+    or '/pricing#top': scheme and host removed, query and fragment cut off, '/' for a bare host.
+    A value that already starts with '/' keeps all of its path. Portable string functions only. -#}
+{% macro url_path(column) -%}
+    {%- set lowered = "lower(trim(" ~ column ~ "))" -%}
+    {%- set no_scheme = "replace(replace(" ~ lowered ~ ", 'https://', ''), 'http://', '')" -%}
+    {%- set path = "case when " ~ no_scheme ~ " like '/%' then " ~ no_scheme
+        ~ " when " ~ dbt.position("'/'", no_scheme) ~ " > 0 then substring(" ~ no_scheme ~ ", " ~ dbt.position("'/'", no_scheme) ~ ")"
+        ~ " else '/' end" -%}
+    nullif({{ dbt.split_part(dbt.split_part(path, "'?'", 1), "'#'", 1) }}, '')
 {%- endmacro %}

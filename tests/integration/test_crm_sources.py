@@ -110,7 +110,7 @@ def test_hubspot_activity_becomes_the_canonical_events(hubspot_fixture_warehouse
     """)
     assert events == [
         ("101", "sales_call_attempt", "08:00", "owner-1", None, None),
-        ("101", "page_view", "09:00", "/pricing?utm_source=ads", None, None),
+        ("101", "page_view", "09:00", "/pricing", None, None),
         ("101", "form_submit", "09:30", "demo_request", None, None),
         ("101", "sales_accepted", "10:00", "owner-1", None, None),
         ("101", "qualification_update", "11:00", "owner-1", True, True),

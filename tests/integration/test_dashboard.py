@@ -30,6 +30,7 @@ PAGES = {
     "views/scores.py": ("Scores", 2, 3),
     "views/lead_explorer.py": ("Lead explorer", 2, 2),
     "views/activations.py": ("Activations", 1, 2),
+    "views/accounts.py": ("Accounts", 1, 2),
 }
 
 

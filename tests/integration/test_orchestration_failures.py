@@ -91,7 +91,7 @@ def test_rows_that_staging_would_refuse_are_rejected_by_the_loader_and_the_run_p
                        ("unknown source_system", "source_system", 3)]
     assert "bi/bi_file" in _materialised(result) and (db.parent / "bi.duckdb").exists()
     reconciled = {c.asset_key.to_user_string(): c.passed for c in result.get_asset_check_evaluations() if c.check_name == "rows_reconcile"}
-    assert reconciled == {"raw/leads": True, "raw/events": True, "raw/opportunities": True}
+    assert reconciled == {"raw/leads": True, "raw/events": True, "raw/opportunities": True, "raw/company_visits": True}
 
 
 def test_stale_events_fail_the_blocking_freshness_check_and_nothing_downstream_runs(stale_run):
@@ -105,7 +105,7 @@ def test_stale_events_fail_the_blocking_freshness_check_and_nothing_downstream_r
     assert 240 < fresh.metadata["age_hours"].value < 264
     # The scoring rules were checked and the raw tables loaded (and reconciled), but no dbt asset
     # and no later check ran.
-    assert _materialised(result) == {"rules/scoring_rules", "raw/leads", "raw/events", "raw/opportunities"}
+    assert _materialised(result) == {"rules/scoring_rules", "raw/leads", "raw/events", "raw/opportunities", "raw/company_visits"}
     assert {c.check_name for c in result.get_asset_check_evaluations()} == {"events_are_fresh", "rows_reconcile", "rows_pending_too_long"}
     assert [e.step_key for e in result.all_events if e.is_step_failure] == ["raw_tables"]
     assert [e.step_key for e in result.all_events if e.is_step_start] == ["rules__scoring_rules", "raw_tables"]

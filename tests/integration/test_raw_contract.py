@@ -51,6 +51,10 @@ COVERAGE = {
     ("stg_raw__opportunities", "is_closed", "not_null"): "missing stage",
     ("stg_raw__opportunities", "is_closed", "expression_is_true"): "closed without a close date",
     ("stg_raw__opportunities", "is_won", "not_null"): "missing stage",
+    ("stg_raw__company_visits", "company_domain", "not_null"): "missing company_domain (visit)",
+    ("stg_raw__company_visits", "page_url", "not_null"): "missing page_url (visit)",
+    ("stg_raw__company_visits", "visited_at", "not_null"): "missing visited_at (visit)",
+    ("stg_raw__company_visits", "visited_on", "not_null"): "missing visited_at (visit)",
 }
 # Rows for the rules BAD_INPUTS does not show (each must be rejected, except where it says loads).
 MORE_BAD_INPUTS = {
@@ -62,6 +66,9 @@ MORE_BAD_INPUTS = {
     "missing lead_id (opportunity)": ("opportunities", {"opportunity_id": "O8", "lead_id": "", "created_at": "2026-01-21T10:00:00Z", "stage": "discovery"}),
     "unknown lead (opportunity)": ("opportunities", {"opportunity_id": "O9", "lead_id": "L404", "created_at": "2026-01-21T10:00:00Z", "stage": "discovery"}),
     "missing created_at (opportunity)": ("opportunities", {"opportunity_id": "O10", "lead_id": "L1", "created_at": "", "stage": "discovery"}),
+    "missing company_domain (visit)": ("company_visits", {"company_domain": " ", "page_url": "/pricing", "visited_at": "2026-01-09T10:00:00Z"}),
+    "missing page_url (visit)": ("company_visits", {"company_domain": "acme.com", "page_url": "", "visited_at": "2026-01-09T10:00:00Z"}),
+    "missing visited_at (visit)": ("company_visits", {"company_domain": "acme.com", "page_url": "/pricing", "visited_at": ""}),
 }
 # Rows that are messy but valid: staging cleans them, and they load.
 LOADS = {
@@ -91,7 +98,7 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     cases = {**{name: (table, row) for name, (table, row, _) in BAD_INPUTS.items()}, **MORE_BAD_INPUTS, **LOADS}
     tables = {name: frame.astype(object) for name, frame in TABLES.items()}
     for table, row in cases.values():
-        tables[table] = pd.concat([tables[table], pd.DataFrame([row]).astype(object)], ignore_index=True)
+        tables[table] = pd.concat([tables.get(table), pd.DataFrame([row]).astype(object)], ignore_index=True)
     folder = write_folder(tmp_path / "raw", "csv", tables)
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     db.parent.mkdir()
@@ -110,7 +117,8 @@ def test_what_staging_tests_refuse_the_loader_rejects_and_the_staging_build_pass
     assert query(db, "select count(*) from raw.leads where lead_id = 'L9'") == [(1,)]
 
     result = dbt(["build", "--target-path", str(db.parent / "target"), "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
-                  "--select", "event_types", "event_type_mapping", "source:raw", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities"], db)
+                  "--select", "event_types", "event_type_mapping", "source:raw", "stg_raw__leads", "stg_raw__events", "stg_raw__opportunities",
+                  "stg_raw__company_visits"], db)
     assert result.returncode == 0, result.stdout[-4000:]
     assert query(db, "select company_domain from staging.stg_raw__leads where lead_id = 'L9'") == [("example.com",)]
 

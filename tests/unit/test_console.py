@@ -144,7 +144,7 @@ def test_the_raw_loader_reports_each_file_of_the_folder_and_loads_the_same(tmp_p
     assert seen == [(1, 4, "notes.txt"), (2, 4, "leads/part-00000.csv"), (3, 4, "events/part-00000.csv"),
                     (4, 4, "opportunities/part-00000.csv")]
     assert counts == load_raw_folder(connect(tmp_path / "b" / "lead_scoring.duckdb"), folder, now=NOW) == {
-        "leads": 2, "events": 3, "opportunities": 1}
+        "leads": 2, "events": 3, "opportunities": 1, "company_visits": 0}
     # A second load: unchanged files count too.
     seen.clear()
     load_raw_folder(connect(tmp_path / "a" / "lead_scoring.duckdb"), folder, now=NOW, on_file=lambda *a: seen.append(a))

@@ -44,7 +44,7 @@ def test_a_changed_band_macro_changes_the_python_bands(tmp_path):
 def test_the_raw_tables_are_the_contracts_in_its_order():
     spec = yaml.safe_load(dbt_definitions.SOURCES_YML.read_text())
     (raw,) = [source for source in spec["sources"] if source["name"] == "raw"]
-    assert RAW_TABLES == tuple(table["name"] for table in raw["tables"]) == ("leads", "events", "opportunities")
+    assert RAW_TABLES == tuple(table["name"] for table in raw["tables"]) == ("leads", "events", "opportunities", "company_visits")
 
 
 def test_a_table_added_to_the_contract_is_a_raw_table(tmp_path):

@@ -28,7 +28,7 @@ def rejects(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 def test_loads_csv_parquet_and_json_lines_folders_into_the_contract(tmp_path, fmt, layout):
     con = connect(tmp_path / "lead_scoring.duckdb")
     counts = load_raw_folder(con, write_folder(tmp_path / "raw", fmt, layout=layout), now=NOW)
-    assert counts == {"leads": 2, "events": 3, "opportunities": 1}
+    assert counts == {"leads": 2, "events": 3, "opportunities": 1, "company_visits": 0}
 
     for table, columns in load_contract().items():
         loaded = [r[0] for r in con.execute(f"select column_name from information_schema.columns where table_schema='raw' and table_name='{table}' order by ordinal_position").fetchall()]
@@ -177,15 +177,17 @@ def test_a_missing_required_table_is_reported_and_opportunities_may_be_missing(t
         load_raw_folder(connect(tmp_path / "lead_scoring.duckdb"), folder, now=NOW)
     # A new team without opportunities yet: the table exists, empty.
     folder = write_folder(tmp_path / "raw2", "csv", {"leads": LEADS, "events": EVENTS})
-    assert load_raw_folder(connect(tmp_path / "other" / "lead_scoring.duckdb"), folder, now=NOW) == {"leads": 2, "events": 3, "opportunities": 0}
+    assert load_raw_folder(connect(tmp_path / "other" / "lead_scoring.duckdb"), folder, now=NOW) == {"leads": 2, "events": 3, "opportunities": 0, "company_visits": 0}
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, tuple[int, int, int, int]]:
-    """Per table: (rows in the files, loaded, pending, rejected), from the files themselves."""
+    """Per table with files: (rows in the files, loaded, pending, rejected), from the files themselves."""
     from lead_scoring.ingest.raw_loader import count_file_rows, discover
 
     found = {}
     for table, paths in discover(folder).tables.items():
+        if not paths:
+            continue
         rows_in = sum(count_file_rows(con, path) for path in paths)
         loaded = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
         pending, rejected = con.execute(
@@ -378,3 +380,22 @@ def test_an_unknown_event_name_waits_and_loads_once_the_mapping_names_it(tmp_pat
     assert con.execute("select event_id, event_type, _source_line from raw.events order by 1").fetchall() == [("E1", "Video Play", 2), ("E2", "scroll", 3)]
     assert rejects(con) == [("events", "events/part-00000.csv", 4, "event_type", reason)]
     assert con.execute("select rows_in, rows_accepted from raw.load_log where status = 'retried'").fetchall() == [(2, 1)]
+
+
+def test_company_visits_load_from_each_tools_column_names(tmp_path):
+    """The contract's aliases: a Leadfeeder-shaped and an Albacross-shaped export load into the
+    same columns (names compared ignoring case, spaces and underscores); a visit without a domain
+    is rejected like any row missing a required column."""
+    folder = write_folder(tmp_path / "raw", "csv", {"leads": LEADS, "events": EVENTS})
+    (folder / "company_visits").mkdir()
+    pd.DataFrame({"Company name": ["Acme"], "Website": ["www.acme.com"], "Page URL": ["https://acme.example/pricing"],
+                  "Visit started at": ["2026-01-18T08:00:00Z"]}).to_csv(folder / "company_visits" / "leadfeeder.csv", index=False)
+    pd.DataFrame({"Company Name": ["Gamma", "Nobody"], "DOMAIN": ["gamma.org", ""], "page": ["/product/a", "/pricing"],
+                  "Timestamp": ["2026-01-25T10:00:00Z", "2026-01-25T11:00:00Z"]}).to_csv(folder / "company_visits" / "albacross.csv", index=False)
+    con = connect(tmp_path / "lead_scoring.duckdb")
+    assert load_raw_folder(con, folder, now=NOW)["company_visits"] == 2
+    assert con.execute("select company_name, company_domain, page_url, cast(visited_at as varchar) from raw.company_visits order by 1").fetchall() == [
+        ("Acme", "www.acme.com", "https://acme.example/pricing", "2026-01-18 08:00:00+00"),
+        ("Gamma", "gamma.org", "/product/a", "2026-01-25 10:00:00+00"),
+    ]
+    assert rejects(con) == [("company_visits", "company_visits/albacross.csv", 3, "company_domain", "missing company_domain")]

@@ -1,7 +1,7 @@
--- Every problem in the scoring, activation and event mapping seeds, one row each, naming the seed
--- and the row (model_id, rule_id; for activation_rules the action_id, for activation_suppressions
--- the suppression, for event_type_mapping the source: system/name and its condition, from
--- int_event_type_mapping_problems). The post-hook stops the run when there is any, so no scoring model or mart is
+-- Every problem in the scoring, account scoring, activation and event mapping seeds, one row each,
+-- naming the seed and the row (model_id, rule_id; for activation_rules the action_id, for
+-- activation_suppressions the suppression, for event_type_mapping the source: system/name and its
+-- condition, from int_event_type_mapping_problems). The post-hook stops the run when there is any, so no scoring model or mart is
 -- rebuilt from a bad configuration. Ids are compared as the scoring models read them (as_id),
 -- so two rows whose ids differ only in surrounding spaces are duplicates here too.
 {{ config(post_hook="{{ raise_scoring_config_problems() }}") }}
@@ -47,6 +47,12 @@ mapping_problems as (
 activation_suppressions as (
 
     select * from {{ ref('activation_suppressions') }}
+
+),
+
+account_scoring as (
+
+    select * from {{ ref('account_scoring') }}
 
 ),
 
@@ -312,6 +318,52 @@ engagement_problems as (
 
 ),
 
+account_problems as (
+
+    select 'account_scoring' as seed_name, settings.model_id, cast(null as {{ dbt.type_string() }}) as rule_id,
+        case
+            when {{ as_id('settings.model_id') }} is null then 'model_id is empty'
+            when models.model_id is null then 'model_id ''' || settings.model_id || ''' is not in scoring_models'
+            when {{ is_bad_number('settings.top_engagement_leads') }} or {{ as_number('settings.top_engagement_leads') }} is null
+                or {{ as_number('settings.top_engagement_leads') }} < 1
+                or {{ as_number('settings.top_engagement_leads') }} != floor({{ as_number('settings.top_engagement_leads') }})
+                then 'top_engagement_leads must be a whole number of at least 1, got ''' || coalesce(settings.top_engagement_leads, '') || ''''
+            when {{ is_bad_flag('settings.add_best_fit') }} then 'add_best_fit must be true or false'
+            when {{ is_bad_number('settings.mqa_threshold') }} or {{ as_number('settings.mqa_threshold') }} is null
+                or {{ as_number('settings.mqa_threshold') }} <= 0
+                then 'mqa_threshold must be a positive number, got ''' || coalesce(settings.mqa_threshold, '') || ''''
+            when {{ is_bad_number('settings.min_engaged_leads') }} or {{ as_number('settings.min_engaged_leads') }} < 0
+                or {{ as_number('settings.min_engaged_leads') }} != floor({{ as_number('settings.min_engaged_leads') }})
+                then 'min_engaged_leads must be a whole number of at least 0, got ''' || coalesce(settings.min_engaged_leads, '') || ''''
+            when {{ is_bad_number('settings.engaged_lead_min_engagement') }} or {{ as_number('settings.engaged_lead_min_engagement') }} is null
+                or {{ as_number('settings.engaged_lead_min_engagement') }} <= 0
+                then 'engaged_lead_min_engagement must be a positive number, got ''' || coalesce(settings.engaged_lead_min_engagement, '') || ''''
+            when {{ is_bad_number('settings.engaged_account_min_engagement') }} or {{ as_number('settings.engaged_account_min_engagement') }} is null
+                or {{ as_number('settings.engaged_account_min_engagement') }} <= 0
+                then 'engaged_account_min_engagement must be a positive number, got ''' || coalesce(settings.engaged_account_min_engagement, '') || ''''
+        end as problem
+    from account_scoring as settings
+    left join models on {{ as_id('settings.model_id') }} = {{ as_id('models.model_id') }}
+
+    union all
+
+    select 'account_scoring' as seed_name, {{ as_id('model_id') }} as model_id, null as rule_id,
+        'model_id appears ' || {{ duplicate_times('model_id') }} as problem
+    from account_scoring
+    where {{ as_id('model_id') }} is not null
+    group by {{ as_id('model_id') }}
+    having count(*) > 1
+
+    union all
+
+    -- Every scoring model needs its account settings, or its accounts would silently have no score.
+    select 'account_scoring' as seed_name, {{ as_id('models.model_id') }} as model_id, null as rule_id,
+        'no row for scoring model ''' || {{ as_id('models.model_id') }} || '''' as problem
+    from models
+    left join account_scoring as settings on {{ as_id('settings.model_id') }} = {{ as_id('models.model_id') }}
+    where {{ as_id('models.model_id') }} is not null and settings.model_id is null
+
+),
 
 all_problems as (
 
@@ -324,6 +376,8 @@ all_problems as (
     select * from activation_rule_problems
     union all
     select * from mapping_problems
+    union all
+    select * from account_problems
 
 ),
 

@@ -37,8 +37,8 @@ final as (
         cast(contacts.property_hs_analytics_first_touch_converting_campaign as {{ dbt.type_string() }}) as campaign,
         cast(contacts.property_createdate as {{ raw_timestamp_type() }}) as created_at,
         cast(contacts.property_lastmodifieddate as {{ raw_timestamp_type() }}) as updated_at,
-        cast(companies.id as {{ dbt.type_string() }}) as crm_account_id,
-        cast(companies.property_name as {{ dbt.type_string() }}) as crm_account_name
+        cast(companies.id as {{ dbt.type_string() }}) as account_id,
+        cast(companies.property_name as {{ dbt.type_string() }}) as account_name
     from contacts
     left join companies
         on cast(companies.id as {{ dbt.type_string() }}) = cast(contacts.property_associatedcompanyid as {{ dbt.type_string() }})

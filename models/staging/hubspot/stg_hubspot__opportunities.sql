@@ -44,7 +44,7 @@ final as (
         cast(deals.deal_id as {{ dbt.type_string() }}) as opportunity_id,
         deal_contacts.contact_id as lead_id,
         -- The raw contract names the column account, a keyword of some dialects.
-        coalesce(leads.crm_account_name, leads.company_name) as account,  -- noqa: RF04
+        coalesce(leads.account_name, leads.company_name) as account,  -- noqa: RF04
         cast(deals.property_createdate as {{ raw_timestamp_type() }}) as created_at,
         cast(
             case

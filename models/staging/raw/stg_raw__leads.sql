@@ -11,7 +11,7 @@ with
 source as (
 
     select {{ raw_source_columns('leads') }}
-    from {{ lead_source_relation('leads') }}
+    from {{ source('raw', 'leads') }}
 
 ),
 
@@ -32,14 +32,8 @@ cleaned as (
         nullif(lower(trim(campaign)), '') as campaign,
         {{ to_utc_timestamp('created_at') }} as created_at,
         {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at,
-        -- The CRM's company or account of the lead; the raw contract has none.
-        {% if lead_source() == 'native' -%}
-        cast(null as {{ dbt.type_string() }}) as crm_account_id,
-        cast(null as {{ dbt.type_string() }}) as crm_account_name
-        {%- else -%}
-        nullif(trim(crm_account_id), '') as crm_account_id,
-        nullif(trim(crm_account_name), '') as crm_account_name
-        {%- endif %}
+        nullif(trim(account_id), '') as crm_account_id,
+        nullif(trim(account_name), '') as crm_account_name
     from source
     where lead_id is not null
 

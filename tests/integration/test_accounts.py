@@ -1,0 +1,145 @@
+"""Accounts end to end, from hand-made files: leads roll up to their CRM account or company
+domain (free mail excluded), company visits from a Leadfeeder-shaped and an Albacross-shaped
+export (their own column names) count toward the account, and the account marts hold the scores
+and the first MQA time worked out by hand, and the account funnel (docs/accounts.md).
+
+Model hybrid_v1 (seeds/account_scoring.csv: the best fit plus the top three engagement scores,
+MQA at 100 with one lead of engagement 20 or more; engaged account from 25). Scores as of
+2026-02-01."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from helpers import dbt, load, query, write_folder
+
+AS_OF = "2026-02-01"
+LEADS = pd.DataFrame({
+    # L1: Acme's CRM account; size 500 (+15), software (+5), head of (+10), DE (+5): fit 35.
+    # L2: acme.com without an account id: joins ACC1. L3: only a gmail address: no account.
+    "lead_id": ["L1", "L2", "L3", "L4"],
+    "email": ["anna@acme.com", "bob@acme.com", "carl@gmail.com", "dora@beta.io"],
+    "company_name": ["Acme", "ACME", None, "Beta"],
+    "company_domain": ["https://www.acme.com", "acme.com", None, "beta.io"],
+    "company_size": [500, None, None, None],
+    "industry": ["Software", None, None, None],
+    "job_title": ["Head of Marketing", None, None, None],
+    "country": ["DE", None, None, None],
+    "account_id": ["ACC1", None, None, None],
+    "account_name": ["Acme GmbH", None, None, None],
+    "created_at": ["2026-01-10T09:00:00Z", "2026-01-12T09:00:00Z", "2026-01-12T10:00:00Z", "2026-01-15T09:00:00Z"],
+})
+EVENTS = pd.DataFrame({
+    "event_id": ["E1", "E2", "E3"],
+    "lead_id": ["L1", "L2", "L3"],
+    "event_type": ["form_submit", "page_view", "page_view"],
+    "occurred_at": ["2026-01-20T10:00:00Z", "2026-01-20T14:00:00Z", "2026-01-20T15:00:00Z"],
+    "properties": ['{"form_id": "demo_request"}', '{"page_url": "/pricing"}', '{"page_url": "/pricing"}'],
+})
+# Acme's deal, opened after it became an MQA (01-20) and won ten days before the scoring day.
+OPPORTUNITIES = pd.DataFrame({
+    "opportunity_id": ["O1"], "lead_id": ["L2"], "created_at": ["2026-01-25T10:00:00Z"], "stage": ["closed_won"],
+    "amount": [1000.0], "closed_at": ["2026-01-30T10:00:00Z"], "is_won": ["true"],
+})
+# Leadfeeder-shaped: full URLs, the company's website.
+LEADFEEDER = pd.DataFrame({
+    "Company name": ["Acme GmbH", "Acme GmbH", "Acme GmbH", "Someone"],
+    "Website": ["www.acme.com", "www.acme.com", "www.acme.com", "gmail.com"],
+    "Page URL": ["https://example.com/pricing?utm_source=x", "https://example.com/product/x", "https://example.com/product/y",
+                 "https://example.com/pricing"],
+    "Visit started at": ["2026-01-18T08:00:00Z", "2026-01-18T08:05:00Z", "2026-01-18T08:10:00Z", "2026-01-18T09:00:00Z"],
+})
+# Albacross-shaped: a company with no lead at all.
+ALBACROSS = pd.DataFrame({
+    "Company Name": ["Gamma AG"] * 5,
+    "Domain": ["gamma.org"] * 5,
+    "Page": ["/pricing", "/product/a", "/product/b", "/product/c", "/pricing"],
+    "Timestamp": ["2026-01-25T10:00:00Z", "2026-01-25T10:01:00Z", "2026-01-25T10:02:00Z", "2026-01-25T10:03:00Z", "2026-01-26T11:00:00Z"],
+})
+
+
+@pytest.fixture(scope="module")
+def accounts_warehouse(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("accounts")
+    raw = write_folder(folder / "raw", "csv", {"leads": LEADS, "events": EVENTS, "opportunities": OPPORTUNITIES})
+    (raw / "company_visits").mkdir()
+    LEADFEEDER.to_csv(raw / "company_visits" / "leadfeeder.csv", index=False)
+    ALBACROSS.to_csv(raw / "company_visits" / "albacross.csv", index=False)
+    db = folder / "wh" / "lead_scoring.duckdb"
+    counts = load(db, raw)
+    assert counts["company_visits"] == 9
+    result = dbt(["build", "--target-path", str(folder / "target"), "--vars", json.dumps({"scoring_as_of_date": AS_OF}),
+                  "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
+                  "--select", "+dim_accounts", "+fct_account_scores", "+mart_account_scores_current", "+mart_account_funnel"], db)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return db
+
+
+def test_leads_and_visits_roll_up_to_accounts(accounts_warehouse):
+    rows = query(accounts_warehouse, """
+        select account_id, account_source, crm_account_id, account_name, account_domain, leads_count, visits_count
+        from marts.dim_accounts order by account_id""")
+    assert rows == [
+        ("crm:ACC1", "crm", "ACC1", "Acme GmbH", "acme.com", 2, 3),
+        ("domain:beta.io", "domain", None, "Beta", "beta.io", 1, 0),
+        ("domain:gamma.org", "domain", None, "Gamma AG", "gamma.org", 0, 5),
+    ]
+    assert query(accounts_warehouse, "select count(*) from intermediate.int_lead_accounts where lead_id = 'L3'") == [(0,)]
+
+
+def test_account_score_history_and_first_mqa(accounts_warehouse):
+    rows = query(accounts_warehouse, """
+        select cast(score_date as varchar), best_fit_score, lead_engagement_score, visit_engagement_score, account_score,
+               engaged_leads, is_engaged_account, is_mqa, is_first_mqa, cast(changed_at as varchar)
+        from marts.fct_account_scores where model_id = 'hybrid_v1' and account_id = 'crm:ACC1' order by score_date""")
+    decayed_visit = 20 * 2 ** (-2 / 14) + 6  # the pricing visit two days later (half-life 14), product pages 2 x 3
+    assert rows == [
+        ("2026-01-10", 35.0, 0.0, 0.0, 35.0, 0, False, False, False, "2026-01-10 09:00:00"),
+        ("2026-01-12", 35.0, 0.0, 0.0, 35.0, 0, False, False, False, "2026-01-12 09:00:00"),
+        ("2026-01-18", 35.0, 0.0, 26.0, 61.0, 0, True, False, False, "2026-01-18 08:10:00"),
+        # The demo request (30) and L2's pricing view (20): two engaged leads, 35 + 50 + 24.1 = 109.1.
+        ("2026-01-20", 35.0, 50.0, pytest.approx(decayed_visit), pytest.approx(35 + 50 + decayed_visit), 2, True, True, True,
+         "2026-01-20 14:00:00"),
+    ]
+
+
+def test_current_account_scores(accounts_warehouse):
+    rows = {row[0]: row[1:] for row in query(accounts_warehouse, """
+        select account_id, lead_engagement_score, visit_engagement_score, account_score, engaged_leads, is_engaged_account,
+               is_mqa, cast(first_mqa_date as varchar), cast(first_mqa_at as varchar)
+        from marts.mart_account_scores_current where model_id = 'hybrid_v1'""")}
+    # Twelve days after the demo request (half-life 30) and the pricing view (14); the visits of 01-18.
+    acme_leads = 30 * 2 ** (-12 / 30) + 20 * 2 ** (-12 / 14)
+    assert rows["crm:ACC1"] == (pytest.approx(acme_leads), pytest.approx(16.0), pytest.approx(35 + acme_leads + 16), 1, True,
+                                False, "2026-01-20", "2026-01-20 14:00:00")
+    # Gamma: visits only - engaged without a lead, never an MQA (no engaged lead). Its two pricing
+    # visits (14.1 + 14.9) stay within the rule's max_points 20; its product pages within 9.
+    gamma_visits = 20 + 9
+    assert rows["domain:gamma.org"] == (0.0, pytest.approx(gamma_visits), pytest.approx(gamma_visits), 0, True, False, None, None)
+    assert rows["domain:beta.io"] == (0.0, 0.0, 0.0, 0, False, False, None, None)
+
+
+def test_a_company_known_only_from_visits_is_engaged_before_any_lead(accounts_warehouse):
+    rows = query(accounts_warehouse, """
+        select cast(score_date as varchar), leads_count, visit_engagement_score, account_score, is_engaged_account, is_mqa
+        from marts.fct_account_scores where model_id = 'hybrid_v1' and account_id = 'domain:gamma.org' order by score_date""")
+    # 01-25: pricing 20 + three product pages 9; 01-26: a second pricing visit, but the rule gives at most 20.
+    assert rows == [("2026-01-25", 0, 29.0, 29.0, True, False), ("2026-01-26", 0, 29.0, 29.0, True, False)]
+
+
+def test_account_funnel_of_the_january_cohort(accounts_warehouse):
+    rows = query(accounts_warehouse, """
+        select stage, cohort_accounts, reached_accounts, previous_stage_accounts, reached_within_30d, conversion_within_30d, is_immature_30d
+        from marts.mart_account_funnel where model_id = 'hybrid_v1' order by cohort_month, stage_order""")
+    # Acme, Beta and Gamma were first seen in January; only Acme became an MQA, had a deal and won
+    # it (20 days after its first lead). On 02-01 January is immature for 30 days: no rate yet.
+    assert rows == [
+        ("account", 3, 3, 3, 3, None, True),
+        ("mqa", 3, 1, 3, 1, None, True),
+        ("opportunity", 3, 1, 1, 1, None, True),
+        ("won", 3, 1, 1, 1, None, True),
+    ]
+
