@@ -11,7 +11,7 @@ with
 source as (
 
     select {{ raw_source_columns('leads') }}
-    from {{ source('raw', 'leads') }}
+    from {{ lead_source_relation('leads') }}
 
 ),
 
@@ -32,6 +32,7 @@ cleaned as (
         nullif(lower(trim(campaign)), '') as campaign,
         {{ to_utc_timestamp('created_at') }} as created_at,
         {{ to_utc_timestamp('coalesce(updated_at, created_at)') }} as updated_at,
+        -- The CRM's company or account of the lead (optional raw columns account_id, account_name).
         nullif(trim(account_id), '') as crm_account_id,
         nullif(trim(account_name), '') as crm_account_name
     from source
