@@ -409,6 +409,23 @@ EXTRA_SECTIONS: list[tuple[str, str, list[str]]] = [
         """,
         ["band", "leads", "SQL %", "opportunity %", "won %", "opportunity lift"],
     ),
+    (
+        "Accounts today (account = CRM account or company domain; engaged and MQA as seed account_scoring sets them, "
+        "docs/accounts.md)",
+        """
+        select
+            model_id || case when is_primary_model then ' (primary)' else '' end,
+            count(*),
+            count(case when leads_count = 0 then 1 end),
+            count(case when is_engaged_account then 1 end),
+            count(case when is_mqa then 1 end),
+            count(case when first_mqa_date > as_of_date - interval 30 day then 1 end)
+        from marts.mart_account_scores_current
+        group by model_id, is_primary_model
+        order by is_primary_model desc, model_id
+        """,
+        ["model", "accounts", "without a lead", "engaged", "MQA today", "first MQA in the last 30 days"],
+    ),
 ]
 
 

@@ -143,3 +143,21 @@ def test_account_funnel_of_the_january_cohort(accounts_warehouse):
         ("won", 3, 1, 1, 1, None, True),
     ]
 
+
+
+def test_the_summary_counts_accounts_per_model(accounts_warehouse):
+    """Of Acme, Beta and Gamma (no lead), Acme and Gamma are engaged; no account is an MQA on 02-01
+    (Acme fell to 84.8 with one engaged lead), Acme's first MQA (01-20) is within the last 30 days."""
+    import duckdb
+
+    from lead_scoring.summary import summary_sections
+
+    con = duckdb.connect(str(accounts_warehouse), read_only=True)
+    try:
+        found = [text for title, text in summary_sections(con) if title.startswith("Accounts today")]
+    finally:
+        con.close()
+    assert len(found) == 1
+    header, _, *rows = found[0].splitlines()
+    assert header.split()[:2] == ["model", "accounts"]
+    assert [line.split() for line in rows if line.startswith("hybrid_v1")] == [["hybrid_v1", "(primary)", "3", "1", "2", "0", "1"]]
