@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from lead_scoring.dbt_definitions import RAW_TABLES
-from lead_scoring.ingest.raw_loader import REJECTS_TABLE, UNKNOWN_EVENT_TYPE, pending_rows
+from lead_scoring.ingest.raw_loader import REJECTS_TABLE, UNKNOWN_EVENT_TYPE, event_type_name_sql, pending_rows
 from lead_scoring.settings import SOURCE_VAR, RawSourceError, crm_schema, lead_source, pending_max_age_days
 from lead_scoring.warehouse import scalar, table_exists
 
@@ -80,7 +80,7 @@ def unmapped_events_section(con: duckdb.DuckDBPyConnection, shown: int = 10) -> 
     first: what to add to seeds/event_type_mapping.csv. They load at the next run that maps them."""
     rows = con.execute(f"""
         select coalesce(nullif(lower(trim(json_extract_string(record, '$.source_system'))), ''), '(none)') as source_system,
-               replace(replace(lower(trim(json_extract_string(record, '$.event_type'))), ' ', '_'), '-', '_') as event_name,
+               {event_type_name_sql("json_extract_string(record, '$.event_type')")} as event_name,
                count(*) as events
         from {REJECTS_TABLE}
         where table_name = 'events' and reason in (?, 'unknown event_type')

@@ -165,9 +165,14 @@ def mapped_event_names(path: Path | None = None) -> dict[str | None, list[str]]:
     return names
 
 
+def event_type_name_sql(expression: str) -> str:
+    """event_type_name in DuckDB SQL, for the loader's and the summary's queries."""
+    return f"replace(replace(lower(trim({expression})), ' ', '_'), '-', '_')"
+
+
 def _unknown_event_type_sql() -> str:
     """Condition on the batch: the event's name is neither an event type nor mapped."""
-    name = "replace(replace(lower(trim(c_event_type)), ' ', '_'), '-', '_')"
+    name = event_type_name_sql("c_event_type")
     known = [f"{name} in ({sql_strings(known_event_types())})"]
     for system, names in mapped_event_names().items():
         listed = f"{name} in ({sql_strings(sorted(set(names)))})"
