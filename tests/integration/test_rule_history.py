@@ -4,8 +4,9 @@ One warehouse, built five times from a copy of the project: the shipped rules; t
 again (no new version); hybrid_v1's pricing page rule edited from +20 to +40 points (a second
 version, the changes mart names the edited cells, every MQL episode carries the new version, the
 lifecycle snapshot keeps the first version's rows); `dbt build --full-refresh` (the history
-survives); the edit undone (the first version is live again, in a third period). The data tests
-of the new models run on the last state.
+survives); the edit undone (the first version is live again, in a third period); hybrid_v1's MQA
+threshold in account_scoring raised from 100 to 120 (a fourth version, in the changes mart, with no
+lead rescored: lead scores do not read it). The data tests of the new models run on the last state.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def set_pricing_points(project: Path, points: str) -> None:
     frame = pd.read_csv(rules, dtype=str, keep_default_na=False)
     frame.loc[(frame.model_id == "hybrid_v1") & (frame.rule_id == "pricing_page"), ["points", "max_points"]] = [points, points]
     frame.to_csv(rules, index=False)
+
+
+def set_mqa_threshold(project: Path, threshold: str) -> None:
+    settings = project / "seeds" / "account_scoring.csv"
+    frame = pd.read_csv(settings, dtype=str, keep_default_na=False)
+    frame.loc[frame.model_id == "hybrid_v1", "mqa_threshold"] = threshold
+    frame.to_csv(settings, index=False)
 
 
 def periods(db: Path) -> list[tuple]:
@@ -90,6 +98,18 @@ def history(tmp_path_factory, sample_raw_dir) -> dict:
                                 from marts.mart_scoring_rule_changes where live_period = 3 order by column_name"""),
         "episode_versions": query(db, "select distinct scoring_config_version from marts.fct_lead_mql_episodes"),
     }
+
+    # A rescored lead stores the fingerprint of this run: unchanged fingerprints mean none was.
+    stored_fingerprints = "select distinct lead_id, scoring_fingerprint from intermediate.int_lead_score_changes order by 1, 2"
+    before = query(db, stored_fingerprints)
+    set_mqa_threshold(project, "120")
+    build(db, project, "c0ffee6")
+    seen["account_settings"] = {
+        "periods": periods(db),
+        "changes": query(db, """select live_period, seed_name, model_id, rule_id, column_name, change_kind, old_value, new_value
+                                from marts.mart_scoring_rule_changes where live_period = 4"""),
+        "fingerprints": (len(before), query(db, stored_fingerprints) == before),
+    }
     tested = dbt(["test", "--target-path", str(db.parent / "target"), "--vars", f"{{scoring_as_of_date: '{SAMPLE_END}'}}",
                   "--select", *HISTORY_MODELS], db, project_dir=project)
     seen["data_tests"] = (tested.returncode, tested.stdout[-3000:])
@@ -146,6 +166,16 @@ def test_going_back_to_earlier_rules_reuses_their_version_in_a_new_period(histor
         (3, second, first, "points", "changed", "40", "20"),
     ]
     assert history["reverted"]["episode_versions"] == [(first,)]
+
+
+def test_account_scoring_settings_are_a_version_that_rescores_no_lead(history):
+    (*_, (_, first, _)), account_edit = history["reverted"]["periods"], history["account_settings"]
+    *earlier, (period, version, commit) = account_edit["periods"]
+    assert earlier == history["reverted"]["periods"]
+    assert (period, commit) == (4, "c0ffee6") and version != first
+    assert account_edit["changes"] == [(4, "account_scoring", "hybrid_v1", None, "mqa_threshold", "changed", "100", "120")]
+    leads, unchanged = account_edit["fingerprints"]
+    assert leads > 0 and unchanged
 
 
 def test_the_data_tests_of_the_history_pass(history):

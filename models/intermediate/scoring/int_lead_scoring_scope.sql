@@ -1,7 +1,8 @@
 -- Which leads the incremental scoring models recompute in this run.
 --
 -- Every lead has a fingerprint of everything its score depends on: the scoring configuration
--- (all scoring seeds, and the var scoring_logic_version), the lead's attributes, and its events
+-- (lead_scoring_hash: the scoring seeds, the event mapping and the var scoring_logic_version, not
+-- the account scoring settings, which no lead score reads), the lead's attributes, and its events
 -- (count, first and latest occurred_at, latest received_at, and the summed length of their types
 -- and properties - stg_raw__events.content_length, computed once when an event is staged - which
 -- catches most corrections in place; a corrected event that keeps its timestamps and length needs
@@ -32,7 +33,7 @@ events as (
 
 config as (
 
-    select config_hash from {{ ref('int_scoring_config_fingerprint') }}
+    select lead_scoring_hash from {{ ref('int_scoring_config_fingerprint') }}
 
 ),
 
@@ -58,7 +59,7 @@ fingerprints as (
     select
         leads.lead_id,
         {{ dbt.hash(dbt.concat([
-            "config.config_hash", "'|'",
+            "config.lead_scoring_hash", "'|'",
             "coalesce(cast(leads.created_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(leads.company_size as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(leads.industry, '')", "'|'",

@@ -1,6 +1,6 @@
--- The rule history's content: every cell of every scoring seed and of the event mapping (and the var
--- scoring_logic_version, which is part of the fingerprint) for each configuration version,
--- appended by the first run that scores with a version this table does not hold yet; a version
+-- The rule history's content: every cell of every scoring seed, of the event mapping and of the
+-- account scoring settings (and the var scoring_logic_version, which is part of the fingerprint)
+-- for each configuration version, appended by the first run that scores with a version this table does not hold yet; a version
 -- live again later is not stored twice. Cells as the seeds spell them, so a change shows as
 -- marketing ops typed it. full_refresh=false, like int_scoring_config_history: a full refresh
 -- keeps the history.
@@ -27,6 +27,8 @@ cells as (
     {{ config_seed_cells('scoring_engagement_rules') }}
     union all
     {{ config_seed_cells('event_type_mapping') }}
+    union all
+    {{ config_seed_cells('account_scoring') }}
     union all
     select
         cast('var' as {{ dbt.type_string() }}) as seed_name,
