@@ -1,14 +1,18 @@
 """Deterministic generator of realistic raw B2B marketing and sales data.
 
-Writes three raw tables, one folder each, as the CRM / marketing-automation
-exports that the dbt project loads:
+Writes four raw tables, one folder each, as the CRM / marketing-automation
+exports and the visitor-identification tool that the dbt project loads:
 
-* ``leads``          one row per lead (person at a company), with a few dirty values
+* ``leads``          one row per lead (person at a company), with a few dirty values;
+                     some people work at the same company (a buying committee)
 * ``events``         marketing and sales touch points, with duplicates and late arrivals
 * ``opportunities``  sales opportunities created from (mostly) qualified leads
+* ``company_visits`` pages visited by identified companies (Leadfeeder, Albacross):
+                     companies of leads, often before their first lead, and
+                     companies that never become a lead
 
 Every lead has a hidden *intent*: a logistic score of channel, campaign, company
-size, industry, seniority and noise. Intent drives what the lead does (pricing
+size, industry, seniority, a share of its company's and noise. Intent drives what the lead does (pricing
 pages and demo requests versus careers pages and unsubscribes), whether
 marketing hands it over to sales, and how the sales process ends. So a scoring
 model built on the data finds real signal, while noise keeps it imperfect.
@@ -42,8 +46,8 @@ from lead_scoring.warehouse import sql_string, sql_strings
 # The first line of the module docstring: the description of both command lines.
 DESCRIPTION = __doc__.split("\n\n")[0]
 CHUNK_SIZE = 100_000  # fixed: changing it changes the data for a given seed
-# One folder per table of the raw contract, but company visits: the sample has no anonymous visits.
-TABLES = tuple(table for table in RAW_TABLES if table != "company_visits")
+# One folder per table of the raw contract.
+TABLES = RAW_TABLES
 DAY = 86_400
 HOUR = 3_600
 
@@ -213,6 +217,22 @@ MARKETING_MIX = {
     "webinar_registration": (0.05, 0.02), "webinar_attended": (0.04, 0.008),
     "form_submit": (0.06, 0.02), "ad_click": (0.05, 0.08),
 }
+# A share of leads join the company of an earlier lead of their chunk: several people of one buying
+# committee, so accounts have more than one lead (docs/accounts.md).
+COLLEAGUE_SHARE = 0.3
+# Part of a lead's intent is its company's (hashed from the company, so colleagues share it: they
+# are in market together); the per-lead noise gives up that variance, so intent is spread as before.
+COMPANY_INTENT_SD = 0.5
+LEAD_INTENT_SD = float(np.sqrt(0.8**2 - COMPANY_INTENT_SD**2))
+# Identified company visits: the chance a lead's company shows up in the visitor-identification
+# tool (more likely in market), companies that never become a lead (per company with leads), and
+# the tools' shares.
+VISITING_SHARE = (0.15, 0.35)  # base + extra at full intent
+ANONYMOUS_COMPANY_SHARE = 0.2
+VISIT_TOOLS = {"leadfeeder": 0.6, "albacross": 0.4}
+VISIT_LEAD_WINDOW = (30, 45)  # days before and after the company's first lead
+SITE = "https://www.example-vendor.com"  # the vendor's site, for full page URLs
+
 # page: (share hot, share cold)
 PAGES = {
     "/": (0.08, 0.15), "/pricing": (0.18, 0.02),
@@ -377,7 +397,25 @@ def _companies(rng, n, seed):
     legal_options = [len(v[2]) for v in COUNTRIES.values()]
     legal = (_hash_uniform(key, seed * 2 + 3) * np.asarray(legal_options)[country]).astype(np.int32)
     return dict(industry=industry, descriptor=descriptor, country=country, brand=brand,
-                company_size=size, legal=legal)
+                company_size=size, legal=legal, company_key=key)
+
+
+def _colleagues(rng, companies: dict) -> dict:
+    """Let a share of leads join the company of an earlier lead of the chunk; a chain of joins
+    ends at the first lead's company. Draws the same numbers whatever the companies are."""
+    n = len(companies["company_key"])
+    anchor = np.arange(n)
+    joins = (rng.random(n) < COLLEAGUE_SHARE) & (anchor > 0)
+    anchor[joins] = (rng.random(n)[joins] * anchor[joins]).astype(np.int64)
+    while not np.array_equal(anchor[anchor], anchor):
+        anchor = anchor[anchor]
+    return {name: values[anchor] for name, values in companies.items()}
+
+
+def _company_intent(key, seed) -> np.ndarray:
+    """A standard normal per company (Box-Muller on two hashed uniforms): the same for colleagues."""
+    u1, u2 = _hash_uniform(key, seed * 2 + 4), _hash_uniform(key, seed * 2 + 5)
+    return np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2)
 
 
 def _job_titles(rng, size):
@@ -393,7 +431,8 @@ def _job_titles(rng, size):
 def _leads(rng, chunk_index, n_chunk, n_total, cdf, start_ts, end_ts, seed):
     """Attributes, latent intent and timestamps of one chunk of leads (numpy arrays)."""
     first_index = chunk_index * CHUNK_SIZE
-    leads = _companies(rng, n_chunk, seed)
+    # Colleagues draw from their own stream, so the other attributes draw the same numbers.
+    leads = _colleagues(np.random.default_rng([seed, chunk_index, 1]), _companies(rng, n_chunk, seed))
     leads["lead_num"] = first_index + np.arange(n_chunk, dtype=np.int64) + 1
     leads["first_name"] = rng.integers(0, len(FIRST_NAMES), n_chunk)
     leads["last_name"] = rng.integers(0, len(LAST_NAMES), n_chunk)
@@ -416,7 +455,8 @@ def _leads(rng, chunk_index, n_chunk, n_total, cdf, start_ts, end_ts, seed):
         + 0.7 * (np.minimum(log_size, 3.7) - 1.9)  # bigger is better, up to enterprise size
         + np.asarray([v[1] for v in INDUSTRIES.values()])[leads["industry"]]
         + np.vectorize(SENIORITY_INTENT.get, otypes=[float])(seniority)
-        + rng.normal(0, 0.8, n_chunk)
+        + COMPANY_INTENT_SD * _company_intent(leads["company_key"], seed)
+        + rng.normal(0, LEAD_INTENT_SD, n_chunk)
     )
     leads["seniority"], leads["intent"] = seniority, intent
 
@@ -703,6 +743,81 @@ def _finish_events(rng, ev, end_ts) -> dict:
 
 
 # --------------------------------------------------------------------------
+# Company visits (numpy): pages visited by identified companies, no lead.
+# --------------------------------------------------------------------------
+
+def _company_visits(rng, leads, start_ts, end_ts, seed) -> dict:
+    """Visits of the chunk's companies: a company of leads visits with a chance that grows with its
+    most interested lead's intent, around its first lead (from VISIT_LEAD_WINDOW days before to
+    days after); companies that never become a lead visit at any time. Pages follow the hot or
+    cold profile of the events' page views."""
+    keys, first = np.unique(leads["company_key"], return_index=True)
+    order = np.argsort(leads["company_key"], kind="stable")
+    bounds = np.r_[np.flatnonzero(np.diff(leads["company_key"][order])) + 1, len(order)]
+    starts = np.r_[0, bounds[:-1]]
+    best_intent = np.maximum.reduceat(leads["intent"][order], starts)
+    first_created = np.minimum.reduceat(leads["created"][order], starts)
+    visiting = rng.random(len(keys)) < VISITING_SHARE[0] + VISITING_SHARE[1] * _sigmoid(best_intent)
+    known = {name: values[first][visiting] for name, values in leads.items()
+             if name in ("brand", "descriptor", "country", "legal")}
+    before, after = VISIT_LEAD_WINDOW
+    known_from = np.maximum(start_ts, first_created[visiting] - before * DAY)
+    known_until = np.minimum(end_ts, first_created[visiting] + after * DAY)
+
+    n_anonymous = int(round(ANONYMOUS_COMPANY_SHARE * len(keys)))
+    anonymous = _companies(rng, n_anonymous, seed)
+    intent = np.r_[best_intent[visiting], rng.normal(-0.5, 1.0, n_anonymous)]
+    companies = {name: np.r_[known[name], anonymous[name]] for name in known}
+    t_from = np.r_[known_from, np.full(n_anonymous, start_ts)]
+    t_until = np.r_[known_until, np.full(n_anonymous, end_ts)]
+
+    hot_share = _sigmoid(intent)
+    visits = 1 + rng.poisson(2 + 4 * hot_share)
+    company = np.repeat(np.arange(len(intent)), visits)
+    t = t_from[company] + (rng.random(len(company)) * (t_until - t_from)[company]).astype(np.int64)
+    hot = rng.random(len(company)) < hot_share[company]
+    pages = list(PAGES.values())
+    page = _pick_two_profiles(rng, hot, [p[0] for p in pages], [p[1] for p in pages])
+    tool = _pick(rng, list(VISIT_TOOLS.values()), len(company))
+    # exports spell domains and pages in several ways, for the staging layer to clean
+    quirk = np.where(rng.random(len(company)) < 0.3, rng.integers(1, 3, len(company)), 0)
+    keep = t <= end_ts
+    return {name: values[company][keep] for name, values in companies.items()} | dict(
+        t=t[keep], page=page[keep], tool=tool[keep], quirk=quirk[keep].astype(np.int8))
+
+
+def _visit_table(visits, visit_offset) -> pa.Table:
+    return pa.table({
+        "visit_num": np.arange(len(visits["t"]), dtype=np.int64) + visit_offset + 1,
+        **_company_columns(visits),
+        "page": _dictionary(visits["page"], list(PAGES)),
+        "tool": _dictionary(visits["tool"], list(VISIT_TOOLS)),
+        "t": visits["t"],
+        "quirk": visits["quirk"],
+    })
+
+
+def _visit_sql(fmt: str) -> str:
+    return f"""
+        with base as (
+            select *,{_COMPANY_SQL}
+            from chunk_visits
+        )
+        select
+            'V' || lpad(visit_num::varchar, 9, '0') as visit_id,
+            tool::varchar as source_tool,
+            company as company_name,
+            case quirk when 1 then 'www.' || domain when 2 then 'https://' || upper(domain) else domain end
+                as company_domain,
+            case quirk when 0 then page::varchar else {sql_string(SITE)} || page::varchar || '?utm_source=newsletter' end
+                as page_url,
+            {_ts('t', fmt)} as visited_at
+        from base
+        order by visit_num
+    """
+
+
+# --------------------------------------------------------------------------
 # SQL: strings, JSON and files
 # --------------------------------------------------------------------------
 
@@ -717,11 +832,27 @@ def _ts(expr: str, fmt: str) -> str:
     return f"to_timestamp({expr})"
 
 
-def _lead_table(leads) -> pa.Table:
+def _company_columns(companies) -> dict:
+    """The columns the company name and domain are built from (_COMPANY_SQL), as dictionaries."""
     brands = [h + t for h in BRAND_HEADS for t in BRAND_TAILS]
     descriptors = [d for v in INDUSTRIES.values() for d in v[2]]
     legal_forms = [f for v in COUNTRIES.values() for f in v[2]]
     legal_offset = np.cumsum([0] + [len(v[2]) for v in COUNTRIES.values()])[:-1]
+    return {
+        "brand": _dictionary(companies["brand"], brands),
+        "descriptor": _dictionary(companies["descriptor"], descriptors),
+        "legal": _dictionary(legal_offset[companies["country"]] + companies["legal"], legal_forms),
+        "tld": _dictionary(companies["country"], [v[1] for v in COUNTRIES.values()]),
+    }
+
+
+# A company's name and web domain from _company_columns, the same for its leads and its visits.
+_COMPANY_SQL = """
+    brand::varchar || ' ' || descriptor::varchar || ' ' || legal::varchar as company,
+    lower(brand::varchar || descriptor::varchar) || '.' || tld::varchar as domain"""
+
+
+def _lead_table(leads) -> pa.Table:
     titles = list(JOB_TITLES)
     return pa.table({
         "lead_num": leads["lead_num"],
@@ -729,10 +860,7 @@ def _lead_table(leads) -> pa.Table:
         "first_slug": _dictionary(leads["first_name"], [s for _, s in FIRST_NAMES]),
         "last_name": _dictionary(leads["last_name"], [f for f, _ in LAST_NAMES]),
         "last_slug": _dictionary(leads["last_name"], [s for _, s in LAST_NAMES]),
-        "brand": _dictionary(leads["brand"], brands),
-        "descriptor": _dictionary(leads["descriptor"], descriptors),
-        "legal": _dictionary(legal_offset[leads["country"]] + leads["legal"], legal_forms),
-        "tld": _dictionary(leads["country"], [v[1] for v in COUNTRIES.values()]),
+        **_company_columns(leads),
         "company_size": leads["company_size"].astype(np.int32),
         "industry": _dictionary(leads["industry"], list(INDUSTRIES)),
         "job_title": _dictionary(leads["job_title"], titles),
@@ -749,9 +877,7 @@ def _lead_table(leads) -> pa.Table:
 def _lead_sql(fmt: str) -> str:
     return f"""
         with base as (
-            select *,
-                brand::varchar || ' ' || descriptor::varchar || ' ' || legal::varchar as company,
-                lower(brand::varchar || descriptor::varchar) || '.' || tld::varchar as domain,
+            select *,{_COMPANY_SQL},
                 first_slug::varchar || '.' || last_slug::varchar as local_part
             from chunk_leads
         )
@@ -893,7 +1019,7 @@ def _end_of_day_ts(end_date: dt.date) -> int:
 
 def generate(out_dir, n_leads=SampleSettings.leads, days=SampleSettings.days, seed=SampleSettings.seed, end_date=None,
              fmt="parquet") -> dict[str, int]:
-    """Write leads/, events/ and opportunities/ under out_dir, one part file per
+    """Write leads/, events/, opportunities/ and company_visits/ under out_dir, one part file per
     chunk of CHUNK_SIZE leads; return the number of rows written per table."""
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
@@ -932,20 +1058,24 @@ def generate(out_dir, n_leads=SampleSettings.leads, days=SampleSettings.days, se
         _copy(con, _lead_sql(fmt), out / "leads" / part, fmt)
         _copy(con, _event_sql(fmt), out / "events" / part, fmt)
         _copy(con, _opportunity_sql(fmt), out / "opportunities" / part, fmt)
-        for name in ("chunk_leads", "chunk_events", "chunk_opportunities"):
+        visits = _company_visits(np.random.default_rng([seed, chunk, 2]), leads, start_ts, end_ts, seed)
+        con.register("chunk_visits", _visit_table(visits, rows["company_visits"]))
+        _copy(con, _visit_sql(fmt), out / "company_visits" / part, fmt)
+        for name in ("chunk_leads", "chunk_events", "chunk_opportunities", "chunk_visits"):
             con.unregister(name)
 
         rows["leads"] += n_chunk
         rows["events"] += len(events["t"])
         rows["opportunities"] += len(opp["lead"])
+        rows["company_visits"] += len(visits["t"])
         event_ids_used += int(events["row"].max()) + 1 if len(events["row"]) else 0
     con.close()
     return rows
 
 
 def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "before") -> Path:
-    """The Parquet export in `source` as it looked at `cutoff` (leads created and events received
-    before it; part="before"), or what arrived from `cutoff` on (part="after": every other row, as
+    """The Parquet export in `source` as it looked at `cutoff` (leads created, events received and
+    company visits made before it; part="before"), or what arrived from `cutoff` on (part="after": every other row, as
     one new file per table named day-<cutoff date>.parquet, the way a daily delivery lands).
     Written to `out` through a side folder so an interrupted run leaves nothing half done."""
     if part not in ("before", "after"):
@@ -960,7 +1090,10 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
         "leads": f"created_at < {cut}",
         "events": f"coalesce(received_at, occurred_at) < {cut} and lead_id in (select lead_id from read_parquet({sql_string(f'{source}/leads/*.parquet')}) where created_at < {cut})",
         "opportunities": f"created_at < {cut}",
+        "company_visits": f"visited_at < {cut}",
     }.items():
+        if not any((source / table).glob("*.parquet")):  # an export from before the sample had visits
+            continue
         where = before if part == "before" else f"not coalesce({before}, false)"
         (tmp / table).mkdir(parents=True)
         con.execute(f"copy (select * from read_parquet({sql_string(f'{source}/{table}/*.parquet')}) where {where}) "
@@ -972,7 +1105,7 @@ def split_export(source: Path, cutoff: dt.datetime, out: Path, part: str = "befo
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The generator's options, for `python -m lead_scoring.sample_data` and `lead-scoring generate`."""
-    parser.add_argument("--out", required=True, type=Path, help="output folder (created; leads/, events/, opportunities/ go in it)")
+    parser.add_argument("--out", required=True, type=Path, help="output folder (created; leads/, events/, opportunities/, company_visits/ go in it)")
     parser.add_argument("--leads", type=int, default=SampleSettings.leads, help="number of leads (default: %(default)s)")
     parser.add_argument("--days", type=int, default=SampleSettings.days, help="days of history ending on --end-date (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SampleSettings.seed, help="random seed; the same options give the same files (default: %(default)s)")

@@ -99,8 +99,7 @@ def spark_dir(tmp_path_factory) -> Path:
 def spark_build(spark_dir, sample_raw_dir) -> list[dict]:
     """The sample data loaded into Spark and `dbt build` run there once; its run results."""
     counts = load_raw_folder_into_spark(sample_raw_dir, spark_env(spark_dir))
-    # company_visits is optional and the sample writes none
-    assert all(counts[table] for table in ("leads", "events", "opportunities")), counts
+    assert all(counts[table] for table in ("leads", "events", "opportunities", "company_visits")), counts
     result = spark_dbt(["build"], spark_dir)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     return json.loads((spark_dir / "target" / "run_results.json").read_text())["results"]

@@ -31,6 +31,12 @@ OPPORTUNITY_COLUMNS = [
     ("created_at", "TIMESTAMP WITH TIME ZONE"), ("stage", "VARCHAR"), ("amount", "DOUBLE"),
     ("currency", "VARCHAR"), ("closed_at", "TIMESTAMP WITH TIME ZONE"), ("is_won", "BOOLEAN"),
 ]
+VISIT_COLUMNS = [
+    ("visit_id", "VARCHAR"), ("source_tool", "VARCHAR"), ("company_name", "VARCHAR"),
+    ("company_domain", "VARCHAR"), ("page_url", "VARCHAR"), ("visited_at", "TIMESTAMP WITH TIME ZONE"),
+]
+# The domain as staging compares it (normalize_domain): no scheme, no www., lower case.
+DOMAIN = "lower(regexp_replace(company_domain, '^(https?://)?(www\\.)?', '', 'i'))"
 
 SOURCE_SYSTEM = {
     "page_view": "web", "content_download": "web", "email_open": "email", "email_click": "email",
@@ -88,17 +94,19 @@ def data(tmp_path_factory):
 
 def test_files_and_row_counts(data):
     path, counts, con = data
-    assert set(counts) == {"leads", "events", "opportunities"}
+    assert set(counts) == {"leads", "events", "opportunities", "company_visits"}
     for table in sample_data.TABLES:
         assert sorted(p.name for p in (path / table).iterdir()) == ["part-00000.parquet"]
         assert _value(con, f"select count(*) from {table}") == counts[table]
     assert counts["leads"] == 20_000
     assert 12 <= counts["events"] / counts["leads"] <= 30  # ~20 events per lead
     assert 0 < counts["opportunities"] < counts["leads"] * 0.1
+    assert 1 <= counts["company_visits"] / counts["leads"] <= 4
 
 
 @pytest.mark.parametrize("table, columns", [("leads", LEAD_COLUMNS), ("events", EVENT_COLUMNS),
-                                            ("opportunities", OPPORTUNITY_COLUMNS)])
+                                            ("opportunities", OPPORTUNITY_COLUMNS),
+                                            ("company_visits", VISIT_COLUMNS)])
 def test_columns_and_types(data, table, columns):
     _, _, con = data
     described = con.execute(f"describe {table}").fetchall()
@@ -267,6 +275,40 @@ def test_data_quality_quirks(data):
 
 
 # ---------------------------------------------------------------- determinism and interface
+
+def test_colleagues_share_their_company(data):
+    """About COLLEAGUE_SHARE of leads join an earlier lead's company: a company with several leads
+    has one name, size, industry and country."""
+    _, counts, con = data
+    companies, leads_at_shared = con.execute(f"""
+        select count(*), sum(case when leads > 1 then leads else 0 end)
+        from (select {DOMAIN} as domain, count(*) as leads from leads group by 1)""").fetchone()
+    assert 0.2 <= leads_at_shared / counts["leads"] <= 0.5
+    assert companies < counts["leads"] * 0.85
+    assert _value(con, f"""select count(*) from (
+        select {DOMAIN} from leads group by 1
+        having count(distinct (company_name, company_size, industry, country)) > 1)""") == 0
+
+
+def test_company_visits(data):
+    """Visits of leads' companies (often before their first lead) and of companies without a lead,
+    in the sample's window, with the domain and page spelled in several ways."""
+    _, _, con = data
+    assert _value(con, "select count(*) - count(distinct visit_id) from company_visits") == 0
+    assert _value(con, f"select min(visited_at) >= timestamptz '{END_OF_DAY}' - interval 365 days and "
+                       f"max(visited_at) <= timestamptz '{END_OF_DAY}' from company_visits")
+    assert _value(con, "select count(*) from company_visits where source_tool not in ('leadfeeder', 'albacross')") == 0
+    lead_companies, before_first_lead, without_lead = con.execute(f"""
+        with firsts as (select {DOMAIN} as domain, min(created_at) as first_lead_at from leads group by 1),
+             visits as (select {DOMAIN} as domain, visited_at from company_visits)
+        select count(distinct firsts.domain), count(distinct case when visited_at < first_lead_at then firsts.domain end),
+            count(distinct case when firsts.domain is null then visits.domain end)
+        from visits left join firsts on firsts.domain = visits.domain""").fetchone()
+    assert lead_companies > 0 and before_first_lead > lead_companies * 0.3 and without_lead > 0
+    assert _value(con, "select count(*) from company_visits where company_domain like 'https://%'") > 0
+    assert _value(con, "select count(*) from company_visits where page_url like 'https://%?utm_source=%'") > 0
+    assert _value(con, "select count(*) from company_visits where page_url like '%/pricing%'") > 0
+
 
 def test_deterministic_for_same_seed_and_different_for_other_seed(tmp_path):
     first = generate(tmp_path / "a", n_leads=1_500, seed=3, end_date=END_DATE)
