@@ -66,6 +66,7 @@ lint: install
 	LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models snapshots tests/dbt --processes 2
 	# A CRM's models are disabled (and skipped) unless its source is chosen.
 	LEAD_SCORING_SOURCE=hubspot LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models/staging/hubspot --processes 2
+	LEAD_SCORING_SOURCE=salesforce LEAD_SCORING_DB=:memory: $(BIN)/sqlfluff lint models/staging/salesforce --processes 2
 
 parse: install
 	$(BIN)/dbt parse --quiet

@@ -17,6 +17,23 @@ same scores and stages as one built on the native files:
   form submissions                       contact_form_submission, form
   page views, content, webinars, ads     contacts_web_analytics (e_visited_page, pe<portal>_<type>)
 
+`write_salesforce` writes them as Salesforce objects (Fivetran's snake-case columns or Airbyte's
+API names, `column_style`) and Pardot activity (Fivetran's Pardot tables), in two schemas:
+
+  leads            lead (every lead but contacts without one), contact (converted leads: those with
+                   an opportunity, converted when it was created; and one in three leads sales set
+                   no status on, as contacts without a lead), account (one per distinct company),
+                   campaign, campaign_member (the lead's campaign, no response)
+  opportunities    opportunity, opportunity_contact_role (the contact, primary), opportunity_history
+  sales calls, emails, meetings          task (Call: every other one a plain task of Type Call;
+                                         Email), event; the Contact once converted, else the Lead
+  accepted, rejected, disqualified      lead_history: Status Working, Rejected, Unqualified, the
+                                         reason as Status_Reason__c
+  qualification updates                  lead_history: Budget_Confirmed__c, Decision_Maker__c
+  marketing activity                     pardot.prospect (linked to the Lead and the Contact),
+                                         pardot.visitor_activity (PARDOT_ACTIVITY)
+
+Ids are 18 characters: the object's key prefix and the number in the native id (00Q...012).
 An event delivered twice keeps its first copy (a CRM holds each activity once); the time an event
 reached the export is not part of these shapes.
 """
@@ -27,9 +44,10 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring import settings
 from lead_scoring.warehouse import sql_string
 
-CRM_SHAPES = ("hubspot",)
+CRM_SHAPES = ("hubspot", "salesforce")
 # The portal prefix of custom behavioural events (pe<portal id>_<name>) and the site of page URLs.
 PORTAL_PREFIX = "pe4455_"
 SITE = "https://www.example-vendor.com"
@@ -158,9 +176,8 @@ def _hubspot_tables() -> dict[str, str]:
     }
 
 
-def write_hubspot(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: str = "hubspot") -> dict[str, int]:
-    """Write the native sample files of `native_dir` as HubSpot tables into `schema` of the DuckDB
-    connection `con` (replacing them); return the rows per table."""
+def _load_native(con: duckdb.DuckDBPyConnection, native_dir: Path) -> None:
+    """The native sample files as temp tables native_leads, native_events, native_opportunities."""
     source = Path(native_dir)
     con.execute("set TimeZone = 'UTC'")
     for table, order in (("leads", "updated_at desc"), ("events", "coalesce(received_at, occurred_at)"),
@@ -174,10 +191,21 @@ def write_hubspot(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: str 
                 from read_parquet({files})
             ) where version_rank = 1""")
     con.execute("alter table native_events alter properties type json")
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection, schema: str) -> str:
+    """Create `schema` (letters, digits, underscores only); return it quoted."""
     if not schema.replace("_", "").isalnum():
         raise ValueError(f"schema must be letters, digits and underscores, got {schema!r}")
-    target = f'"{schema}"'
-    con.execute(f"create schema if not exists {target}")
+    con.execute(f'create schema if not exists "{schema}"')
+    return f'"{schema}"'
+
+
+def write_hubspot(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: str = "hubspot") -> dict[str, int]:
+    """Write the native sample files of `native_dir` as HubSpot tables into `schema` of the DuckDB
+    connection `con` (replacing them); return the rows per table."""
+    _load_native(con, native_dir)
+    target = _create_schema(con, schema)
     rows = {}
     for table, sql in _hubspot_tables().items():
         con.execute(f"create or replace table {target}.{table} as {sql}")
@@ -190,8 +218,250 @@ def write_hubspot(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: str 
     return rows
 
 
+# --- Salesforce ----------------------------------------------------------------------------------
+
+SALESFORCE_COLUMN_STYLES = ("fivetran", "airbyte")
+# The kinds of native events and the Pardot visitor activity (type code, type_name) written for them.
+PARDOT_ACTIVITY = {
+    "page_view": (2, "Page"), "content_download": (2, "File"), "form_submit": (4, "Form"),
+    "email_open": (11, "Email"), "email_click": (1, "Email"), "email_unsubscribe": (12, "Email"),
+    "webinar_registration": (25, "Webinar"), "webinar_attended": (24, "Webinar"), "ad_click": (1, "Paid Search Ad"),
+}
+SALES_STATUS_EVENTS = ("sales_accepted", "sales_rejected", "disqualified", "qualification_update")
+
+
+def fivetran_column(api_name: str) -> str:
+    """A Salesforce API name as Fivetran lands it (the rule of the dbt macro salesforce_column):
+    an underscore before a capital after a lower-case letter or digit, lower case, __ as _."""
+    out = []
+    for i, char in enumerate(api_name):
+        if char.isupper() and i > 0 and (api_name[i - 1].islower() or api_name[i - 1].isdigit()):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out).replace("__", "_")
+
+
+def _sf_id(prefix: str, number: str) -> str:
+    """An 18-character Salesforce-like id: the object's key prefix and the sample number."""
+    return f"'{prefix}' || lpad(cast({number} as varchar), 15, '0')"
+
+
+def _salesforce_helpers() -> dict[str, str]:
+    """Temp tables the Salesforce tables are written from: who each native lead is in Salesforce."""
+    lead_num = _number("l.lead_id")
+    return {
+        # Leads with an opportunity were converted (a Lead and the Contact it became) when their
+        # first opportunity was created; leads never touched by sales in the CRM's status fields
+        # and without an opportunity are, one in three, contacts without a Lead.
+        "sf_people": f"""
+            select l.lead_id, {lead_num} as num,
+                case when o.lead_id is not null or s.lead_id is not null or {lead_num} % 3 <> 0
+                    then {_sf_id('00Q', lead_num)} end as lead_record_id,
+                case when o.lead_id is not null or (s.lead_id is null and {lead_num} % 3 = 0)
+                    then {_sf_id('003', lead_num)} end as contact_id,
+                o.converted_at, o.first_opportunity_num,
+                a.id as account_id
+            from native_leads as l
+            left join (
+                select lead_id, min(created_at) as converted_at, min({_number('opportunity_id')}) as first_opportunity_num
+                from native_opportunities group by lead_id
+            ) as o on o.lead_id = l.lead_id
+            left join (
+                select distinct lead_id from native_events where event_type in {SALES_STATUS_EVENTS}
+            ) as s on s.lead_id = l.lead_id
+            left join sf_accounts as a
+                on a.name is not distinct from l.company_name and a.website is not distinct from l.company_domain
+                and a.number_of_employees is not distinct from l.company_size and a.industry is not distinct from l.industry
+        """,
+        # Activity names the Contact once there is one and the Lead is converted (or there is no Lead).
+        "sf_events": f"""
+            select e.*, {_number('e.event_id')} as num, p.lead_record_id,
+                case when p.contact_id is not null and (p.lead_record_id is null or e.occurred_at >= p.converted_at)
+                    then p.contact_id else p.lead_record_id end as who_id
+            from native_events as e join sf_people as p on p.lead_id = e.lead_id
+        """,
+    }
+
+
+def _salesforce_tables() -> dict[str, str]:
+    """The Salesforce objects, columns by their API names (renamed for Fivetran when written)."""
+    return {
+        "account": f"""
+            select {_sf_id('001', 'id')} as "Id", name as "Name", website as "Website",
+                number_of_employees as "NumberOfEmployees", industry as "Industry", false as "IsDeleted"
+            from sf_accounts
+        """,
+        "lead": f"""
+            select p.lead_record_id as "Id", l.email as "Email", l.first_name as "FirstName", l.last_name as "LastName",
+                l.company_name as "Company", l.company_domain as "Website", l.company_size as "NumberOfEmployees",
+                l.industry as "Industry", l.job_title as "Title", l.country as "CountryCode", null::varchar as "Country",
+                l.lead_source as "LeadSource", p.contact_id is not null as "IsConverted",
+                p.contact_id as "ConvertedContactId",
+                case when p.contact_id is not null then {_sf_id('001', 'p.account_id')} end as "ConvertedAccountId",
+                case when p.first_opportunity_num is not null then {_sf_id('006', 'p.first_opportunity_num')} end
+                    as "ConvertedOpportunityId",
+                case when p.contact_id is not null then 'Qualified' else 'Open' end as "Status",
+                l.created_at as "CreatedDate", l.updated_at as "LastModifiedDate", false as "IsDeleted"
+            from native_leads as l join sf_people as p on p.lead_id = l.lead_id
+            where p.lead_record_id is not null
+        """,
+        "contact": f"""
+            select p.contact_id as "Id", {_sf_id('001', 'p.account_id')} as "AccountId", l.email as "Email",
+                l.first_name as "FirstName", l.last_name as "LastName", l.job_title as "Title",
+                l.country as "MailingCountryCode", null::varchar as "MailingCountry", l.lead_source as "LeadSource",
+                coalesce(p.converted_at, l.created_at) as "CreatedDate", l.updated_at as "LastModifiedDate",
+                false as "IsDeleted"
+            from native_leads as l join sf_people as p on p.lead_id = l.lead_id
+            where p.contact_id is not null
+        """,
+        "campaign": f"""
+            select {_sf_id('701', 'dense_rank() over (order by campaign)')} as "Id", campaign as "Name",
+                'Advertisement' as "Type", false as "IsDeleted"
+            from (select distinct campaign from native_leads where campaign is not null)
+        """,
+        # The campaign each lead came from, as a membership from its creation on (no response).
+        "campaign_member": f"""
+            select {_sf_id('00v', 'p.num')} as "Id", c."Id" as "CampaignId", p.lead_record_id as "LeadId",
+                p.contact_id as "ContactId", false as "HasResponded", null::date as "FirstRespondedDate",
+                l.created_at as "CreatedDate", false as "IsDeleted"
+            from native_leads as l join sf_people as p on p.lead_id = l.lead_id
+            join sf_campaign as c on c."Name" = l.campaign
+        """,
+        "opportunity": f"""
+            select {_sf_id('006', _number('o.opportunity_id'))} as "Id", {_sf_id('001', 'p.account_id')} as "AccountId",
+                case o.stage when 'closed_won' then 'Closed Won' when 'closed_lost' then 'Closed Lost' else o.stage end
+                    as "StageName",
+                o.amount as "Amount", o.currency as "CurrencyIsoCode", o.created_at as "CreatedDate",
+                cast(o.closed_at as date) as "CloseDate", o.stage in ('closed_won', 'closed_lost') as "IsClosed",
+                o.stage = 'closed_won' as "IsWon", false as "IsDeleted"
+            from native_opportunities as o join sf_people as p on p.lead_id = o.lead_id
+        """,
+        "opportunity_contact_role": f"""
+            select {_sf_id('00K', _number('o.opportunity_id'))} as "Id",
+                {_sf_id('006', _number('o.opportunity_id'))} as "OpportunityId", p.contact_id as "ContactId",
+                true as "IsPrimary", o.created_at as "CreatedDate", false as "IsDeleted"
+            from native_opportunities as o join sf_people as p on p.lead_id = o.lead_id
+        """,
+        # A closed opportunity's stage history: opened in discovery, closed at closed_at.
+        "opportunity_history": f"""
+            select {_sf_id('008', _number('opportunity_id') + ' * 2')} as "Id",
+                {_sf_id('006', _number('opportunity_id'))} as "OpportunityId",
+                case when stage in ('closed_won', 'closed_lost') then 'discovery' else stage end as "StageName",
+                created_at as "CreatedDate", false as "IsDeleted"
+            from native_opportunities
+            union all
+            select {_sf_id('008', _number('opportunity_id') + ' * 2 + 1')},
+                {_sf_id('006', _number('opportunity_id'))},
+                case stage when 'closed_won' then 'Closed Won' else 'Closed Lost' end, closed_at, false
+            from native_opportunities where stage in ('closed_won', 'closed_lost')
+        """,
+        # Calls and emails as tasks (every other call as a plain task of Type Call).
+        "task": f"""
+            select {_sf_id('00T', 'num')} as "Id", who_id as "WhoId",
+                case when event_type = 'sales_email_attempt' then 'Email' when num % 2 = 0 then 'Task' else 'Call' end
+                    as "TaskSubtype",
+                case when event_type = 'sales_email_attempt' then 'Email' else 'Call' end as "Type",
+                properties ->> 'owner' as "OwnerId", properties ->> 'outcome' as "CallDisposition",
+                occurred_at as "CompletedDateTime", occurred_at as "CreatedDate", false as "IsDeleted"
+            from sf_events where event_type in ('sales_call_attempt', 'sales_email_attempt')
+        """,
+        "event": f"""
+            select {_sf_id('00U', 'num')} as "Id", who_id as "WhoId",
+                case when num % 2 = 0 then 'Meeting' end as "Type", properties ->> 'owner' as "OwnerId",
+                occurred_at as "StartDateTime", occurred_at as "ActivityDateTime", false as "IsDeleted"
+            from sf_events where event_type = 'sales_meeting'
+        """,
+        # Status, its reason and the qualification fields, changed by the owner (field history).
+        "lead_history": f"""
+            select {_sf_id('017', 'num * 4')} as "Id", lead_record_id as "LeadId", 'Status' as "Field",
+                case event_type when 'sales_accepted' then 'Working' when 'sales_rejected' then 'Rejected'
+                    else 'Unqualified' end as "NewValue",
+                occurred_at as "CreatedDate", properties ->> 'owner' as "CreatedById", false as "IsDeleted"
+            from sf_events where event_type in ('sales_accepted', 'sales_rejected', 'disqualified')
+            union all
+            select {_sf_id('017', 'num * 4 + 1')}, lead_record_id, 'Status_Reason__c', properties ->> 'reason',
+                occurred_at, properties ->> 'owner', false
+            from sf_events where event_type in ('sales_rejected', 'disqualified')
+            union all
+            select {_sf_id('017', 'num * 4 + 2')}, lead_record_id, 'Budget_Confirmed__c',
+                properties ->> 'budget_confirmed', occurred_at, properties ->> 'owner', false
+            from sf_events where event_type = 'qualification_update'
+            union all
+            select {_sf_id('017', 'num * 4 + 3')}, lead_record_id, 'Decision_Maker__c',
+                properties ->> 'is_decision_maker', occurred_at, properties ->> 'owner', false
+            from sf_events where event_type = 'qualification_update'
+        """,
+    }
+
+
+def _pardot_tables() -> dict[str, str]:
+    """Pardot prospects and visitor activity, in Fivetran's snake-case columns."""
+    kinds = " ".join(f"when '{kind}' then {code}" for kind, (code, _) in PARDOT_ACTIVITY.items())
+    names = " ".join(f"when '{kind}' then '{name}'" for kind, (_, name) in PARDOT_ACTIVITY.items())
+    return {
+        "prospect": """
+            select p.num as id, l.email, p.lead_record_id as crm_lead_fid, p.contact_id as crm_contact_fid,
+                false as _fivetran_deleted
+            from native_leads as l join sf_people as p on p.lead_id = l.lead_id
+        """,
+        "visitor_activity": f"""
+            select {_number('event_id')} as id, {_number('lead_id')} as prospect_id,
+                case event_type {kinds} end as type, case event_type {names} end as type_name,
+                case event_type
+                    when 'page_view' then {sql_string(SITE)} || (properties ->> 'page_url')
+                    when 'content_download' then properties ->> 'content_type'
+                    when 'form_submit' then properties ->> 'form_id'
+                    when 'webinar_registration' then properties ->> 'webinar_id'
+                    when 'webinar_attended' then properties ->> 'webinar_id'
+                    when 'ad_click' then properties ->> 'ad_platform'
+                    else properties ->> 'newsletter'
+                end as details,
+                occurred_at as created_at
+            from native_events where event_type in {tuple(PARDOT_ACTIVITY)}
+        """,
+    }
+
+
+def write_salesforce(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: str = "salesforce",
+                     column_style: str = "fivetran", pardot_schema: str = "pardot") -> dict[str, int]:
+    """Write the native sample files of `native_dir` as Salesforce objects into `schema` (columns
+    named as `column_style` fivetran or airbyte lands them) and Pardot activity into
+    `pardot_schema` of the DuckDB connection `con` (replacing them); return the rows per table."""
+    if column_style not in SALESFORCE_COLUMN_STYLES:
+        raise ValueError(f"column_style must be one of {', '.join(SALESFORCE_COLUMN_STYLES)}, got {column_style!r}")
+    _load_native(con, native_dir)
+    con.execute("""create or replace temp table sf_accounts as
+        select row_number() over (order by company_name, company_domain, company_size, industry) as id,
+            company_name as name, company_domain as website, company_size as number_of_employees, industry
+        from (select distinct company_name, company_domain, company_size, industry from native_leads
+              where coalesce(company_name, company_domain, cast(company_size as varchar), industry) is not null)""")
+    for table, sql in _salesforce_helpers().items():
+        con.execute(f"create or replace temp table {table} as {sql}")
+    target = _create_schema(con, schema)
+    rows = {}
+    for table, sql in _salesforce_tables().items():
+        con.execute(f"create or replace temp table sf_{table} as {sql}")
+        columns = [row[0] for row in con.execute(f"describe sf_{table}").fetchall()]
+        names = columns if column_style == "airbyte" else [fivetran_column(c) for c in columns]
+        select = ", ".join(f'"{column}" as "{name}"' for column, name in zip(columns, names, strict=True))
+        con.execute(f"create or replace table {target}.{table} as select {select} from sf_{table}")
+        rows[table] = con.execute(f"select count(*) from {target}.{table}").fetchone()[0]
+    pardot = _create_schema(con, pardot_schema)
+    for table, sql in _pardot_tables().items():
+        con.execute(f"create or replace table {pardot}.{table} as {sql}")
+        rows[f"{pardot_schema}.{table}"] = con.execute(f"select count(*) from {pardot}.{table}").fetchone()[0]
+    for name in ("leads", "events", "opportunities"):
+        con.execute(f"drop table native_{name}")
+    for name in ("sf_accounts", *_salesforce_helpers(), *(f"sf_{t}" for t in _salesforce_tables())):
+        con.execute(f"drop table {name}")
+    return rows
+
+
 def write_shape(con: duckdb.DuckDBPyConnection, shape: str, native_dir: Path, schema: str | None = None) -> dict[str, int]:
     """Write the native sample files of `native_dir` in the landed shape of CRM `shape`."""
     if shape == "hubspot":
         return write_hubspot(con, native_dir, schema or "hubspot")
+    if shape == "salesforce":
+        return write_salesforce(con, native_dir, schema or "salesforce", settings.salesforce_column_style(),
+                                settings.crm_schema("pardot"))
     raise ValueError(f"no sample shape for the source {shape!r}; one of {', '.join(CRM_SHAPES)}")

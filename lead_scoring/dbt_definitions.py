@@ -81,8 +81,10 @@ RAW_TABLES: tuple[str, ...] = tuple(load_contract())
 SCORE_BANDS: tuple[str, ...] = tuple(macro_return_value(SCORE_BANDS_SQL, "score_bands"))
 
 
-def crm_source_tables(crm: str) -> tuple[str, ...]:
-    """The tables the dbt source of CRM `crm` reads (models/staging/<crm>/_<crm>__sources.yml)."""
+def crm_source_tables(crm: str) -> tuple[tuple[str, str], ...]:
+    """The (source, table) pairs the dbt sources of CRM `crm` read
+    (models/staging/<crm>/_<crm>__sources.yml): the CRM's own source, and any other one its
+    models read (Salesforce: pardot)."""
     path = DBT_PROJECT_DIR / "models" / "staging" / crm / f"_{crm}__sources.yml"
-    (source,) = [s for s in yaml.safe_load(path.read_text())["sources"] if s["name"] == crm]
-    return tuple(table["name"] for table in source["tables"])
+    return tuple((source["name"], table["name"]) for source in yaml.safe_load(path.read_text())["sources"]
+                 for table in source["tables"])

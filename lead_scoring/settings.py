@@ -9,12 +9,17 @@ LEAD_SCORING_SAMPLE_DATA
                        true: without LEAD_SCORING_RAW_DIR, runs load generated sample data
                        (`lead-scoring demo` and `make dev` set it; see run_options.raw_source).
 LEAD_SCORING_SOURCE    Where leads, events and opportunities come from: native (default; the raw
-                       files above, loaded by the project's loader) or hubspot (the tables a
-                       connector landed in the warehouse; docs/crm-sources.md). dbt reads it as the
+                       files above, loaded by the project's loader), hubspot or salesforce (the
+                       tables a connector landed in the warehouse; docs/crm-sources.md). dbt reads it as the
                        var lead_scoring_source. With sample data, runs write the sample in that
                        CRM's shape where the connector would land it.
 LEAD_SCORING_HUBSPOT_SCHEMA
                        Schema the HubSpot connector lands its tables in (default hubspot).
+LEAD_SCORING_SALESFORCE_SCHEMA / LEAD_SCORING_PARDOT_SCHEMA
+                       Schemas the Salesforce and Pardot connectors land their tables in (default
+                       salesforce, pardot).
+LEAD_SCORING_SALESFORCE_COLUMN_STYLE
+                       fivetran (default: snake-case columns) or airbyte (Salesforce's API names).
 LEAD_SCORING_SAMPLE_LEADS / _DAYS / _SEED / _END_DATE
                        Size, history length, random seed and last day of the sample data.
 LEAD_SCORING_PENDING_MAX_AGE_DAYS
@@ -69,9 +74,20 @@ class RawSourceError(ValueError):
 
 
 SOURCE_VAR = "LEAD_SCORING_SOURCE"
-LEAD_SOURCES = ("native", "hubspot")
+LEAD_SOURCES = ("native", "hubspot", "salesforce")
 # The default warehouse schema a CRM's connector lands its tables in.
-CRM_SCHEMAS = {"hubspot": "hubspot"}
+# Pardot is not a source of its own: its activity comes with salesforce.
+CRM_SCHEMAS = {"hubspot": "hubspot", "salesforce": "salesforce", "pardot": "pardot"}
+SALESFORCE_COLUMN_STYLE_VAR = "LEAD_SCORING_SALESFORCE_COLUMN_STYLE"
+
+
+def salesforce_column_style() -> str:
+    """LEAD_SCORING_SALESFORCE_COLUMN_STYLE, lower-cased: fivetran (the default) or airbyte, how the
+    connector names Salesforce's columns (the dbt var lead_scoring_salesforce_column_style)."""
+    style = os.environ.get(SALESFORCE_COLUMN_STYLE_VAR, "").strip().lower() or "fivetran"
+    if style not in ("fivetran", "airbyte"):
+        raise RawSourceError(f"{SALESFORCE_COLUMN_STYLE_VAR} must be fivetran or airbyte, got {style!r}")
+    return style
 
 
 def crm_schema(crm: str) -> str:

@@ -4,9 +4,9 @@
     value stops the run. -#}
 {% macro lead_source() -%}
     {%- set value = var('lead_scoring_source', env_var('LEAD_SCORING_SOURCE', 'native')) | string | trim | lower -%}
-    {%- if value not in ('native', 'hubspot') -%}
+    {%- if value not in ('native', 'hubspot', 'salesforce') -%}
         {{ exceptions.raise_compiler_error(
-            "The var lead_scoring_source must be native or hubspot, got '" ~ value ~ "'") }}
+            "The var lead_scoring_source must be native, hubspot or salesforce, got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}

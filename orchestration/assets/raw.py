@@ -103,12 +103,12 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     yield freshness
 
 
-def _crm_spec(crm: str, table: str) -> dg.AssetSpec:
+def _crm_spec(source: str, table: str) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=dg.AssetKey([crm, table]),
+        key=dg.AssetKey([source, table]),
         group_name=RAW_GROUP,
         deps=[SCORING_RULES_KEY],
-        description=f"{crm}.{table}: landed in the warehouse by the {crm} connector (or sample data in its shape).",
+        description=f"{source}.{table}: landed in the warehouse by the {source} connector (or sample data in its shape).",
         kinds={"duckdb"},
     )
 
@@ -116,10 +116,9 @@ def _crm_spec(crm: str, table: str) -> dg.AssetSpec:
 def build_crm_tables(crm: str) -> dg.AssetsDefinition:
     """The ingestion step of a CRM source: sample data written in its shape when asked for, then
     the rows of every table dbt reads (a table not found under its default name is a warning)."""
-    schema = settings.crm_schema(crm)
     tables = crm_source_tables(crm)
 
-    @dg.multi_asset(specs=[_crm_spec(crm, table) for table in tables], pool=WAREHOUSE_POOL, name="crm_tables")
+    @dg.multi_asset(specs=[_crm_spec(source, table) for source, table in tables], pool=WAREHOUSE_POOL, name="crm_tables")
     def crm_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         from lead_scoring.crm_shapes import write_shape
 
@@ -130,20 +129,21 @@ def build_crm_tables(crm: str) -> dg.AssetsDefinition:
         folder = source.prepare(context.log.info)
         with warehouse.connect() as con:
             if folder is not None:
-                write_shape(con, crm, folder, schema)
-            counts = {table: scalar(con, f'select count(*) from "{schema}"."{table}"') if table_exists(con, schema, table) else None
-                      for table in tables}
-        missing = [table for table, rows in counts.items() if rows is None]
+                write_shape(con, crm, folder, settings.crm_schema(crm))
+            counts = {(schema_of, table): scalar(con, f'select count(*) from "{settings.crm_schema(schema_of)}"."{table}"')
+                      if table_exists(con, settings.crm_schema(schema_of), table) else None
+                      for schema_of, table in tables}
+        missing = [f"{settings.crm_schema(name)}.{table}" for (name, table), rows in counts.items() if rows is None]
         if missing:
             # dbt's build names the table it cannot read; renamed tables (the identifier vars) are
-            # not seen here under their default names.
+            # not seen here under their default names. Optional tables (Pardot's) are only missing.
             context.log.warning(
-                f"Not in the warehouse schema {schema} under their default names: {', '.join(missing)}. Let the "
+                f"Not in the warehouse under their default names: {', '.join(missing)}. Let the "
                 f"{crm} connector land them (docs/crm-sources.md), or set the dbt vars "
-                f"lead_scoring_{crm}_<table>_identifier when it names them otherwise.")
-        for table, rows in counts.items():
+                f"lead_scoring_<source>_<table>_identifier when it names them otherwise.")
+        for (name, table), rows in counts.items():
             metadata = {"source": source.describe()} | ({"dagster/row_count": rows} if rows is not None else {})
-            yield dg.MaterializeResult(asset_key=dg.AssetKey([crm, table]), metadata=metadata)
+            yield dg.MaterializeResult(asset_key=dg.AssetKey([name, table]), metadata=metadata)
 
     return crm_tables
 

@@ -41,7 +41,7 @@ def _nothing_generated_or_published(tmp_path: Path, published: bytes) -> None:
         ("run", {"LEAD_SCORING_SAMPLE_DATA": "perhaps"}, "LEAD_SCORING_SAMPLE_DATA must be true or false, got 'perhaps'"),
         ("load", {}, "LEAD_SCORING_RAW_DIR is not set"),
         ("load", {"LEAD_SCORING_RAW_DIR": ""}, "LEAD_SCORING_RAW_DIR is set but blank"),
-        ("run", {"LEAD_SCORING_SOURCE": "pipedrive"}, "LEAD_SCORING_SOURCE must be one of native, hubspot, got 'pipedrive'"),
+        ("run", {"LEAD_SCORING_SOURCE": "pipedrive"}, "LEAD_SCORING_SOURCE must be one of native, hubspot, salesforce, got 'pipedrive'"),
         # A CRM source reads the connector's tables: a folder of files is an error, not ignored.
         ("run", {"LEAD_SCORING_SOURCE": "hubspot", "LEAD_SCORING_RAW_DIR": "wh"},
          "LEAD_SCORING_SOURCE=hubspot reads the tables a connector landed, not files: unset LEAD_SCORING_RAW_DIR"),
