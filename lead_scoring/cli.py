@@ -94,7 +94,9 @@ def load_crm_sample(target: str, crm: str, folder: Path | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         counts = write_shape(con, crm, folder, settings.crm_schema(crm))
-    print(f"Wrote {folder} as {crm} tables into {path}: " + ", ".join(f"{settings.crm_schema(crm)}.{t} {n} rows" for t, n in counts.items()))
+    # Tables outside the CRM's schema (Pardot's, the raw company visits) are named with their schema.
+    names = {t: t if "." in t else f"{settings.crm_schema(crm)}.{t}" for t in counts}
+    print(f"Wrote {folder} as {crm} tables into {path}: " + ", ".join(f"{names[t]} {n} rows" for t, n in counts.items()))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,7 +35,8 @@ API names, `column_style`) and Pardot activity (Fivetran's Pardot tables), in tw
 
 Ids are 18 characters: the object's key prefix and the number in the native id (00Q...012).
 An event delivered twice keeps its first copy (a CRM holds each activity once); the time an event
-reached the export is not part of these shapes.
+reached the export is not part of these shapes. The sample's company visits come from a
+visitor-identification tool, not the CRM: `write_shape` puts them in the raw table company_visits.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ from pathlib import Path
 import duckdb
 
 from lead_scoring import settings
+from lead_scoring.sample_data import SITE
 from lead_scoring.warehouse import sql_string
 
 CRM_SHAPES = ("hubspot", "salesforce")
 # The portal prefix of custom behavioural events (pe<portal id>_<name>) and the site of page URLs.
 PORTAL_PREFIX = "pe4455_"
-SITE = "https://www.example-vendor.com"
 
 
 def _number(column: str) -> str:
@@ -457,11 +458,27 @@ def write_salesforce(con: duckdb.DuckDBPyConnection, native_dir: Path, schema: s
     return rows
 
 
+def write_company_visits(con: duckdb.DuckDBPyConnection, native_dir: Path) -> dict[str, int]:
+    """The sample's identified company visits into the raw contract's table raw.company_visits,
+    which every source reads: they come from a visitor-identification tool, not from the CRM.
+    Nothing is written when the folder has none."""
+    files = f"{Path(native_dir).as_posix()}/company_visits/*.parquet"
+    if not any((Path(native_dir) / "company_visits").glob("*.parquet")):
+        return {}
+    table = f'"{settings.RAW_SCHEMA}".company_visits'
+    con.execute(f'create schema if not exists "{settings.RAW_SCHEMA}"')
+    con.execute(f"create or replace table {table} as select * from read_parquet({sql_string(files)})")
+    return {f"{settings.RAW_SCHEMA}.company_visits": con.execute(f"select count(*) from {table}").fetchone()[0]}
+
+
 def write_shape(con: duckdb.DuckDBPyConnection, shape: str, native_dir: Path, schema: str | None = None) -> dict[str, int]:
-    """Write the native sample files of `native_dir` in the landed shape of CRM `shape`."""
+    """Write the native sample files of `native_dir` in the landed shape of CRM `shape`, and the
+    sample's company visits into the raw table (write_company_visits)."""
     if shape == "hubspot":
-        return write_hubspot(con, native_dir, schema or "hubspot")
-    if shape == "salesforce":
-        return write_salesforce(con, native_dir, schema or "salesforce", settings.salesforce_column_style(),
+        rows = write_hubspot(con, native_dir, schema or "hubspot")
+    elif shape == "salesforce":
+        rows = write_salesforce(con, native_dir, schema or "salesforce", settings.salesforce_column_style(),
                                 settings.crm_schema("pardot"))
-    raise ValueError(f"no sample shape for the source {shape!r}; one of {', '.join(CRM_SHAPES)}")
+    else:
+        raise ValueError(f"no sample shape for the source {shape!r}; one of {', '.join(CRM_SHAPES)}")
+    return rows | write_company_visits(con, native_dir)

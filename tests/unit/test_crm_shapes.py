@@ -70,3 +70,24 @@ def test_salesforce_sample_in_a_column_style(tmp_path, style):
     assert converted > 0 and same_number == converted
     assert roles == rows["opportunity_contact_role"] == rows["opportunity"] > 0
     assert rows["contact"] > converted and rows["pardot.visitor_activity"] > 0
+
+
+@pytest.mark.parametrize("shape", ["hubspot", "salesforce"])
+def test_a_crm_sample_lands_its_company_visits_in_the_raw_table(tmp_path, shape):
+    """Visits come from a visitor-identification tool, not the CRM: written in a CRM's shape, the
+    sample's visits go to raw.company_visits (read whichever the source) row for row; a folder
+    without visits writes none."""
+    import duckdb
+
+    from lead_scoring.crm_shapes import write_company_visits, write_shape
+    from lead_scoring.sample_data import generate
+
+    counts = generate(tmp_path / "native", n_leads=300, days=60, seed=3)
+    with duckdb.connect() as con:
+        rows = write_shape(con, shape, tmp_path / "native")
+        assert rows["raw.company_visits"] == counts["company_visits"] > 0
+        assert con.execute("""select count(*) from raw.company_visits as landed
+                              join read_parquet(?) as files using (visit_id, company_domain, page_url, visited_at)""",
+                           [f"{tmp_path}/native/company_visits/*.parquet"]).fetchone()[0] == counts["company_visits"]
+        (tmp_path / "no_visits" / "company_visits").mkdir(parents=True)
+        assert write_company_visits(con, tmp_path / "no_visits") == {}
