@@ -16,9 +16,11 @@
 
 with
 
+-- The lead rules (account rules: int_account_activation_edges; a rule without a target is a lead's).
 rules as (
 
     select * from {{ ref('int_activation_rules') }}
+    where coalesce(target_type, 'lead') = 'lead'
 
 ),
 
