@@ -105,7 +105,8 @@ def check_files(candidates: dict[str, Path]) -> list[Finding]:
             findings.append(Finding("error", name, "header", "", f"the columns must be those of seeds/{name}.csv: {what}"))
             continue
         for number, row in enumerate(rows[1:], start=2):
-            if row and len(row) != len(header) and not set(header[len(row):]) <= set(LATER_COLUMNS.get(name, ())):
+            left_off = header[len(row):]  # a shorter row's missing columns
+            if row and len(row) != len(header) and not (left_off and set(left_off) <= set(LATER_COLUMNS.get(name, ()))):
                 findings.append(Finding("error", name, f"line {number}", "", f"{len(row)} fields, the header has {len(header)} (a comma in an unquoted value?)"))
     return findings
 

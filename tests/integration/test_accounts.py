@@ -201,7 +201,7 @@ def account_handoffs(tmp_path_factory):
 
 def test_an_account_that_became_an_mqa_is_handed_to_sales_once(account_handoffs):
     """Acme is an MQA from 01-20 14:00 (L2's pricing view: 35 + 50 + 24.11 = 109.11, two engaged
-    leads): one hand-off, episode 1, with its leads most engaged first - L1's demo request (30)
+    leads, as account_mqa_handoff's min_engaged_leads asks): one hand-off, episode 1, with its leads most engaged first - L1's demo request (30)
     before L2's pricing view (20). Beta (no engagement) and Gamma (visits only, no engaged lead)
     never qualify, so only Acme has an activation."""
     db = account_handoffs["db"]
