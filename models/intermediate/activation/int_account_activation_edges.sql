@@ -296,14 +296,7 @@ top_leads as (
 final as (
 
     select
-        {{ dbt.concat([
-            "activations.action_id", "':'", "activations.model_id", "':'", "activations.account_id",
-            "case activations.retrigger"
-            ~ " when 'once_per_mqa_episode' then ':e' || cast(activations.mqa_episode as " ~ dbt.type_string() ~ ")"
-            ~ " when 'every_entry' then ':' || cast(activations.due_date as " ~ dbt.type_string() ~ ")"
-            ~ " || case when activations.edge_in_day > 1 then '.' || cast(activations.edge_in_day as " ~ dbt.type_string() ~ ") else '' end"
-            ~ " else '' end",
-        ]) }} as activation_id,
+        {{ activation_id('activations', 'activations.account_id', 'once_per_mqa_episode', 'activations.mqa_episode') }} as activation_id,
         activations.action_id,
         activations.model_id,
         activations.account_id,
