@@ -1,4 +1,5 @@
-"""Delivery of due activations (marts.fct_lead_activations) to each destination, exactly once.
+"""Delivery of due activations (marts.fct_lead_activations, and marts.fct_account_activations for
+rules that target accounts) to each destination, exactly once.
 
 Every delivery attempt is logged in activation.delivery_log (history, never rewritten): a 'pending'
 row before the attempt, then a 'delivered' or 'failed' row of the same attempt number. An activation
@@ -7,6 +8,9 @@ destination, channel).
 
 Outbox (every destination): one JSON Lines and one CSV file per run and destination,
 `<outbox>/<destination>/<as_of_date>_<run_id>.jsonl|.csv`, with the contract's columns in its order.
+Account activations have columns of their own (ACCOUNT_COLUMNS), so they go to files of their own,
+`<outbox>/<destination>/accounts/<as_of_date>_<run_id>.jsonl|.csv`; their payload adds the emails of
+the account's most engaged leads, read from staging when sent (no mart holds personal data).
 The 'pending' rows (naming the file) are committed first, then each file is written aside and
 renamed into place, then the rows are marked delivered. A run that dies in between leaves pending
 rows, which the next run settles before anything else: a file that exists is kept as it is (never
@@ -49,6 +53,8 @@ from lead_scoring.warehouse import fsync_path, table_exists
 
 SOURCE_SCHEMA, SOURCE_TABLE = "marts", "fct_lead_activations"
 SOURCE = f"{SOURCE_SCHEMA}.{SOURCE_TABLE}"
+ACCOUNT_SOURCE_TABLE = "fct_account_activations"  # optional: a warehouse built before account rules has none
+LEADS_SCHEMA, LEADS_TABLE = "staging", "stg_raw__leads"
 LOG_SCHEMA, LOG_TABLE = "activation", "delivery_log"
 LOG = f"{LOG_SCHEMA}.{LOG_TABLE}"
 OUTBOX, WEBHOOK = "outbox", "webhook"
@@ -59,6 +65,14 @@ COLUMNS = (
     "mql_episode", "lifecycle_stage", "total_score", "score_band", "fit_grade", "top_reasons",
     "triggering_event_id", "triggering_event_type", "triggering_event_at", "sales_owner", "is_deliverable", "as_of_date",
 )
+# An account activation's columns: fct_account_activations' (is_primary_model aside), and the emails
+# of its top engaged leads (in the order of top_engaged_lead_ids), added when it is sent.
+ACCOUNT_COLUMNS = (
+    "activation_id", "action_id", "model_id", "account_id", "account_name", "account_domain", "destination", "trigger_on",
+    "due_at", "due_date", "mqa_episode", "account_score", "is_mqa", "is_engaged_account", "engaged_leads", "leads_count",
+    "top_engaged_lead_ids", "top_engaged_lead_emails", "is_deliverable", "as_of_date",
+)
+ACCOUNT_FOLDER = "accounts"  # the account files' subfolder of a destination's outbox folder
 CRASH_VAR = "LEAD_SCORING_DELIVERY_CRASH_AT"
 CRASH_POINTS = ("after_outbox_pending", "after_outbox_write", "after_webhook_post")
 MAX_REASON_CHARS = 300
@@ -201,10 +215,35 @@ def _json_value(value):
 
 
 def _records(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[dict]:
-    """Rows of the source as JSON-ready dicts in the contract's column order, oldest due first."""
+    """Rows of the sources as JSON-ready dicts in their contract's column order, oldest due first:
+    the lead activations, then the account activations (when the warehouse has them)."""
     columns = ", ".join(COLUMNS)
     rows = con.execute(f"select {columns} from {SOURCE} where {where} order by due_at, activation_id", params).fetchall()
-    return [dict(zip(COLUMNS, map(_json_value, row))) for row in rows]
+    records = [dict(zip(COLUMNS, map(_json_value, row))) for row in rows]
+    if table_exists(con, SOURCE_SCHEMA, ACCOUNT_SOURCE_TABLE):
+        records += _account_records(con, where, params)
+    return records
+
+
+def _account_records(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[dict]:
+    """The account activations, each with the emails of its top engaged leads (empty where a lead
+    has none), in the order of their ids."""
+    names = [c for c in ACCOUNT_COLUMNS if c != "top_engaged_lead_emails"]
+    rows = con.execute(f"select {', '.join(names)} from {SOURCE_SCHEMA}.{ACCOUNT_SOURCE_TABLE} where {where} "
+                       "order by due_at, activation_id", params).fetchall()
+    records = [dict(zip(names, map(_json_value, row))) for row in rows]
+    ids = sorted({i for r in records for i in (r["top_engaged_lead_ids"] or "").split("|") if i})
+    emails = dict(con.execute(f"select lead_id, email from {LEADS_SCHEMA}.{LEADS_TABLE} where lead_id in (select unnest(?))",
+                              [ids]).fetchall()) if ids and table_exists(con, LEADS_SCHEMA, LEADS_TABLE) else {}
+    for r in records:
+        lead_ids = [i for i in (r["top_engaged_lead_ids"] or "").split("|") if i]
+        r["top_engaged_lead_emails"] = "|".join(emails.get(i) or "" for i in lead_ids) if lead_ids else None
+    return [{c: r[c] for c in ACCOUNT_COLUMNS} for r in records]
+
+
+def _is_account(record: dict) -> bool:
+    """An account activation (ACCOUNT_COLUMNS) rather than a lead's (COLUMNS)."""
+    return "account_id" in record and "lead_id" not in record
 
 
 def _csv_value(value) -> str:
@@ -220,10 +259,12 @@ def _jsonl(records: list[dict]) -> str:
 
 
 def _csv(records: list[dict]) -> str:
+    """One file's records (all of leads, or all of accounts) under their contract's header."""
+    columns = ACCOUNT_COLUMNS if records and _is_account(records[0]) else COLUMNS
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_csv_value(r[c]) for c in COLUMNS] for r in records)
+    writer.writerow(columns)
+    writer.writerows([_csv_value(r[c]) for c in columns] for r in records)
     return out.getvalue()
 
 
@@ -254,10 +295,12 @@ def _safe_name(text: str) -> str:
     return name or "_"
 
 
-def _new_file(outbox: Path, destination: str, as_of_date: str, run_id: str) -> str:
-    """The outbox file (relative, without suffix) of this run and destination; a free name if a
-    delivery under the same run id already wrote one."""
-    base = f"{_safe_name(destination)}/{_safe_name(as_of_date)}_{_safe_name(run_id)}"
+def _new_file(outbox: Path, destination: str, as_of_date: str, run_id: str, accounts: bool = False) -> str:
+    """The outbox file (relative, without suffix) of this run and destination (its accounts/
+    subfolder for account activations); a free name if a delivery under the same run id already
+    wrote one."""
+    folder = f"{_safe_name(destination)}/{ACCOUNT_FOLDER}" if accounts else _safe_name(destination)
+    base = f"{folder}/{_safe_name(as_of_date)}_{_safe_name(run_id)}"
     name, n = base, 1
     while any((outbox / f"{name}{suffix}").exists() for suffix in (".jsonl", ".csv")):
         n += 1
@@ -382,12 +425,13 @@ class _Run:
         self.result.channel(record["destination"], channel).failed += 1
         self.result.failures.append(DeliveryFailure(record["activation_id"], record["destination"], channel, reason, attempt))
 
-    def deliver_outbox(self, due: dict[str, list[tuple[dict, int]]]) -> None:
-        """One JSON Lines and one CSV file per destination: pending, written, delivered."""
+    def deliver_outbox(self, due: dict[tuple[str, bool], list[tuple[dict, int]]]) -> None:
+        """One JSON Lines and one CSV file per destination (and per target: leads, accounts):
+        pending, written, delivered."""
         planned = []
-        for destination, entries in sorted(due.items()):
+        for (destination, accounts), entries in sorted(due.items()):
             as_of = max(str(r["as_of_date"]) for r, _ in entries)
-            planned.append((destination, _new_file(self.outbox, destination, as_of, self.run_id), entries))
+            planned.append((destination, _new_file(self.outbox, destination, as_of, self.run_id, accounts), entries))
         _log(self.con, self.run_id, [(r, OUTBOX, attempt, PENDING, name + ".jsonl") for _, name, entries in planned for r, attempt in entries])
         _crash_point("after_outbox_pending")
         for destination, name, entries in planned:
@@ -439,7 +483,7 @@ def deliver(con: duckdb.DuckDBPyConnection, run_id: str, outbox: Path, timeout: 
     states = _states(con)
     due = _records(con, "is_deliverable", [])
     urls = {d: webhook_url(d) for d in sorted({r["destination"] for r in due})}
-    outbox_due: dict[str, list[tuple[dict, int]]] = defaultdict(list)
+    outbox_due: dict[tuple[str, bool], list[tuple[dict, int]]] = defaultdict(list)
     webhook_due: list[tuple[str, dict, int]] = []
     for record in due:
         destination = record["destination"]
@@ -453,7 +497,7 @@ def deliver(con: duckdb.DuckDBPyConnection, run_id: str, outbox: Path, timeout: 
                 continue
             attempt = (state.attempt if state else 0) + 1
             if channel == OUTBOX:
-                outbox_due[destination].append((record, attempt))
+                outbox_due[(destination, _is_account(record))].append((record, attempt))
             else:
                 webhook_due.append((urls[destination], record, attempt))
     if outbox_due:

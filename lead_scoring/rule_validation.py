@@ -27,6 +27,9 @@ from lead_scoring import rule_workspace, settings
 CHECK_MODELS = ("int_event_type_mapping_problems", "int_scoring_config_problems", "int_scoring_models", "int_fit_rules", "int_engagement_rules",
                 "int_scoring_config_warnings")
 ROW_KEYS = {"activation_rules": "action_id", "activation_suppressions": "suppression", "event_type_mapping": "source"}
+# Columns a seed gained later, at the end of its header: a row may leave them off (dbt loads them
+# empty), so rows written before them still load - an activation rule without a target is a lead's.
+LATER_COLUMNS = {"activation_rules": ("target", "account_state", "min_account_score", "min_engaged_leads")}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ def lookback_days() -> int:
 
 def check_files(candidates: dict[str, Path]) -> list[Finding]:
     """What dbt could not even load: text that is not UTF-8, a header without the seed's columns
-    (or with others), a row with another number of fields than the header."""
+    (or with others), a row with another number of fields than the header (but for the
+    LATER_COLUMNS a row may leave off at its end)."""
     project = rule_workspace.seed_files()
     findings = []
     for name, path in candidates.items():
@@ -101,7 +105,8 @@ def check_files(candidates: dict[str, Path]) -> list[Finding]:
             findings.append(Finding("error", name, "header", "", f"the columns must be those of seeds/{name}.csv: {what}"))
             continue
         for number, row in enumerate(rows[1:], start=2):
-            if row and len(row) != len(header):
+            left_off = header[len(row):]  # a shorter row's missing columns
+            if row and len(row) != len(header) and not (left_off and set(left_off) <= set(LATER_COLUMNS.get(name, ()))):
                 findings.append(Finding("error", name, f"line {number}", "", f"{len(row)} fields, the header has {len(header)} (a comma in an unquoted value?)"))
     return findings
 

@@ -172,9 +172,14 @@ def handoffs_section(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     (due within the rule's deliver_within_days), those still queued (marts.mart_activation_queue:
     not delivered to the outbox), delivered to the outbox, and failed (the latest attempt on some
     channel failed, none delivered), from activation.delivery_log when the delivery has run. Every
-    active action of the seed activation_rules has a row. None without the activation marts."""
+    active action of the seed activation_rules has a row, those that target accounts
+    (marts.fct_account_activations) included. None without the activation marts."""
     if not (table_exists(con, "marts", "fct_lead_activations") and table_exists(con, "marts", "mart_activation_queue")):
         return None
+    # Lead and account activations, in the columns counted here.
+    counted = "activation_id, model_id, is_primary_model, action_id, destination, due_date, as_of_date, is_deliverable"
+    activations = (f"(select {counted} from marts.fct_lead_activations union all select {counted} from marts.fct_account_activations)"
+                   if table_exists(con, "marts", "fct_account_activations") else "marts.fct_lead_activations")
     has_log = table_exists(con, "activation", "delivery_log")
     if has_log:
         log = """
@@ -200,7 +205,7 @@ def handoffs_section(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
         with{log}
         current as (
             select a.*, d.activation_id is not null as is_delivered, f.activation_id is not null as has_failed
-            from marts.fct_lead_activations as a
+            from {activations} as a
             left join delivered as d on d.activation_id = a.activation_id and d.destination = a.destination
             left join failed as f on f.activation_id = a.activation_id and f.destination = a.destination
             where a.is_deliverable or a.due_date = a.as_of_date
@@ -225,7 +230,7 @@ def handoffs_section(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
             group by all
         ),
         models as (
-            select model_id, bool_or(is_primary_model) as is_primary_model from marts.fct_lead_activations group by model_id
+            select model_id, bool_or(is_primary_model) as is_primary_model from {activations} group by model_id
         )
         select actions.model_id || case when models.is_primary_model then ' (primary)' else '' end,
                actions.action_id, actions.destination,

@@ -255,6 +255,19 @@ BAD_ROWS = {
         "action_id=demo_request: event_within_days must be a whole number of at least 1 when the rule names an event, got ''"),
     "duplicate action id": (ACTIVATION, "mql_handoff,Again,hybrid_v1,,mql,,,,,,enter,once_per_lead,7,sales_crm,true",
                             "action_id=mql_handoff: action_id appears 2 times"),
+    # Rules that target accounts (a row of 19 fields: target, account_state, min_account_score, min_engaged_leads).
+    "lead condition in an account rule": (
+        ACTIVATION, "account_mqls,Accounts with MQLs,hybrid_v1,,mql,,,,,,enter,once_per_mqa_episode,7,sales_crm,true,account,mqa,,",
+        "action_id=account_mqls: lifecycle_stages is a lead condition: an account rule (target account) takes account_state, "
+        "min_account_score and min_engaged_leads"),
+    "lead re-trigger policy in an account rule": (
+        ACTIVATION, "account_again,Again,hybrid_v1,,,,,,,,enter,once_per_mql_episode,7,sales_crm,true,account,,90,",
+        "action_id=account_again: retrigger must be once_per_account, once_per_mqa_episode, every_entry for an account rule, "
+        "got 'once_per_mql_episode'"),
+    "account suppression of a lead action": (
+        SUPPRESSIONS, "won_accounts,account_stage,customer,mql_handoff,true,Wrong target",
+        "suppression=won_accounts: applies_to: unknown action 'mql_handoff' for this kind: the rule targets leads, "
+        "the suppression accounts (kind account_stage)"),
     "unknown suppression stage": (SUPPRESSIONS, "churned,stage,churned,,true,Churned",
                                   "suppression=churned: unknown stage 'churned' (one of lead, mql, sal, sql, opportunity, customer, recycled, disqualified, closed_lost)"),
     "suppression of an unknown action": (SUPPRESSIONS, "vip,event,email_unsubscribe,nurture_enroll,true,Typo",

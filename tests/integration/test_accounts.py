@@ -10,11 +10,14 @@ MQA at 100 with one lead of engagement 20 or more; engaged account from 25). Sco
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from helpers import dbt, load, query, write_folder
+from lead_scoring.activation_delivery import ACCOUNT_COLUMNS, deliver_warehouse
 
 AS_OF = "2026-02-01"
 LEADS = pd.DataFrame({
@@ -61,13 +64,19 @@ ALBACROSS = pd.DataFrame({
 })
 
 
-@pytest.fixture(scope="module")
-def accounts_warehouse(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("accounts")
+def raw_files(folder: Path) -> Path:
+    """The hand-made export: leads, events, the opportunity and both visit exports."""
     raw = write_folder(folder / "raw", "csv", {"leads": LEADS, "events": EVENTS, "opportunities": OPPORTUNITIES})
     (raw / "company_visits").mkdir()
     LEADFEEDER.to_csv(raw / "company_visits" / "leadfeeder.csv", index=False)
     ALBACROSS.to_csv(raw / "company_visits" / "albacross.csv", index=False)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def accounts_warehouse(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("accounts")
+    raw = raw_files(folder)
     db = folder / "wh" / "lead_scoring.duckdb"
     counts = load(db, raw)
     assert counts["company_visits"] == 9
@@ -161,3 +170,75 @@ def test_the_summary_counts_accounts_per_model(accounts_warehouse):
     header, _, *rows = found[0].splitlines()
     assert header.split()[:2] == ["model", "accounts"]
     assert [line.split() for line in rows if line.startswith("hybrid_v1")] == [["hybrid_v1", "(primary)", "3", "1", "2", "0", "1"]]
+
+
+# --- rules that target accounts (docs/activation.md) ------------------------------------------------
+
+# Two days after Acme became an MQA (01-20 14:00), within account_mqa_handoff's deliver_within_days (7).
+HANDOFF_DAY = "2026-01-22"
+ACME_HANDOFF = "account_mqa_handoff:hybrid_v1:crm:ACC1:e1"
+
+
+def build_activations(db: Path, target: Path, as_of: str):
+    return dbt(["build", "--target-path", str(target), "--vars", json.dumps({"scoring_as_of_date": as_of}),
+                "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
+                "--select", "+fct_account_activations", "+mart_activation_queue"], db)
+
+
+@pytest.fixture(scope="module")
+def account_handoffs(tmp_path_factory):
+    """The hand-made files built for 01-22 and delivered twice (runs r1, r2): the outbox files and
+    the results."""
+    folder = tmp_path_factory.mktemp("account_handoffs")
+    db = folder / "wh" / "lead_scoring.duckdb"
+    load(db, raw_files(folder))
+    result = build_activations(db, folder / "target", HANDOFF_DAY)
+    assert result.returncode == 0, result.stdout[-4000:]
+    queued = query(db, "select target_type, target_id, action_id from marts.mart_activation_queue where target_type = 'account'")
+    runs = [deliver_warehouse(db, run_id=run_id) for run_id in ("r1", "r2")]
+    return {"db": db, "folder": folder, "queued": queued, "runs": runs}
+
+
+def test_an_account_that_became_an_mqa_is_handed_to_sales_once(account_handoffs):
+    """Acme is an MQA from 01-20 14:00 (L2's pricing view: 35 + 50 + 24.11 = 109.11, two engaged
+    leads, as account_mqa_handoff's min_engaged_leads asks): one hand-off, episode 1, with its leads most engaged first - L1's demo request (30)
+    before L2's pricing view (20). Beta (no engagement) and Gamma (visits only, no engaged lead)
+    never qualify, so only Acme has an activation."""
+    db = account_handoffs["db"]
+    rows = query(db, """
+        select activation_id, account_id, account_name, destination, cast(due_at as varchar), mqa_episode, account_score,
+               is_mqa, engaged_leads, leads_count, top_engaged_lead_ids, is_deliverable
+        from marts.fct_account_activations order by activation_id""")
+    assert rows == [(ACME_HANDOFF, "crm:ACC1", "Acme GmbH", "sales_crm", "2026-01-20 14:00:00", 1, 109.11, True, 2, 2, "L1|L2", True)]
+    assert account_handoffs["queued"] == [("account", "crm:ACC1", "account_mqa_handoff")]
+
+
+def test_the_account_handoff_reaches_the_outbox_once_with_the_leads_emails(account_handoffs):
+    first, second = account_handoffs["runs"]
+    outbox = account_handoffs["db"].parent / "outbox"
+    assert sorted(str(p.relative_to(outbox)) for p in first.files if "/accounts/" in str(p)) == [
+        "sales_crm/accounts/2026-01-22_r1.csv", "sales_crm/accounts/2026-01-22_r1.jsonl"]
+    records = [json.loads(line) for line in (outbox / "sales_crm" / "accounts" / "2026-01-22_r1.jsonl").read_text().splitlines()]
+    assert [list(r) for r in records] == [list(ACCOUNT_COLUMNS)]
+    assert {k: records[0][k] for k in ("activation_id", "account_id", "due_at", "top_engaged_lead_ids", "top_engaged_lead_emails")} == {
+        "activation_id": ACME_HANDOFF, "account_id": "crm:ACC1", "due_at": "2026-01-20T14:00:00Z",
+        "top_engaged_lead_ids": "L1|L2", "top_engaged_lead_emails": "anna@acme.com|bob@acme.com"}
+    assert (outbox / "sales_crm" / "accounts" / "2026-01-22_r1.csv").read_text().splitlines()[0] == ",".join(ACCOUNT_COLUMNS)
+    # The second run of the day sends nothing; the log has the hand-off delivered once.
+    assert second.files == [] and second.delivered == 0
+    assert query(account_handoffs["db"], "select run_id, status from activation.delivery_log where activation_id = ? order by logged_at, status",
+                 [ACME_HANDOFF]) == [("r1", "pending"), ("r1", "delivered")]
+
+
+def test_a_later_scoring_day_keeps_the_handoff_and_makes_no_second_one(account_handoffs, tmp_path):
+    """Rebuilt for 02-01: the same activation with the same facts (point in time), no longer
+    deliverable (12 days old) and no second hand-off - Acme has no change day after 01-20 on which
+    it is not an MQA, and its deal (open from 01-25, won 01-30) suppresses the rule from then on."""
+    db = tmp_path / "lead_scoring.duckdb"
+    shutil.copy(account_handoffs["db"], db)
+    facts = "activation_id, account_id, due_at, mqa_episode, account_score, engaged_leads, top_engaged_lead_ids"
+    before = query(db, f"select {facts} from marts.fct_account_activations order by activation_id")
+    result = build_activations(db, tmp_path / "target", AS_OF)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert query(db, f"select {facts} from marts.fct_account_activations order by activation_id") == before
+    assert query(db, "select is_deliverable, cast(as_of_date as varchar) from marts.fct_account_activations") == [(False, AS_OF)]

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from helpers import PROJECT_DIR, WebhookReceiver, query
-from lead_scoring.activation_delivery import COLUMNS, DeliveryResult, deliver_warehouse
+from lead_scoring.activation_delivery import ACCOUNT_COLUMNS, COLUMNS, DeliveryResult, deliver_warehouse
 
 DAY = dt.date(2026, 6, 30)
 A1 = "sales_notification:champion:L1:e1"
@@ -236,6 +236,57 @@ def test_a_run_killed_before_logging_its_files_is_settled_without_a_second_file(
     ]
     assert query(warehouse, "select detail from activation.delivery_log where activation_id = ? order by logged_at", [A1]) == \
         [("sales_crm/2026-06-30_r1.jsonl",), ("sales_crm/2026-06-30_r1.jsonl",)]
+    assert deliver_warehouse(warehouse, run_id="r3").files == []
+
+
+ACME = "account_mqa_handoff:champion:crm:ACC1:e1"
+
+
+def write_account_activations(db: Path) -> None:
+    """marts.fct_account_activations with one deliverable hand-off (Acme, leads L1 and L2, L9
+    without an email) and one that is history; staging.stg_raw__leads with the emails."""
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create schema if not exists staging")
+        con.execute("create table staging.stg_raw__leads as select * from (values ('L1', 'anna@acme.com'), ('L2', 'bob@acme.com'), "
+                    "('L9', null)) as leads(lead_id, email)")
+        con.execute("""
+            create table marts.fct_account_activations as select * from (values
+                (?, 'account_mqa_handoff', 'champion', true, 'crm:ACC1', 'Acme GmbH', 'acme.com', 'sales_crm', 'enter',
+                 timestamp '2026-06-30 08:00:00', date '2026-06-30', 1, 109.11::double, true, true, 3, 3, 'L1|L9|L2', true, date '2026-06-30'),
+                ('account_mqa_handoff:champion:crm:ACC2:e1', 'account_mqa_handoff', 'champion', true, 'crm:ACC2', 'Beta', 'beta.io',
+                 'sales_crm', 'enter', timestamp '2026-06-01 08:00:00', date '2026-06-01', 1, 101.0::double, true, true, 2, 2, 'L3|L4', false,
+                 date '2026-06-30')
+            ) as a(activation_id, action_id, model_id, is_primary_model, account_id, account_name, account_domain, destination,
+                   trigger_on, due_at, due_date, mqa_episode, account_score, is_mqa, is_engaged_account, engaged_leads, leads_count,
+                   top_engaged_lead_ids, is_deliverable, as_of_date)""", [ACME])
+    finally:
+        con.close()
+
+
+def test_account_activations_go_to_files_of_their_own_once_also_after_a_killed_run(warehouse):
+    """Account hand-offs (fct_account_activations) share the log and its exactly-once steps with
+    the lead activations, in files of their own with their own columns and the leads' emails
+    added in the order of their ids (L9 has none). A run killed after writing the files is
+    settled under its names by the next; a third run sends nothing."""
+    write_account_activations(warehouse)
+    killed_delivery(warehouse, "r1", "after_outbox_write")
+    accounts = ["sales_crm/accounts/2026-06-30_r1.csv", "sales_crm/accounts/2026-06-30_r1.jsonl"]
+    assert [name for name in outbox_files(warehouse) if "/accounts/" in name] == accounts
+
+    result = deliver_warehouse(warehouse, run_id="r2")
+    assert result.files == []  # settled under r1's names
+    assert counts(result) == {("sales_crm", "outbox"): (3, 3, 0, 0, 0), ("nurture", "outbox"): (1, 1, 0, 0, 0)}
+    records = [json.loads(line) for line in (outbox_of(warehouse) / accounts[1]).read_text().splitlines()]
+    assert [list(r) for r in records] == [list(ACCOUNT_COLUMNS)]
+    assert (records[0]["activation_id"], records[0]["top_engaged_lead_ids"], records[0]["top_engaged_lead_emails"]) == \
+        (ACME, "L1|L9|L2", "anna@acme.com||bob@acme.com")
+    rows = csv_rows(outbox_of(warehouse) / accounts[0])
+    assert list(rows[0]) == list(ACCOUNT_COLUMNS) and [r["activation_id"] for r in rows] == [ACME]
+    # The lead files hold the lead activations only.
+    assert sorted(i for p in outbox_of(warehouse).rglob("*.jsonl") if "accounts" not in p.parts for i in jsonl_ids(p)) == sorted([A1, A2, A3])
+    assert query(warehouse, "select status, run_id, lead_id from activation.delivery_log where activation_id = ? order by logged_at",
+                 [ACME]) == [("pending", "r1", None), ("delivered", "r2", None)]
     assert deliver_warehouse(warehouse, run_id="r3").files == []
 
 

@@ -59,3 +59,30 @@ def test_no_section_without_the_activation_marts(tmp_path):
         assert not [title for title, _ in summary_sections(con) if title.startswith(TITLE)]
     finally:
         con.close()
+
+
+def test_account_activations_are_counted_with_the_lead_actions(tmp_path):
+    """An account hand-off due today (marts.fct_account_activations) and queued (the queue holds
+    both kinds, target_type account) is a row of its own; an older one that is history is only
+    history. The lead actions' rows are those of the warehouse without accounts."""
+    db = activation_warehouse(tmp_path / "wh" / "lead_scoring.duckdb")
+    _, without_accounts = handoffs(db)
+    con = connect(db)
+    try:
+        con.execute("""
+            create table marts.fct_account_activations as select * from (values
+                ('account_mqa_handoff:hybrid_v1:crm:ACC1:e1', 'account_mqa_handoff', 'hybrid_v1', true, 'crm:ACC1', 'sales_crm',
+                 date '2026-06-30', date '2026-06-30', true),
+                ('account_mqa_handoff:hybrid_v1:crm:ACC2:e1', 'account_mqa_handoff', 'hybrid_v1', true, 'crm:ACC2', 'sales_crm',
+                 date '2026-05-02', date '2026-06-30', false)
+            ) as a(activation_id, action_id, model_id, is_primary_model, account_id, destination, due_date, as_of_date, is_deliverable)""")
+        con.execute("alter view marts.mart_activation_queue rename to mart_lead_queue")
+        con.execute("""create view marts.mart_activation_queue as
+            select model_id, action_id, destination from marts.mart_lead_queue
+            union all
+            select model_id, action_id, destination from marts.fct_account_activations where is_deliverable""")
+    finally:
+        con.close()
+    _, rows = handoffs(db)
+    assert ["hybrid_v1 (primary)", "account_mqa_handoff", "sales_crm", "1", "1", "1", "0", "0"] in rows
+    assert [r for r in rows if r[1] != "account_mqa_handoff"] == without_accounts

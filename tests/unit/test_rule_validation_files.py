@@ -83,3 +83,17 @@ def test_a_warehouse_another_process_writes_gets_one_line_and_exit_2(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_activation_rule_may_leave_off_the_account_columns_at_its_end(tmp_path):
+    """activation_rules gained target, account_state, min_account_score and min_engaged_leads: a row
+    of the 15 fields before them still loads (a lead rule); 14 fields is still a broken row."""
+    seed = PROJECT_DIR / "seeds" / "activation_rules.csv"
+    rows = ["warm,Warm,hybrid_v1,nurture,lead,,,,,,enter,every_entry,7,nurture,true",
+            "cut,Cut short,hybrid_v1,nurture,lead,,,,,,enter,every_entry,7,nurture"]
+    path = tmp_path / "activation_rules.csv"
+    path.write_text(seed.read_text().rstrip("\n") + "\n" + "\n".join(rows) + "\n")
+    lines = path.read_text().count("\n")
+    assert [(f.row, f.message) for f in rule_validation.check_files({"activation_rules": path})] == [
+        (f"line {lines}", "14 fields, the header has 19 (a comma in an unquoted value?)"),
+    ]

@@ -1,4 +1,4 @@
--- The active activation rules with typed settings. Seed activation_rules is validated first
+-- The active activation rules, of leads and of accounts (target), with typed settings. Seed activation_rules is validated first
 -- (int_scoring_config_problems), so every cell read here is known to be well formed.
 -- depends_on: {{ ref('int_scoring_config_problems') }}
 
@@ -26,7 +26,12 @@ typed_rules as (
         lower(trim(trigger_on)) as trigger_on,
         lower(trim(retrigger)) as retrigger,
         cast({{ as_number('deliver_within_days') }} as {{ dbt.type_int() }}) as deliver_within_days,
-        trim(destination) as destination
+        trim(destination) as destination,
+        -- What the rule acts on (empty: lead), and an account rule's conditions (int_account_activation_edges).
+        coalesce(lower(nullif(trim(target), '')), 'lead') as target_type,
+        lower(nullif(trim(account_state), '')) as account_state,
+        cast({{ as_number('min_account_score') }} as {{ type_double() }}) as min_account_score,
+        cast({{ as_number('min_engaged_leads') }} as {{ dbt.type_int() }}) as min_engaged_leads
     from rules
     where {{ as_flag('is_active') }}
 

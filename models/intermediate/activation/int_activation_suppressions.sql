@@ -1,6 +1,6 @@
 -- The active suppressions of seed activation_suppressions, one row per suppression and action it
--- applies to (an empty applies_to: every active action). Validated first
--- (int_scoring_config_problems).
+-- applies to (an empty applies_to: every active action of the target its kind is for - event and
+-- stage: lead rules, account_stage: account rules). Validated first (int_scoring_config_problems).
 
 with
 
@@ -12,7 +12,7 @@ suppressions as (
 
 rules as (
 
-    select action_id from {{ ref('int_activation_rules') }}
+    select action_id, target_type from {{ ref('int_activation_rules') }}
 
 ),
 
@@ -25,8 +25,11 @@ final as (
         lower(trim(suppressions.value)) as suppressed_value
     from suppressions
     inner join rules
-        on {{ activation_list('suppressions.applies_to') }} is null
-        or {{ activation_list_has(activation_list('suppressions.applies_to'), 'lower(rules.action_id)') }}
+        on (
+            {{ activation_list('suppressions.applies_to') }} is null
+            or {{ activation_list_has(activation_list('suppressions.applies_to'), 'lower(rules.action_id)') }}
+        )
+        and rules.target_type = case when lower(trim(suppressions.kind)) = 'account_stage' then 'account' else 'lead' end
     where {{ as_flag('suppressions.is_active') }}
 
 )

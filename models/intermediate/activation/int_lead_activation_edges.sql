@@ -16,9 +16,11 @@
 
 with
 
+-- The lead rules (account rules: int_account_activation_edges; a rule without a target is a lead's).
 rules as (
 
     select * from {{ ref('int_activation_rules') }}
+    where coalesce(target_type, 'lead') = 'lead'
 
 ),
 
@@ -419,14 +421,7 @@ due_scores as (
 final as (
 
     select
-        {{ dbt.concat([
-            "with_stint.action_id", "':'", "with_stint.model_id", "':'", "with_stint.lead_id",
-            "case with_stint.retrigger"
-            ~ " when 'once_per_mql_episode' then ':e' || cast(coalesce(with_stint.mql_episode, 0) as " ~ dbt.type_string() ~ ")"
-            ~ " when 'every_entry' then ':' || cast(with_stint.due_date as " ~ dbt.type_string() ~ ")"
-            ~ " || case when with_stint.edge_in_day > 1 then '.' || cast(with_stint.edge_in_day as " ~ dbt.type_string() ~ ") else '' end"
-            ~ " else '' end",
-        ]) }} as activation_id,
+        {{ activation_id('with_stint', 'with_stint.lead_id', 'once_per_mql_episode', 'coalesce(with_stint.mql_episode, 0)') }} as activation_id,
         with_stint.action_id,
         with_stint.model_id,
         with_stint.lead_id,

@@ -5,6 +5,8 @@
 -- rebuilt from a bad configuration. Ids are compared as the scoring models read them (as_id),
 -- so two rows whose ids differ only in surrounding spaces are duplicates here too.
 {{ config(post_hook="{{ raise_scoring_config_problems() }}") }}
+{#- What an activation rule acts on: target, empty = lead. -#}
+{%- set rule_target = "coalesce(lower(nullif(trim(rules.target), '')), 'lead')" %}
 
 with
 
@@ -66,17 +68,21 @@ list_positions as (
 activation_list_items as (
 
     select 'activation_rules' as seed_name, {{ as_id('rules.model_id') }} as model_id, {{ as_id('rules.action_id') }} as rule_id,
-        'score_bands' as column_name, {{ dbt.split_part(activation_list('rules.score_bands'), "'|'", 'positions.n') }} as item
+        'score_bands' as column_name, {{ dbt.split_part(activation_list('rules.score_bands'), "'|'", 'positions.n') }} as item,
+        cast(null as {{ dbt.type_string() }}) as item_target
     from activation_rules as rules
     cross join list_positions as positions
     union all
     select 'activation_rules' as seed_name, {{ as_id('rules.model_id') }} as model_id, {{ as_id('rules.action_id') }} as rule_id,
-        'lifecycle_stages' as column_name, {{ dbt.split_part(activation_list('rules.lifecycle_stages'), "'|'", 'positions.n') }} as item
+        'lifecycle_stages' as column_name, {{ dbt.split_part(activation_list('rules.lifecycle_stages'), "'|'", 'positions.n') }} as item,
+        cast(null as {{ dbt.type_string() }}) as item_target
     from activation_rules as rules
     cross join list_positions as positions
     union all
     select 'activation_suppressions' as seed_name, null as model_id, {{ as_id('suppressions.suppression') }} as rule_id,
-        'applies_to' as column_name, {{ dbt.split_part(activation_list('suppressions.applies_to'), "'|'", 'positions.n') }} as item
+        'applies_to' as column_name, {{ dbt.split_part(activation_list('suppressions.applies_to'), "'|'", 'positions.n') }} as item,
+        -- The target a suppression of this kind is for (account_stage: account rules).
+        case when lower(trim(suppressions.kind)) = 'account_stage' then 'account' else 'lead' end as item_target
     from activation_suppressions as suppressions
     cross join list_positions as positions
 
@@ -84,8 +90,8 @@ activation_list_items as (
 
 activation_ids as (
 
-    select distinct {{ activation_list('action_id') }} as action_id
-    from activation_rules
+    select distinct {{ activation_list('action_id') }} as action_id, {{ rule_target }} as target_type
+    from activation_rules as rules
 
 ),
 
@@ -95,7 +101,12 @@ activation_list_problems as (
         items.column_name || ': unknown ' || case items.column_name
             when 'score_bands' then 'band ''' || items.item || ''' (one of {{ score_bands() | join(", ") }})'
             when 'lifecycle_stages' then 'stage ''' || items.item || ''' (one of {{ lifecycle_stage_names() | join(", ") }})'
-            else 'action ''' || items.item || ''' (not an action_id of activation_rules)'
+            when 'applies_to' then
+                case
+                    when actions.action_id is null then 'action ''' || items.item || ''' (not an action_id of activation_rules)'
+                    else 'action ''' || items.item || ''' for this kind: the rule targets ' || actions.target_type
+                        || 's, the suppression ' || items.item_target || 's (kind ' || case items.item_target when 'account' then 'account_stage' else 'event or stage' end || ')'
+                end
         end as problem
     from activation_list_items as items
     left join activation_ids as actions
@@ -104,7 +115,7 @@ activation_list_problems as (
       and case items.column_name
             when 'score_bands' then items.item not in ('{{ score_bands() | join("', '") }}')
             when 'lifecycle_stages' then items.item not in ('{{ lifecycle_stage_names() | join("', '") }}')
-            else actions.action_id is null
+            else actions.action_id is null or actions.target_type != items.item_target
         end
 
 ),
@@ -115,7 +126,30 @@ activation_rule_problems as (
         case
             when {{ as_id('rules.action_id') }} is null then 'action_id is empty'
             when models.model_id is null then 'model_id ''' || coalesce(rules.model_id, '') || ''' is not in scoring_models'
-            when {{ activation_list('rules.score_bands') }} is null and {{ activation_list('rules.lifecycle_stages') }} is null
+            when {{ rule_target }} not in ('lead', 'account')
+                then 'target must be lead or account, got ''' || rules.target || ''''
+            -- An account rule reads the account's state and score only; a lead's band, stage or
+            -- event says nothing about an account (and the other way round).
+            {%- for column in ['score_bands', 'lifecycle_stages', 'event_type', 'property_key', 'property_operator', 'property_value', 'event_within_days'] %}
+            when {{ rule_target }} = 'account' and nullif(trim(rules.{{ column }}), '') is not null
+                then '{{ column }} is a lead condition: an account rule (target account) takes account_state, min_account_score and min_engaged_leads'
+            {%- endfor %}
+            {%- for column in ['account_state', 'min_account_score', 'min_engaged_leads'] %}
+            when {{ rule_target }} = 'lead' and nullif(trim(rules.{{ column }}), '') is not null
+                then '{{ column }} is an account condition: set target to account, or leave it empty'
+            {%- endfor %}
+            when {{ rule_target }} = 'account' and nullif(trim(rules.account_state), '') is null
+                and nullif(trim(rules.min_account_score), '') is null and nullif(trim(rules.min_engaged_leads), '') is null
+                then 'the account rule has no condition: give account_state, min_account_score or min_engaged_leads'
+            when {{ rule_target }} = 'account' and lower(trim(rules.account_state)) not in ('{{ account_activation_states() | join("', '") }}')
+                then 'account_state must be {{ account_activation_states() | join(" or ") }}, got ''' || rules.account_state || ''''
+            when {{ is_bad_number('rules.min_account_score') }}
+                then 'min_account_score must be a number, got ''' || rules.min_account_score || ''''
+            when {{ is_bad_number('rules.min_engaged_leads') }} or {{ as_number('rules.min_engaged_leads') }} < 1
+                or {{ as_number('rules.min_engaged_leads') }} != floor({{ as_number('rules.min_engaged_leads') }})
+                then 'min_engaged_leads must be a whole number of at least 1, got ''' || rules.min_engaged_leads || ''''
+            when {{ rule_target }} = 'lead'
+                and {{ activation_list('rules.score_bands') }} is null and {{ activation_list('rules.lifecycle_stages') }} is null
                 and nullif(trim(rules.event_type), '') is null
                 then 'the rule has no condition: give score_bands, lifecycle_stages or an event_type'
             when nullif(trim(rules.event_type), '') is not null and event_types.event_type is null
@@ -135,8 +169,11 @@ activation_rule_problems as (
                 then 'event_within_days without an event_type'
             when lower(coalesce(trim(rules.trigger_on), '')) not in ('enter', 'exit')
                 then 'trigger_on must be enter or exit, got ''' || coalesce(rules.trigger_on, '') || ''''
-            when lower(coalesce(trim(rules.retrigger), '')) not in ('{{ activation_retrigger_policies() | join("', '") }}')
-                then 'retrigger must be {{ activation_retrigger_policies() | join(", ") }}, got ''' || coalesce(rules.retrigger, '') || ''''
+            {%- for target in ['lead', 'account'] %}
+            when {{ rule_target }} = '{{ target }}'
+                and lower(coalesce(trim(rules.retrigger), '')) not in ('{{ activation_retrigger_policies(target) | join("', '") }}')
+                then 'retrigger must be {{ activation_retrigger_policies(target) | join(", ") }}{{ " for an account rule" if target == "account" }}, got ''' || coalesce(rules.retrigger, '') || ''''
+            {%- endfor %}
             when {{ is_bad_number('rules.deliver_within_days') }} or {{ as_number('rules.deliver_within_days') }} is null
                 or {{ as_number('rules.deliver_within_days') }} < 1
                 or {{ as_number('rules.deliver_within_days') }} != floor({{ as_number('rules.deliver_within_days') }})
@@ -165,8 +202,11 @@ activation_rule_problems as (
     select 'activation_suppressions' as seed_name, null as model_id, suppressions.suppression as rule_id,
         case
             when {{ as_id('suppressions.suppression') }} is null then 'suppression is empty'
-            when lower(coalesce(trim(suppressions.kind), '')) not in ('event', 'stage')
-                then 'kind must be event or stage, got ''' || coalesce(suppressions.kind, '') || ''''
+            when lower(coalesce(trim(suppressions.kind), '')) not in ('event', 'stage', 'account_stage')
+                then 'kind must be event, stage or account_stage, got ''' || coalesce(suppressions.kind, '') || ''''
+            when lower(trim(suppressions.kind)) = 'account_stage'
+                and lower(coalesce(trim(suppressions.value), '')) not in ('{{ account_stage_names() | join("', '") }}')
+                then 'unknown account stage ''' || coalesce(suppressions.value, '') || ''' (one of {{ account_stage_names() | join(", ") }})'
             when lower(trim(suppressions.kind)) = 'event' and event_types.event_type is null
                 then 'unknown event type ''' || coalesce(suppressions.value, '') || ''' (see seed event_types)'
             when lower(trim(suppressions.kind)) = 'stage'
