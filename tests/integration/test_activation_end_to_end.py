@@ -56,11 +56,22 @@ def test_every_action_of_the_seed_makes_activations(two_runs):
     """) == [(0,)]
 
 
+def test_the_sample_hands_accounts_to_sales(two_runs):
+    """The sample's buying committees make account hand-offs, each with two or more engaged leads."""
+    made = query(two_runs["db"], "select action_id, count(*), min(engaged_leads) from marts.fct_account_activations group by all")
+    assert [(action, count > 0, fewest >= 2) for action, count, fewest in made] == [("account_mqa_handoff", True, True)]
+
+
 def test_each_deliverable_activation_reaches_the_outbox_and_its_webhook_once(two_runs):
     db, first = two_runs["db"], two_runs["runs"][0]
-    deliverable = dict(query(db, "select activation_id, destination from marts.fct_lead_activations where is_deliverable"))
+    deliverable = dict(query(db, """
+        select activation_id, destination from marts.fct_lead_activations where is_deliverable
+        union all
+        select activation_id, destination from marts.fct_account_activations where is_deliverable"""))
     assert len(deliverable) > 0
-    in_files = [(path.parent.name, json.loads(line)["activation_id"]) for path in first["files"] for line in path.read_text().splitlines()]
+    # Account activations go to <destination>/accounts/.
+    in_files = [(path.parent.parent.name if path.parent.name == "accounts" else path.parent.name, json.loads(line)["activation_id"])
+                for path in first["files"] for line in path.read_text().splitlines()]
     assert sorted(in_files) == sorted((d, a) for a, d in deliverable.items())
     posted = [(path.strip("/"), key) for path, key, _ in first["posts"]]
     assert sorted(posted) == sorted((d, a) for a, d in deliverable.items())
