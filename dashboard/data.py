@@ -656,6 +656,18 @@ def accounts_current(bi: BI, model_id: str) -> pd.DataFrame:
     """, model_id)
 
 
+def account_activations(bi: BI, f: Filters) -> pd.DataFrame:
+    """The model's account activations due in the date range (fct_account_activations: hand-offs of
+    accounts by rules that target accounts, docs/activation.md), latest first."""
+    return bi.df("""
+        select activation_id, action_id, account_name, account_domain, destination, due_at, account_score,
+               engaged_leads, leads_count, top_engaged_lead_ids, is_deliverable
+        from marts.fct_account_activations
+        where model_id = ? and due_date between ? and ?
+        order by due_at desc, activation_id
+    """, f.model_id, f.start, f.end)
+
+
 def account_funnel(bi: BI, f: Filters) -> pd.DataFrame:
     """The account funnel (mart_account_funnel) of the model, summed over the cohort months in the
     range: accounts per stage, to date and within 90 days (mature cohorts only)."""

@@ -1,5 +1,6 @@
 """Accounts: today's account scores of the model, which accounts are engaged and MQAs, when they
-first became MQAs, and the account funnel (account -> MQA -> opportunity -> won)."""
+first became MQAs, the account hand-offs due in the date range, and the account funnel (account ->
+MQA -> opportunity -> won)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,21 @@ st.dataframe(accounts.head(200), hide_index=True, column_config={
     "engaged_leads": "Engaged leads", "is_engaged_account": "Engaged", "is_mqa": "MQA",
     "first_mqa_date": st.column_config.DateColumn("First MQA day"),
     "first_mqa_at": st.column_config.DatetimeColumn("First MQA (UTC)", format="YYYY-MM-DD HH:mm")})
+
+st.subheader("Account hand-offs")
+handoffs = data.account_activations(bi, f)
+if handoffs.empty:
+    st.caption("No account activation was due in the date range (rules with target account in "
+               "seeds/activation_rules.csv, docs/activation.md).")
+else:
+    st.dataframe(handoffs, hide_index=True, column_config={
+        "activation_id": "Activation", "action_id": "Action", "account_name": "Account", "account_domain": "Domain",
+        "destination": "Destination", "due_at": st.column_config.DatetimeColumn("Due (UTC)", format="YYYY-MM-DD HH:mm"),
+        "account_score": st.column_config.NumberColumn("Account score", format="%.1f"),
+        "engaged_leads": "Engaged leads", "leads_count": "Leads", "top_engaged_lead_ids": "Top engaged leads",
+        "is_deliverable": "Deliverable"})
+    st.caption("Handed over on the due day by the delivery step, with the top engaged leads' emails "
+               "(outbox folder <destination>/accounts/).")
 
 st.subheader("Account funnel")
 funnel = data.account_funnel(bi, f)

@@ -234,6 +234,20 @@ def test_filters_change_the_numbers(app, bi_file):
           and slice_name = 'all' and stage = 'mql' and cohort_month = '2026-06-01'""")[0][0]
 
 
+def test_the_accounts_page_lists_the_account_hand_offs_of_the_range(app, bi_file):
+    """The sample's buying committees make account hand-offs; the page lists the model's."""
+    open_page(app, "views/accounts.py")
+    handoffs = table_with(app, "top_engaged_lead_ids")
+    expected = query(bi_file, """select activation_id, engaged_leads from marts.fct_account_activations
+                                 where model_id = 'hybrid_v1' order by due_at desc, activation_id""")
+    assert len(expected) > 0
+    assert list(zip(handoffs["activation_id"], handoffs["engaged_leads"], strict=True)) == expected
+    # The challenger model has no account rule (seed activation_rules): no table, a note why.
+    app.sidebar.selectbox(key="model").set_value("enterprise_gate_v1").run()
+    assert not [t for t in app.dataframe if "top_engaged_lead_ids" in t.value.columns]
+    assert any(c.value.startswith("No account activation was due") for c in app.caption)
+
+
 def test_page_controls_change_the_numbers(app):
     to_date = as_int(metric(app, "In-order MQLs"))
     app.radio(key="funnel_window").set_value(90).run()
