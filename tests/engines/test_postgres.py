@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, PostgresServer, dbt, find_postgres_bindir, missing_program, start_postgres_server
+from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, PostgresServer, dbt
 from lead_scoring.sample_data import split_export
 
 AS_OF = SAMPLE_END.isoformat()
@@ -54,17 +54,6 @@ KEYS = {
 EMPTY_ON_ONE_BUILD = {"marts.mart_speed_to_lead_breaches", "marts.mart_scoring_rule_changes"}
 MARTS = sorted(f"marts.{path.stem}" for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))
 COMPARED = sorted(set(MARTS) | set(KEYS))
-
-
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """A PostgreSQL server for the session (initdb + pg_ctl), stopped at the end."""
-    bindir = find_postgres_bindir()
-    if bindir is None:
-        missing_program("PostgreSQL's initdb and pg_ctl were not found (Debian: apt-get install postgresql)")
-    server = start_postgres_server(tmp_path_factory.mktemp("postgres"), bindir)
-    yield server
-    server.stop()
 
 
 def load_into_postgres(server: PostgresServer, folder: Path, scratch: Path) -> subprocess.CompletedProcess:
