@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT_DIR, SAMPLE, SAMPLE_END, copy_project, dbt, load
+from helpers import PROJECT_DIR, SAMPLE, SAMPLE_END, copy_project, dbt, find_postgres_bindir, load, missing_program, start_postgres_server
 
 TESTS_DIR = Path(__file__).resolve().parent
 # Folders whose tests build a warehouse, run the Dagster job, start a server or a browser: all slow.
@@ -56,6 +56,18 @@ def built_warehouse(tmp_path_factory, sample_raw_dir) -> Path:
     result = dbt(["build", "--target-path", str(db_path.parent / "target"), "--vars", f"{{scoring_as_of_date: '{SAMPLE_END.isoformat()}'}}"], db_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return db_path
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A PostgreSQL server for the session (initdb + pg_ctl), stopped at the end; the
+    tests under tests/engines/ create a database each."""
+    bindir = find_postgres_bindir()
+    if bindir is None:
+        missing_program("PostgreSQL's initdb and pg_ctl were not found (Debian: apt-get install postgresql)")
+    server = start_postgres_server(tmp_path_factory.mktemp("postgres"), bindir)
+    yield server
+    server.stop()
 
 
 @pytest.fixture()

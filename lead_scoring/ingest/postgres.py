@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -57,35 +58,41 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _duckdb_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """[(column, PostgreSQL type)] of raw.<table> in the DuckDB file."""
-    rows = table_schema(con, table)
+def postgres_type(duckdb_type: str) -> str | None:
+    """The PostgreSQL column type of a DuckDB column type; None when there is none."""
+    decimal = re.fullmatch(r"DECIMAL\((\d+),(\d+)\)", duckdb_type)
+    return f"numeric({decimal[1]},{decimal[2]})" if decimal else POSTGRES_TYPES.get(duckdb_type)
+
+
+def _duckdb_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    """[(column, PostgreSQL type)] of <schema>.<table> in the DuckDB file."""
+    rows = table_schema(con, table, schema)
     if not rows:
-        raise ValueError(f"{RAW_SCHEMA}.{table} does not exist in the DuckDB file")
-    unknown = [f"{name} {dtype}" for name, dtype in rows if dtype not in POSTGRES_TYPES]
+        raise ValueError(f"{schema}.{table} does not exist in the DuckDB file")
+    unknown = [f"{name} {dtype}" for name, dtype in rows if postgres_type(dtype) is None]
     if unknown:
-        raise ValueError(f"{RAW_SCHEMA}.{table}: no PostgreSQL type for {unknown}")
-    return [(name, POSTGRES_TYPES[dtype]) for name, dtype in rows]
+        raise ValueError(f"{schema}.{table}: no PostgreSQL type for {unknown}")
+    return [(name, postgres_type(dtype)) for name, dtype in rows]
 
 
-def _postgres_columns(cur, table: str) -> list[tuple[str, str]]:
+def _postgres_columns(cur, schema: str, table: str) -> list[tuple[str, str]]:
     cur.execute(
         "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
         "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
         "where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
-        [RAW_SCHEMA, table],
+        [schema, table],
     )
     aliases = {"timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp"}
     return [(name, aliases.get(dtype, dtype)) for name, dtype in cur.fetchall()]
 
 
-def _replace_table(cur, duck: duckdb.DuckDBPyConnection, table: str, work_dir: Path) -> int:
-    """Make raw.<table> in PostgreSQL hold exactly the DuckDB table's rows. A table with the same
-    columns is emptied and refilled (views that read it, such as dbt's staging views, stay);
-    otherwise it is recreated."""
-    columns = _duckdb_columns(duck, table)
-    target = f"{_quote_ident(RAW_SCHEMA)}.{_quote_ident(table)}"
-    if _postgres_columns(cur, table) == columns:
+def _replace_table(cur, duck: duckdb.DuckDBPyConnection, schema: str, table: str, work_dir: Path) -> int:
+    """Make <schema>.<table> in PostgreSQL hold exactly the DuckDB table's rows. A table with the
+    same columns is emptied and refilled (views that read it, such as dbt's staging views, stay);
+    otherwise it is recreated. Column names keep their case (quoted)."""
+    columns = _duckdb_columns(duck, schema, table)
+    target = f"{_quote_ident(schema)}.{_quote_ident(table)}"
+    if _postgres_columns(cur, schema, table) == columns:
         cur.execute(f"truncate table {target}")
     else:
         cur.execute(f"drop table if exists {target} cascade")
@@ -93,7 +100,7 @@ def _replace_table(cur, duck: duckdb.DuckDBPyConnection, table: str, work_dir: P
     # DuckDB writes CSV as PostgreSQL reads it: NULL unquoted and empty, '' as "", timestamps with
     # their offset, doubles in their shortest exact form.
     csv_path = work_dir / f"{table}.csv"
-    duck.execute(f"copy {RAW_SCHEMA}.{table} to {sql_string(csv_path.as_posix())} (format csv, header false)")
+    duck.execute(f"copy {_quote_ident(schema)}.{_quote_ident(table)} to {sql_string(csv_path.as_posix())} (format csv, header false)")
     names = ", ".join(_quote_ident(n) for n, _ in columns)
     with csv_path.open("r", encoding="utf-8", newline="") as handle:
         cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", handle)
@@ -101,22 +108,28 @@ def _replace_table(cur, duck: duckdb.DuckDBPyConnection, table: str, work_dir: P
     return cur.rowcount
 
 
-def copy_raw_tables(duck: duckdb.DuckDBPyConnection, pg_con, tables: tuple[str, ...] = COPIED_TABLES) -> dict[str, int]:
-    """Copy the raw tables of a DuckDB connection into PostgreSQL's raw schema in one transaction.
-    Returns the rows copied per table."""
+def copy_tables(duck: duckdb.DuckDBPyConnection, pg_con, schema: str, tables: tuple[str, ...]) -> dict[str, int]:
+    """Copy the tables of one schema of a DuckDB connection into the same schema in PostgreSQL, in
+    one transaction. Returns the rows copied per table."""
     duck.execute("set TimeZone = 'UTC'")
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="lead-scoring-raw-") as work_dir:
         try:
             with pg_con.cursor() as cur:
-                cur.execute(f"create schema if not exists {_quote_ident(RAW_SCHEMA)}")
+                cur.execute(f"create schema if not exists {_quote_ident(schema)}")
                 for table in tables:
-                    counts[table] = _replace_table(cur, duck, table, Path(work_dir))
+                    counts[table] = _replace_table(cur, duck, schema, table, Path(work_dir))
             pg_con.commit()
         except BaseException:
             pg_con.rollback()
             raise
     return counts
+
+
+def copy_raw_tables(duck: duckdb.DuckDBPyConnection, pg_con, tables: tuple[str, ...] = COPIED_TABLES) -> dict[str, int]:
+    """Copy the raw tables of a DuckDB connection into PostgreSQL's raw schema in one transaction.
+    Returns the rows copied per table."""
+    return copy_tables(duck, pg_con, RAW_SCHEMA, tables)
 
 
 def load_raw_folder_to_postgres(folder: Path, scratch_db: Path | None = None, connection_settings: dict | None = None,

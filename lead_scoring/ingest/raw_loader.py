@@ -784,12 +784,12 @@ def raw_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: scalar(con, f"select count(*) from {RAW_SCHEMA}.{t}") for t in RAW_TABLES}
 
 
-def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """[(column, type)] of raw.<table> as loaded."""
+def table_schema(con: duckdb.DuckDBPyConnection, table: str, schema: str = RAW_SCHEMA) -> list[tuple[str, str]]:
+    """[(column, type)] of <schema>.<table> (default raw.<table>, as loaded)."""
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
-        [RAW_SCHEMA, table],
+        [schema, table],
     ).fetchall()
     return [(name, dtype) for name, dtype in rows]
 

@@ -63,9 +63,18 @@ forms as (
 
 ),
 
+-- Airbyte lands this stream's camel-case names as they are, quoted: PostgreSQL tells them apart
+-- by case, so they are quoted here too.
 web_events as (
 
-    select * from {{ source('hubspot', 'contacts_web_analytics') }}
+    select
+        id,
+        {{ adapter.quote('objectId') }} as object_id,
+        {{ adapter.quote('eventType') }} as event_type,
+        {{ adapter.quote('occurredAt') }} as occurred_at,
+        properties_hs_url,
+        properties_hs_asset_type
+    from {{ source('hubspot', 'contacts_web_analytics') }}
 
 ),
 
@@ -166,13 +175,13 @@ web_activity as (
 
     select
         'web-' || cast(web_events.id as {{ dbt.type_string() }}) as event_id,
-        cast(web_events.objectid as {{ dbt.type_string() }}) as lead_id,
+        cast(web_events.object_id as {{ dbt.type_string() }}) as lead_id,
         case
-            when web_events.eventtype like 'pe%\_%' escape '\'
-                then substr(web_events.eventtype, {{ dbt.position("'_'", 'web_events.eventtype') }} + 1)
-            else web_events.eventtype
+            when web_events.event_type like 'pe%\_%' escape '\'
+                then substr(web_events.event_type, {{ dbt.position("'_'", 'web_events.event_type') }} + 1)
+            else web_events.event_type
         end as source_event,
-        web_events.occurredat as occurred_at,
+        web_events.occurred_at,
         {{ json_text_object({
             'page_url': url_path('web_events.properties_hs_url'),
             'content_type': 'web_events.properties_hs_asset_type',
