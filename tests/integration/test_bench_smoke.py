@@ -62,7 +62,7 @@ def test_bench_reports_agreement_and_measurements(bench_run):
 def test_the_incremental_day_lands_as_one_new_file_per_table_next_to_yesterdays(bench_run):
     data = bench_run / "data" / "300leads"
     files = sorted(p.relative_to(data / "today").as_posix() for p in (data / "today").glob("*/*.parquet"))
-    assert files == [f"{table}/{name}" for table in ("events", "leads", "opportunities") for name in ("day-2026-11-20.parquet", "part-00000.parquet")]
+    assert files == [f"{table}/{name}" for table in ("company_visits", "events", "leads", "opportunities") for name in ("day-2026-11-20.parquet", "part-00000.parquet")]
     count = lambda folder: duckdb.execute(f"select count(*) from read_parquet('{folder}/events/*.parquet')").fetchall()[0][0]  # noqa: E731
     # Yesterday's files plus the day's hold every event of the full export, once.
     assert count(data / "day") > 0 and count(data / "yesterday") + count(data / "day") == count(data / "raw")
