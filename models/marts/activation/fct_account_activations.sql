@@ -50,7 +50,7 @@ final as (
         edges.engaged_leads,
         edges.leads_count,
         edges.top_engaged_lead_ids,
-        {{ dbt.datediff('edges.due_date', scoring_as_of_date(), 'day') }} < rules.deliver_within_days as is_deliverable,
+        {{ activation_is_deliverable('edges.due_date', 'rules.deliver_within_days') }} as is_deliverable,
         {{ scoring_as_of_date() }} as as_of_date
     from edges
     inner join rules on rules.action_id = edges.action_id

@@ -44,7 +44,7 @@ final as (
         edges.triggering_event_type,
         edges.triggering_event_at,
         edges.sales_owner,
-        {{ dbt.datediff('edges.due_date', scoring_as_of_date(), 'day') }} < rules.deliver_within_days as is_deliverable,
+        {{ activation_is_deliverable('edges.due_date', 'rules.deliver_within_days') }} as is_deliverable,
         {{ scoring_as_of_date() }} as as_of_date
     from edges
     inner join rules on rules.action_id = edges.action_id
