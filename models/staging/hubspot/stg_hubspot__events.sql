@@ -209,11 +209,7 @@ unioned as (
 -- The names a row of the mapping gives a type to, for HubSpot or any system, and the canonical types.
 known_names as (
 
-    select {{ event_type_name('source_event') }} as source_event
-    from {{ ref('event_type_mapping') }}
-    where nullif(lower(trim(source_system)), '') is null or lower(trim(source_system)) = 'hubspot'
-    union
-    select event_type from {{ ref('event_types') }}
+    {{ crm_known_event_names(['hubspot']) }}
 
 ),
 

@@ -271,32 +271,10 @@ unioned as (
 
 ),
 
-systems as (
-
-    select 'salesforce' as source_system
-    union all
-    select 'pardot' as source_system
-
-),
-
--- The names a row of the mapping gives a type to, per system (a row without one holds for
--- every system), and the canonical types.
+-- The names a row of the mapping gives a type to, per system, and the canonical types.
 known_names as (
 
-    select
-        systems.source_system,
-        {{ event_type_name('event_mappings.source_event') }} as source_event
-    from {{ ref('event_type_mapping') }} as event_mappings
-    cross join systems
-    where
-        nullif(lower(trim(event_mappings.source_system)), '') is null
-        or lower(trim(event_mappings.source_system)) = systems.source_system
-    union
-    select
-        systems.source_system,
-        event_types.event_type
-    from {{ ref('event_types') }} as event_types
-    cross join systems
+    {{ crm_known_event_names(['salesforce', 'pardot']) }}
 
 ),
 
