@@ -206,6 +206,12 @@ SCORING_TABLES = {
     "intermediate.int_lead_activation_edges": "activation_id",
     "marts.fct_lead_activations": "activation_id",
     "marts.mart_crm_lead_sync": "model_id, lead_id",
+    "intermediate.int_account_score_days": "model_id, account_id, score_date",
+    "marts.fct_account_scores": "model_id, account_id, score_date",
+    "marts.mart_account_scores_current": "model_id, account_id",
+    "intermediate.int_account_activation_edges": "activation_id",
+    "marts.fct_account_activations": "activation_id",
+    "intermediate.int_account_fingerprints": "account_id",
 }
 
 # Rows that make a scoring seed invalid: (seed, row appended to it, message that stops the run).

@@ -1,8 +1,8 @@
-{#- The body of a scope model: every column of its CTE `fingerprints` (one row per lead, with
-    `fingerprint_column`), and `flag_column`, true when the lead's fingerprint differs from the
-    one stored in `stored_relation` (the latest per lead; none stored: true) or when
+{#- The body of a scope model: every column of its CTE `fingerprints` (one row per lead, or per
+    `key`, with `fingerprint_column`), and `flag_column`, true when the fingerprint differs from
+    the one stored in `stored_relation` (the latest per key; none stored: true) or when
     `recompute_all` (a first run, --full-refresh). -#}
-{% macro leads_with_changed_fingerprints(fingerprint_column, flag_column, stored_relation, recompute_all) -%}
+{% macro leads_with_changed_fingerprints(fingerprint_column, flag_column, stored_relation, recompute_all, key='lead_id') -%}
     select
         fingerprints.*,
         {% if recompute_all -%}
@@ -13,9 +13,9 @@
     from fingerprints
     {%- if not recompute_all %}
     left join (
-        select lead_id, max({{ fingerprint_column }}) as {{ fingerprint_column }}
+        select {{ key }}, max({{ fingerprint_column }}) as {{ fingerprint_column }}
         from {{ stored_relation }}
-        group by lead_id
-    ) as stored on stored.lead_id = fingerprints.lead_id
+        group by {{ key }}
+    ) as stored on stored.{{ key }} = fingerprints.{{ key }}
     {%- endif %}
 {%- endmacro %}

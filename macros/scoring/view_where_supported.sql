@@ -1,5 +1,5 @@
 {#- The materialization of the views over the incremental lead-grain tables (fct_lead_scores,
-    fct_lead_scored_events, fct_lead_stage_transitions, fct_lead_funnel): a view, computed on read,
+    fct_lead_scored_events, fct_lead_stage_transitions, fct_lead_funnel, fct_account_scores): a view, computed on read,
     where the tables below it are restated by lead; a table on Spark (spark__ below). -#}
 {% macro view_where_supported() -%}
     {{ return(adapter.dispatch('view_where_supported', 'lead_scoring')()) }}

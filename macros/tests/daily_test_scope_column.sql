@@ -1,4 +1,4 @@
-{#- The lead id column by which to narrow the generic test being compiled, or none to test every
+{#- The lead id (or account id) column by which to narrow the generic test being compiled, or none to test every
     row. Only with the var data_test_scope = 'changed' (the daily job), and only for a model whose
     config has `meta: {daily_test_scope: <lead id column>}` (dbt_project.yml). Left whole: tests
     about the table as a whole (not_empty, which a day without rescored leads would fail) and

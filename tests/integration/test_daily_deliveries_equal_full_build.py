@@ -37,7 +37,7 @@ COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 # scoring_config_version are compared and equal (the same final seeds give the same version).
 RULE_HISTORY_TABLES = ("intermediate.int_scoring_config_history", "intermediate.int_scoring_config_history_rows",
                        "marts.dim_scoring_config_versions", "marts.mart_scoring_rule_changes")
-RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope",
+RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope", "intermediate.int_account_scope",
                      "marts.mart_activation_queue", *RULE_HISTORY_TABLES)
 SKIP_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
 

@@ -90,6 +90,17 @@ def test_a_new_day_restates_only_the_leads_it_brings_a_fact_for(incremental_and_
         assert sorted(query(incremental_db, restated)) == sorted(on_next_day), as_of
 
 
+def _yesterday_built_and_today_loaded(tmp_path: Path, sample_raw_dir: Path) -> Path:
+    """A warehouse with yesterday's export built and today's loaded, ready for today's run."""
+    yesterday = tmp_path / "yesterday"
+    split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), yesterday)
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, yesterday)
+    assert build(db).returncode == 0
+    load(db, sample_raw_dir)
+    return db
+
+
 @pytest.mark.parametrize("stop_after", ["int_lead_stage_signals_evaluated", "int_lead_threshold_crossings"])
 def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_run(stop_after, tmp_path, sample_raw_dir, incremental_and_full):
     # dbt replaces each model whole, so a run killed between two models leaves the ones before it
@@ -98,12 +109,7 @@ def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_ru
     # lifecycle fingerprints still hold yesterday's rows. The next run must restate the same
     # leads again and end equal to a full build.
     _, full_db, _ = incremental_and_full
-    yesterday = tmp_path / "yesterday"
-    split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), yesterday)
-    db = tmp_path / "wh" / "lead_scoring.duckdb"
-    load(db, yesterday)
-    assert build(db).returncode == 0
-    load(db, sample_raw_dir)
+    db = _yesterday_built_and_today_loaded(tmp_path, sample_raw_dir)
     selection = "+int_lead_stage_signals_evaluated" if stop_after == "int_lead_stage_signals_evaluated" else "+int_lead_funnel_stages +int_lead_threshold_crossings"
     assert build(db, "--select", selection).returncode == 0
     restated = "select count(*) from intermediate.int_lead_lifecycle_scope where needs_restate"
@@ -117,6 +123,30 @@ def test_a_run_that_stops_inside_the_lifecycle_chain_is_completed_by_the_next_ru
                   "marts.fct_lead_score_explanations", "marts.mart_lead_scores_current", "intermediate.int_lead_activation_edges",
                   "marts.fct_lead_activations", "intermediate.int_lead_lifecycle_fingerprints"):
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+
+
+def test_a_run_that_stops_inside_the_account_models_is_completed_by_the_next_run(tmp_path, sample_raw_dir, incremental_and_full):
+    # The account models are restated by account (int_account_scope). Here the run stops right
+    # after the accounts' change days: the account activations and the stored account
+    # fingerprints still hold yesterday's rows. The next run must restate the same accounts again
+    # and end equal to a full build.
+    _, full_db, _ = incremental_and_full
+    db = _yesterday_built_and_today_loaded(tmp_path, sample_raw_dir)
+    assert build(db, "--select", "+int_account_score_days").returncode == 0
+    restated = "select count(*) filter (where needs_restate), count(*) from intermediate.int_account_scope"
+    stopped_run, accounts = query(db, restated)[0]
+    assert 0 < stopped_run < accounts
+    assert build(db).returncode == 0
+    assert query(db, restated)[0] == (stopped_run, accounts)
+    for table in ("intermediate.int_account_score_days", "marts.fct_account_scores", "marts.mart_account_scores_current",
+                  "intermediate.int_account_activation_edges", "marts.fct_account_activations",
+                  "intermediate.int_account_fingerprints"):
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+    # Nothing new: no account is restated, and only today's rows are rewritten.
+    assert build(db).returncode == 0
+    assert query(db, restated)[0] == (0, accounts)
+    assert table_rows(db, "marts.fct_account_scores", SCORING_TABLES["marts.fct_account_scores"]) == \
+        table_rows(full_db, "marts.fct_account_scores", SCORING_TABLES["marts.fct_account_scores"])
 
 
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):

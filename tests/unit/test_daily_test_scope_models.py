@@ -24,7 +24,7 @@ def _downstream(child_map: dict[str, list[str]], start: str) -> set[str]:
     return seen
 
 
-def test_every_scoped_model_is_built_after_the_scope_and_has_its_lead_id_column():
+def test_every_scoped_model_is_built_after_the_scope_and_has_its_key_column():
     from orchestration.dbt_project import dbt_project, prepare_manifest
 
     prepare_manifest()
@@ -33,7 +33,8 @@ def test_every_scoped_model_is_built_after_the_scope_and_has_its_lead_id_column(
     assert len(scoped) >= 10, "the large lead-grain models are scoped"
     assert sorted(uid for uid, node in scoped.items() if node["config"]["materialized"] not in ("incremental", "view")) == []
     scopes = {uid: "model.lead_scoring." + node["config"]["meta"].get("daily_test_scope_model", DEFAULT_SCOPE) for uid, node in scoped.items()}
-    assert set(scopes.values()) == {"model.lead_scoring.int_lead_scoring_scope", "model.lead_scoring.int_lead_lifecycle_scope"}
+    assert set(scopes.values()) == {"model.lead_scoring.int_lead_scoring_scope", "model.lead_scoring.int_lead_lifecycle_scope",
+                                    "model.lead_scoring.int_account_scope"}
     assert sorted(uid for uid, scope in scopes.items() if uid not in _downstream(manifest["child_map"], scope)) == []
     for uid, node in scoped.items():
         assert node["config"]["meta"]["daily_test_scope"] in node["columns"], uid

@@ -24,23 +24,11 @@ score_days as (
 
 ),
 
-first_mqa_days as (
-
-    select model_id, account_id, min(score_date) as first_mqa_date
-    from score_days
-    where is_mqa and is_change_day
-    group by model_id, account_id
-
-),
-
 first_mqa as (
 
-    select first_mqa_days.model_id, first_mqa_days.account_id, score_days.changed_at as mqa_reached_at
-    from first_mqa_days
-    inner join score_days
-        on score_days.model_id = first_mqa_days.model_id
-        and score_days.account_id = first_mqa_days.account_id
-        and score_days.score_date = first_mqa_days.first_mqa_date
+    select model_id, account_id, changed_at as mqa_reached_at
+    from score_days
+    where is_first_mqa
 
 ),
 

@@ -17,7 +17,14 @@
 --
 -- Only leads with a positive engagement take part in the ranking (a lead's penalty does not lower
 -- its account); spans of zero engagement are left out before the join, which keeps the join to
--- the leads that engage. Rebuilt whole on each run: it reads the score history, not the events.
+-- the leads that engage.
+--
+-- Restated by account (int_account_scope): a run recomputes the change days of the accounts whose
+-- leads, visits or settings changed, or which a new scoring day reaches, and every account's row
+-- for today (a day passing only decays the scores, so today's row moves for every account). The
+-- change days and today's rows of all accounts are listed (cheap: no lead is evaluated for them),
+-- so that an account whose change day is today gets no second row for today.
+{{ restated_by_account(also_delete='not is_change_day') }}
 
 with
 
@@ -160,8 +167,9 @@ change_days as (
 
 score_days as (
 
-    select model_id, account_id, score_date, true as is_change_day, changed_at
+    select change_days.model_id, change_days.account_id, change_days.score_date, true as is_change_day, change_days.changed_at
     from change_days
+    {{ leads_in_scoring_scope('change_days', 'int_account_scope') }}
 
     union all
 
@@ -378,7 +386,7 @@ summed as (
 
 ),
 
-final as (
+evaluated as (
 
     select
         model_id,
@@ -397,6 +405,52 @@ final as (
         (case when add_best_fit then best_fit_score else 0.0 end + account_engagement_score >= mqa_threshold
          and engaged_leads >= min_engaged_leads) as is_mqa
     from summed
+
+),
+
+-- The next change day and the first MQA day, over the change days only. The query holds all of
+-- an account's change days when it holds any (an account is restated whole); today's rows need
+-- neither.
+with_change_day_order as (
+
+    select
+        evaluated.*,
+        case when evaluated.is_change_day then
+            lead(evaluated.score_date) over (
+                partition by evaluated.model_id, evaluated.account_id, evaluated.is_change_day order by evaluated.score_date
+            )
+        end as next_score_date,
+        coalesce(
+            evaluated.is_change_day and evaluated.is_mqa
+            and evaluated.score_date = min(case when evaluated.is_change_day and evaluated.is_mqa then evaluated.score_date end) over (
+                partition by evaluated.model_id, evaluated.account_id
+            ),
+            false
+        ) as is_first_mqa
+    from evaluated
+
+),
+
+final as (
+
+    select
+        model_id,
+        account_id,
+        score_date,
+        is_change_day,
+        changed_at,
+        next_score_date,
+        leads_count,
+        best_fit_score,
+        lead_engagement_score,
+        visit_engagement_score,
+        account_engagement_score,
+        account_score,
+        engaged_leads,
+        is_engaged_account,
+        is_mqa,
+        is_first_mqa
+    from with_change_day_order
 
 )
 

@@ -10,8 +10,12 @@
 -- threshold between two change days shows on the next one (as in fct_account_scores).
 --
 -- Point in time: only change days up to the scoring day and the facts of each time take part, so
--- a build for an earlier scoring day gives the same activations up to that day. Rebuilt whole on
--- each run, like int_account_score_days.
+-- a build for an earlier scoring day gives the same activations up to that day.
+--
+-- Restated by account (int_account_scope), like int_account_score_days: an account's activations
+-- come from its change days, its leads' opportunities and score changes and the activation seeds,
+-- all in its account fingerprint.
+{{ restated_by_account() }}
 
 with
 
@@ -44,6 +48,7 @@ score_days as (
         lead(score_days.changed_at) over by_day as next_changed_at,
         lag(score_days.is_mqa) over by_day as was_mqa
     from {{ ref('int_account_score_days') }} as score_days
+    {{ leads_in_scoring_scope('score_days', 'int_account_scope') }}
     where score_days.is_change_day
     window by_day as (partition by score_days.model_id, score_days.account_id order by score_days.score_date)
 

@@ -1,6 +1,10 @@
 -- Account score history: one row per scoring model, account and day on which one of the
 -- account's leads' scores changed, up to today. Between two rows the account score can only fall
 -- (decay), so is_first_mqa marks the first day the account qualified as an MQA, point in time.
+--
+-- A view over the change days of int_account_score_days (restated by account, with the next
+-- change day and the first MQA day): no second copy of the account score history.
+{{ config(materialized=view_where_supported()) }}
 
 with
 
@@ -17,15 +21,6 @@ models as (
 
 ),
 
-first_mqa as (
-
-    select model_id, account_id, min(score_date) as first_mqa_date
-    from score_days
-    where is_mqa
-    group by model_id, account_id
-
-),
-
 final as (
 
     select
@@ -33,9 +28,7 @@ final as (
         models.is_primary as is_primary_model,
         score_days.account_id,
         score_days.score_date,
-        lead(score_days.score_date) over (
-            partition by score_days.model_id, score_days.account_id order by score_days.score_date
-        ) as next_score_date,
+        score_days.next_score_date,
         score_days.changed_at,
         score_days.leads_count,
         score_days.best_fit_score,
@@ -46,12 +39,9 @@ final as (
         score_days.engaged_leads,
         score_days.is_engaged_account,
         score_days.is_mqa,
-        coalesce(score_days.score_date = first_mqa.first_mqa_date, false) as is_first_mqa
+        score_days.is_first_mqa
     from score_days
     inner join models on models.model_id = score_days.model_id
-    left join first_mqa
-        on first_mqa.model_id = score_days.model_id
-        and first_mqa.account_id = score_days.account_id
 
 )
 

@@ -17,13 +17,9 @@ models as (
 
 first_mqa as (
 
-    select
-        model_id,
-        account_id,
-        min(score_date) as first_mqa_date
+    select model_id, account_id, score_date as first_mqa_date, changed_at as first_mqa_at
     from score_days
-    where is_mqa and is_change_day
-    group by model_id, account_id
+    where is_first_mqa
 
 ),
 
@@ -51,16 +47,12 @@ final as (
         today.is_engaged_account,
         today.is_mqa,
         first_mqa.first_mqa_date,
-        first_days.changed_at as first_mqa_at
+        first_mqa.first_mqa_at
     from today
     inner join models on models.model_id = today.model_id
     left join first_mqa
         on first_mqa.model_id = today.model_id
         and first_mqa.account_id = today.account_id
-    left join score_days as first_days
-        on first_days.model_id = first_mqa.model_id
-        and first_days.account_id = first_mqa.account_id
-        and first_days.score_date = first_mqa.first_mqa_date
 
 )
 
