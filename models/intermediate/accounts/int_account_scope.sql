@@ -63,7 +63,14 @@ config as (
 
 visits as (
 
-    select account_id, visit_id, page_url, visited_at, visited_on
+    select
+        account_id,
+        visited_on,
+        {{ dbt.concat([
+            "visit_id", "'|'",
+            "cast(visited_at as " ~ dbt.type_string() ~ ")", "'|'",
+            "coalesce(page_url, '')",
+        ]) }} as visit_text
     from {{ ref('int_account_visits') }}
     where visited_on <= {{ as_of }}
 
@@ -79,26 +86,29 @@ visit_windows as (
 
 ),
 
-lead_texts as (
+-- Each lead with its fingerprint as one text (the texts are built before they are aggregated:
+-- Spark's ordered string aggregate takes a column, not an expression).
+account_lead_texts as (
 
     select
         lead_accounts.account_id,
-        {{ dbt.listagg(dbt.concat(["lead_accounts.lead_id", "'='", "lead_fingerprints.lifecycle_fingerprint"]), "';'", 'order by lead_accounts.lead_id') }} as leads_text
+        {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_fingerprints.lifecycle_fingerprint"]) }} as lead_text
     from lead_accounts
     inner join lead_fingerprints on lead_fingerprints.lead_id = lead_accounts.lead_id
-    group by lead_accounts.account_id
+
+),
+
+lead_texts as (
+
+    select account_id, {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text
+    from account_lead_texts
+    group by account_id
 
 ),
 
 visit_texts as (
 
-    select
-        account_id,
-        {{ dbt.listagg(dbt.concat([
-            "visit_id", "'|'",
-            "cast(visited_at as " ~ dbt.type_string() ~ ")", "'|'",
-            "coalesce(page_url, '')",
-        ]), "';'", 'order by visit_id, visited_at') }} as visits_text
+    select account_id, {{ dbt.listagg('visit_text', "';'", 'order by visit_text') }} as visits_text
     from visits
     group by account_id
 
