@@ -411,26 +411,6 @@ evaluated as (
 -- The next change day and the first MQA day, over the change days only. The query holds all of
 -- an account's change days when it holds any (an account is restated whole); today's rows need
 -- neither.
-with_change_day_order as (
-
-    select
-        evaluated.*,
-        case when evaluated.is_change_day then
-            lead(evaluated.score_date) over (
-                partition by evaluated.model_id, evaluated.account_id, evaluated.is_change_day order by evaluated.score_date
-            )
-        end as next_score_date,
-        coalesce(
-            evaluated.is_change_day and evaluated.is_mqa
-            and evaluated.score_date = min(case when evaluated.is_change_day and evaluated.is_mqa then evaluated.score_date end) over (
-                partition by evaluated.model_id, evaluated.account_id
-            ),
-            false
-        ) as is_first_mqa
-    from evaluated
-
-),
-
 final as (
 
     select
@@ -439,7 +419,9 @@ final as (
         score_date,
         is_change_day,
         changed_at,
-        next_score_date,
+        case when is_change_day then
+            lead(score_date) over (partition by model_id, account_id, is_change_day order by score_date)
+        end as next_score_date,
         leads_count,
         best_fit_score,
         lead_engagement_score,
@@ -449,8 +431,12 @@ final as (
         engaged_leads,
         is_engaged_account,
         is_mqa,
-        is_first_mqa
-    from with_change_day_order
+        coalesce(
+            is_change_day and is_mqa
+            and score_date = min(case when is_change_day and is_mqa then score_date end) over (partition by model_id, account_id),
+            false
+        ) as is_first_mqa
+    from evaluated
 
 )
 
