@@ -2,7 +2,8 @@
     get_where_subquery (that is how the `where` test config works); this version, found before
     dbt's through `dispatch` in dbt_project.yml, keeps that and, on a daily run, also narrows the
     rows of lead-grain models to the leads the run recomputed (daily_test_scope_column,
-    daily_test_scope_model). The relation gets an alias: Spark would read `where (` right after a
+    daily_test_scope_model), and the rows for the scoring day every run rewrites
+    (daily_test_scope_day_column). The relation gets an alias: Spark would read `where (` right after a
     table name as a table alias with a column list. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -12,7 +13,12 @@
     {%- endif -%}
     {%- set scope_column = daily_test_scope_column() -%}
     {%- if scope_column -%}
-        {%- do conditions.append(rescored_leads_condition(scope_column, daily_test_scope_model())) -%}
+        {%- set scoped = rescored_leads_condition(scope_column, daily_test_scope_model()) -%}
+        {%- set day_column = daily_test_scope_day_column() -%}
+        {%- if day_column -%}
+            {%- set scoped = '(' ~ scoped ~ ' or ' ~ day_column ~ ' = ' ~ scoring_as_of_date() ~ ')' -%}
+        {%- endif -%}
+        {%- do conditions.append(scoped) -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}

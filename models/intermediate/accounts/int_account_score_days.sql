@@ -20,10 +20,13 @@
 -- the leads that engage.
 --
 -- Restated by account (int_account_scope): a run recomputes the change days of the accounts whose
--- leads, visits or settings changed, or which a new scoring day reaches, and every account's row
--- for today (a day passing only decays the scores, so today's row moves for every account). The
--- change days and today's rows of all accounts are listed (cheap: no lead is evaluated for them),
--- so that an account whose change day is today gets no second row for today.
+-- leads, visits or settings changed, or which a new scoring day reaches - only their leads' score
+-- changes and rule states are read - and every account's row for today (a day passing only decays
+-- the scores, so today's row moves for every account). Today's row is summed from each lead's
+-- score today as mart_lead_scores_current shows it (one definition of a lead's current score, and
+-- an equi-join instead of a range join over every lead's history); a change day that is today is
+-- computed with the other change days, and no second row is written for it.
+{%- set as_of = scoring_as_of_date() %}
 {{ restated_by_account(also_delete='not is_change_day') }}
 
 with
@@ -31,6 +34,16 @@ with
 lead_accounts as (
 
     select lead_id, account_id from {{ ref('int_lead_accounts') }}
+
+),
+
+-- The leads of the accounts this run restates (all of them on a full build): only their score
+-- changes and rule states are read.
+restated_lead_accounts as (
+
+    select lead_accounts.lead_id, lead_accounts.account_id
+    from lead_accounts
+    {{ leads_in_scoring_scope('lead_accounts', 'int_account_scope') }}
 
 ),
 
@@ -59,9 +72,9 @@ lead_scores as (
         score_changes.engagement_score,
         score_changes.undecaying_score - score_changes.fit_score as undecaying_engagement
     from {{ ref('int_lead_score_changes') }} as score_changes
-    inner join lead_accounts on lead_accounts.lead_id = score_changes.lead_id
+    inner join restated_lead_accounts as lead_accounts on lead_accounts.lead_id = score_changes.lead_id
     inner join settings on settings.model_id = score_changes.model_id
-    where score_changes.score_date <= {{ scoring_as_of_date() }}
+    where score_changes.score_date <= {{ as_of }}
 
 ),
 
@@ -71,10 +84,10 @@ decaying_states as (
 
     select rule_states.*
     from {{ ref('int_lead_engagement_rule_states') }} as rule_states
-    inner join lead_accounts on lead_accounts.lead_id = rule_states.lead_id
+    inner join restated_lead_accounts as lead_accounts on lead_accounts.lead_id = rule_states.lead_id
     where rule_states.points_delta is null
       and rule_states.counts_for_total
-      and rule_states.state_date <= {{ scoring_as_of_date() }}
+      and rule_states.state_date <= {{ as_of }}
 
 ),
 
@@ -92,7 +105,7 @@ visit_events as (
         cast(null as {{ dbt.type_string() }}) as form_id,
         cast(null as {{ dbt.type_string() }}) as properties
     from {{ ref('int_account_visits') }}
-    where visited_on <= {{ scoring_as_of_date() }}
+    where visited_on <= {{ as_of }}
 
 ),
 
@@ -134,6 +147,15 @@ visit_rule_days as (
 
 ),
 
+-- The visit days of the restated accounts (every account's visits count for its row for today).
+restated_visit_rule_days as (
+
+    select visit_rule_days.*
+    from visit_rule_days
+    {{ leads_in_scoring_scope('visit_rule_days', 'int_account_scope') }}
+
+),
+
 change_times as (
 
     select model_id, account_id, score_date, changed_at
@@ -142,14 +164,14 @@ change_times as (
     union all
 
     select model_id, account_id, visited_on as score_date, last_visited_at as changed_at
-    from visit_rule_days
+    from restated_visit_rule_days
 
     union all
 
     -- Visits leaving a rule's window lower the score from the start of that day.
     select model_id, account_id, leaves_on as score_date, cast(leaves_on as {{ dbt.type_timestamp() }}) as changed_at
-    from visit_rule_days
-    where leaves_on <= {{ scoring_as_of_date() }}
+    from restated_visit_rule_days
+    where leaves_on <= {{ as_of }}
 
 ),
 
@@ -165,24 +187,59 @@ change_days as (
 
 ),
 
-score_days as (
+-- The accounts that get a row for today: those with a change day before today and none today.
+-- On a daily run the accounts not restated are found by the change days they keep in this table
+-- (the pre-hook has deleted the restated accounts' rows and every row for today).
+today_accounts as (
 
-    select change_days.model_id, change_days.account_id, change_days.score_date, true as is_change_day, change_days.changed_at
+    select model_id, account_id
     from change_days
-    {{ leads_in_scoring_scope('change_days', 'int_account_scope') }}
+    group by model_id, account_id
+    having max(score_date) < {{ as_of }}
+    {%- if is_incremental() %}
 
     union all
 
-    -- Today, unless it is a change day already.
+    select model_id, account_id
+    from {{ this }}
+    where is_change_day
+    group by model_id, account_id
+    having max(score_date) < {{ as_of }}
+    {%- endif %}
+
+),
+
+score_days as (
+
+    select model_id, account_id, score_date, true as is_change_day, changed_at
+    from change_days
+
+    union all
+
     select
         model_id,
         account_id,
-        {{ scoring_as_of_date() }} as score_date,
+        {{ as_of }} as score_date,
         false as is_change_day,
         cast(null as {{ dbt.type_timestamp() }}) as changed_at
-    from change_days
-    group by model_id, account_id
-    having max(score_date) < {{ scoring_as_of_date() }}
+    from today_accounts
+
+),
+
+-- Every lead's score today, as mart_lead_scores_current shows it, on its account's row for today.
+current_leads as (
+
+    select
+        current_scores.model_id,
+        lead_accounts.account_id,
+        current_scores.lead_id,
+        current_scores.fit_score,
+        current_scores.engagement_score
+    from {{ ref('mart_lead_scores_current') }} as current_scores
+    inner join lead_accounts on lead_accounts.lead_id = current_scores.lead_id
+    inner join today_accounts
+        on today_accounts.model_id = current_scores.model_id
+        and today_accounts.account_id = lead_accounts.account_id
 
 ),
 
@@ -218,7 +275,37 @@ created_running as (
 
 ),
 
--- Each engaging lead's latest score change on or before each day.
+-- The leads created by each day and their best fit: on a change day from the running figures,
+-- on today's row from the leads scored today.
+day_leads as (
+
+    select
+        days.model_id,
+        days.account_id,
+        days.score_date,
+        created_running.leads_count,
+        created_running.best_fit_score
+    from change_days as days
+    inner join created_running
+        on created_running.model_id = days.model_id
+        and created_running.account_id = days.account_id
+        and created_running.created_on <= days.score_date
+        and (created_running.next_created_on is null or created_running.next_created_on > days.score_date)
+
+    union all
+
+    select
+        model_id,
+        account_id,
+        {{ as_of }} as score_date,
+        count(*) as leads_count,
+        max(fit_score) as best_fit_score
+    from current_leads
+    group by model_id, account_id
+
+),
+
+-- Each engaging lead's latest score change on or before each change day.
 engaged_spans as (
 
     select
@@ -227,7 +314,7 @@ engaged_spans as (
         days.score_date,
         spans.lead_id,
         spans.undecaying_engagement
-    from score_days as days
+    from change_days as days
     inner join lead_scores as spans
         on spans.model_id = days.model_id
         and spans.account_id = days.account_id
@@ -272,6 +359,11 @@ lead_engagement as (
         and decaying_points.account_id = spans.account_id
         and decaying_points.score_date = spans.score_date
         and decaying_points.lead_id = spans.lead_id
+
+    union all
+
+    select model_id, account_id, {{ as_of }} as score_date, lead_id, engagement_score
+    from current_leads
 
 ),
 
@@ -348,9 +440,9 @@ scored as (
         days.score_date,
         days.is_change_day,
         days.changed_at,
-        cast(coalesce(created_running.leads_count, 0) as {{ dbt.type_int() }}) as leads_count,
+        cast(coalesce(day_leads.leads_count, 0) as {{ dbt.type_int() }}) as leads_count,
         -- An account known only from its visits has no lead, so no fit yet.
-        coalesce(created_running.best_fit_score, 0.0) as best_fit_score,
+        coalesce(day_leads.best_fit_score, 0.0) as best_fit_score,
         coalesce(account_engagement.lead_engagement_score, 0.0) as lead_engagement_score,
         -- Like a lead's penalty, a visited page with negative points does not lower the account.
         case when visit_engagement.visit_engagement_score > 0 then visit_engagement.visit_engagement_score else 0.0 end as visit_engagement_score,
@@ -361,11 +453,10 @@ scored as (
         settings.engaged_account_min_engagement
     from score_days as days
     inner join settings on settings.model_id = days.model_id
-    left join created_running
-        on created_running.model_id = days.model_id
-        and created_running.account_id = days.account_id
-        and created_running.created_on <= days.score_date
-        and (created_running.next_created_on is null or created_running.next_created_on > days.score_date)
+    left join day_leads
+        on day_leads.model_id = days.model_id
+        and day_leads.account_id = days.account_id
+        and day_leads.score_date = days.score_date
     left join account_engagement
         on account_engagement.model_id = days.model_id
         and account_engagement.account_id = days.account_id
