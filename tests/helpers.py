@@ -191,7 +191,6 @@ SCORING_TABLES = {
     "marts.fct_lead_stage_transitions": "model_id, lead_id, transition_number",
     "intermediate.int_lead_funnel_stages": "model_id, lead_id",
     "marts.fct_lead_funnel": "model_id, lead_id",
-    "intermediate.int_lead_funnel_slices": "model_id, lead_id, slice_name",
     "intermediate.int_lead_stages_summarized": "lead_id",
     "marts.dim_leads": "lead_id",
     "intermediate.int_lead_threshold_crossings": "model_id, lead_id, offset_points",

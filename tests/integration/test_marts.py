@@ -38,7 +38,6 @@ BI_MARTS = {
 INTERMEDIATES = {
     "int_funnel_settings",
     "int_lead_funnel_stages",
-    "int_lead_funnel_slices",
     "int_mql_sales_responses",
     "int_lead_feedback_outcomes",
     "int_lead_threshold_crossings",
@@ -48,6 +47,7 @@ INTERMEDIATES = {
 UNIT_TESTS = {
     "funnel_stages_any_stage_and_in_order",
     "funnel_conversion_next_step_cumulative_and_windows",
+    "funnel_dispositions_by_slice_in_one_pass",
     "funnel_health_benchmark_flags_and_maturity",
     "funnel_velocity_percentiles",
     "speed_to_lead_sla_status",

@@ -9,7 +9,6 @@
 -- depends_on: {{ ref('int_lead_stage_signals_unioned') }}
 -- depends_on: {{ ref('int_lead_stage_signals_evaluated') }}
 -- depends_on: {{ ref('int_lead_funnel_stages') }}
--- depends_on: {{ ref('int_lead_funnel_slices') }}
 -- depends_on: {{ ref('int_lead_stages_summarized') }}
 -- depends_on: {{ ref('int_lead_threshold_crossings') }}
 -- depends_on: {{ ref('int_lead_rule_hits') }}

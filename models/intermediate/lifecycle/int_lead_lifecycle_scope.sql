@@ -1,6 +1,6 @@
 -- Which leads the models of the lifecycle chain (fct_lead_mql_episodes,
 -- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_stages_summarized,
--- int_lead_funnel_stages, int_lead_funnel_slices, the feedback loop's int_lead_threshold_crossings and
+-- int_lead_funnel_stages, the feedback loop's int_lead_threshold_crossings and
 -- int_lead_rule_hits, today's rule states behind the explanations, int_lead_current_rule_states,
 -- and the activations, int_lead_score_band_spans and int_lead_activation_edges) recompute in this
 -- run.

@@ -14,13 +14,8 @@ with
 
 leads as (
 
-    select * from {{ ref('int_lead_funnel_stages') }}
-
-),
-
-slices as (
-
-    select * from {{ ref('int_lead_funnel_slices') }}
+    select funnel_stages.*{{ funnel_slice_columns('funnel_stages') }}
+    from {{ ref('int_lead_funnel_stages') }} as funnel_stages
 
 ),
 
@@ -41,33 +36,22 @@ cohort_members as (
 cohort_counts as (
 
     select
-        cohort_members.model_id,
-        cohort_members.is_primary_model,
-        cohort_members.cohort_basis,
-        cohort_members.cohort_month,
-        cohort_members.first_stage_order,
-        slices.slice_name,
-        slices.slice_value,
+        model_id,
+        is_primary_model,
+        cohort_basis,
+        cohort_month,
+        first_stage_order,
+        {{ funnel_slice_name_value() }},
         {%- for kind, stage in kind_stages %}
-        {%- set reached = 'cohort_members.' ~ stage ~ reached_suffix[kind] %}
+        {%- set reached = stage ~ reached_suffix[kind] %}
         count({{ reached }}) as {{ kind }}__{{ stage }},
         {%- for window in windows %}
-        count(case when {{ entered_within_days('cohort_members.cohort_entered_at', reached, window) }} then 1 end) as {{ kind }}__{{ stage }}__{{ window }}d,
+        count(case when {{ entered_within_days('cohort_entered_at', reached, window) }} then 1 end) as {{ kind }}__{{ stage }}__{{ window }}d,
         {%- endfor %}
         {%- endfor %}
         count(*) as cohort_leads
     from cohort_members
-    inner join slices
-        on slices.model_id = cohort_members.model_id
-        and slices.lead_id = cohort_members.lead_id
-    group by
-        cohort_members.model_id,
-        cohort_members.is_primary_model,
-        cohort_members.cohort_basis,
-        cohort_members.cohort_month,
-        cohort_members.first_stage_order,
-        slices.slice_name,
-        slices.slice_value
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model', 'cohort_basis', 'cohort_month', 'first_stage_order']) }}  -- noqa: PRS
 
 ),
 

@@ -8,13 +8,8 @@ with
 
 leads as (
 
-    select * from {{ ref('int_lead_funnel_stages') }}
-
-),
-
-slices as (
-
-    select * from {{ ref('int_lead_funnel_slices') }}
+    select funnel_stages.*{{ funnel_slice_columns('funnel_stages') }}
+    from {{ ref('int_lead_funnel_stages') }} as funnel_stages
 
 ),
 
@@ -27,27 +22,17 @@ cohort_members as (
 cohort_counts as (
 
     select
-        cohort_members.model_id,
-        cohort_members.is_primary_model,
-        cohort_members.cohort_basis,
-        cohort_members.cohort_month,
-        slices.slice_name,
-        slices.slice_value,
+        model_id,
+        is_primary_model,
+        cohort_basis,
+        cohort_month,
+        {{ funnel_slice_name_value() }},
         {%- for disposition in dispositions %}
-        count(case when cohort_members.disposition = '{{ disposition }}' then 1 end) as {{ disposition }}_leads,
+        count(case when disposition = '{{ disposition }}' then 1 end) as {{ disposition }}_leads,
         {%- endfor %}
         count(*) as cohort_leads
     from cohort_members
-    inner join slices
-        on slices.model_id = cohort_members.model_id
-        and slices.lead_id = cohort_members.lead_id
-    group by
-        cohort_members.model_id,
-        cohort_members.is_primary_model,
-        cohort_members.cohort_basis,
-        cohort_members.cohort_month,
-        slices.slice_name,
-        slices.slice_value
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model', 'cohort_basis', 'cohort_month']) }}  -- noqa: PRS
 
 ),
 

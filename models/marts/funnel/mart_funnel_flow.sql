@@ -13,9 +13,9 @@ transitions as (
 
 ),
 
-slices as (
+leads as (
 
-    select * from {{ ref('int_lead_funnel_slices') }}
+    select * from {{ ref('int_lead_funnel_stages') }}
 
 ),
 
@@ -48,35 +48,45 @@ months as (
 
 ),
 
+-- Each stint with its lead's slice values.
 sliced_stints as (
 
-    select stints.*, slices.slice_name, slices.slice_value
+    select stints.*{{ funnel_slice_columns('leads') }}
     from stints
-    inner join slices
-        on slices.model_id = stints.model_id
-        and slices.lead_id = stints.lead_id
+    inner join leads
+        on leads.model_id = stints.model_id
+        and leads.lead_id = stints.lead_id
 
 ),
 
 entries as (
 
     select
-        model_id, slice_name, slice_value, stage, entry_month as flow_month,
+        model_id, {{ funnel_slice_name_value() }}, stage, entry_month as flow_month,
         count(*) as entries,
         count(case when is_first_entry then 1 end) as first_entries
     from sliced_stints
-    group by model_id, slice_name, slice_value, stage, entry_month
+    group by {{ funnel_slice_grouping_sets(['model_id', 'stage', 'entry_month']) }}  -- noqa: PRS
 
 ),
 
 exits as (
 
     select
-        model_id, slice_name, slice_value, stage, exit_month as flow_month,
+        model_id, {{ funnel_slice_name_value() }}, stage, exit_month as flow_month,
         count(*) as exits
     from sliced_stints
     where exit_month is not null
-    group by model_id, slice_name, slice_value, stage, exit_month
+    group by {{ funnel_slice_grouping_sets(['model_id', 'stage', 'exit_month']) }}  -- noqa: PRS
+
+),
+
+-- Every model and slice value that has a stint.
+slice_keys as (
+
+    select model_id, is_primary_model, {{ funnel_slice_name_value() }}
+    from sliced_stints
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model']) }}  -- noqa: PRS
 
 ),
 
@@ -92,7 +102,7 @@ grid as (
         stages.stage_order,
         stages.is_main_path,
         months.flow_month
-    from (select distinct model_id, is_primary_model, slice_name, slice_value from sliced_stints) as slice_keys
+    from slice_keys
     cross join stages
     cross join months
 

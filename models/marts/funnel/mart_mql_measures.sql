@@ -17,18 +17,13 @@
     ('mql_or_later_leads', 'mql_or_later_leads'),
     ('median_days_to_mql', round_number('median_days_to_mql', 1)),
 ] %}
+{%- set slices = funnel_slices() + [('score_band', 'score_band')] %}
 
 with
 
-leads as (
+funnel_leads as (
 
     select * from {{ ref('fct_lead_funnel') }}
-
-),
-
-funnel_slices as (
-
-    select * from {{ ref('int_lead_funnel_slices') }}
 
 ),
 
@@ -44,14 +39,17 @@ measures as (
 
 ),
 
-slices as (
+-- Each lead with its slice values: the funnel's, and today's score band.
+leads as (
 
-    select model_id, lead_id, slice_name, slice_value from funnel_slices
-
-    union all
-
-    select model_id, lead_id, 'score_band' as slice_name, coalesce(score_band, 'unknown') as slice_value
-    from current_scores
+    select
+        funnel_leads.*
+        {{- funnel_slice_columns('funnel_leads', funnel_slices()) }}
+        {{- funnel_slice_columns('current_scores', [('score_band', 'score_band')]) }}
+    from funnel_leads
+    left join current_scores
+        on current_scores.model_id = funnel_leads.model_id
+        and current_scores.lead_id = funnel_leads.lead_id
 
 ),
 
@@ -60,21 +58,17 @@ slices as (
 per_slice as (
 
     select
-        leads.model_id,
-        leads.is_primary_model,
-        slices.slice_name,
-        slices.slice_value,
+        model_id,
+        is_primary_model,
+        {{ funnel_slice_name_value(slices) }},
         count(*) as leads,
-        count(leads.first_mql_at) as mql_leads,
-        sum(leads.mql_episodes) as mql_episodes,
-        count(leads.mql_reached_in_order_at) as in_order_mqls,
-        count(leads.mql_reached_at) as mql_or_later_leads,
-        {{ percentile_cont('leads.days_to_mql', 0.5) }} as median_days_to_mql
+        count(first_mql_at) as mql_leads,
+        sum(mql_episodes) as mql_episodes,
+        count(mql_reached_in_order_at) as in_order_mqls,
+        count(mql_reached_at) as mql_or_later_leads,
+        {{ percentile_cont('days_to_mql', 0.5) }} as median_days_to_mql
     from leads
-    inner join slices
-        on slices.model_id = leads.model_id
-        and slices.lead_id = leads.lead_id
-    group by leads.model_id, leads.is_primary_model, slices.slice_name, slices.slice_value
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model'], slices) }}  -- noqa: PRS
 
 ),
 

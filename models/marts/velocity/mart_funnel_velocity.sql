@@ -21,19 +21,20 @@ steps as (
 
 ),
 
-slices as (
+leads as (
 
-    select * from {{ ref('int_lead_funnel_slices') }}
+    select * from {{ ref('int_lead_funnel_stages') }}
 
 ),
 
+-- Each step with its lead's slice values.
 sliced_steps as (
 
-    select steps.*, slices.slice_name, slices.slice_value
+    select steps.*{{ funnel_slice_columns('leads') }}
     from steps
-    inner join slices
-        on slices.model_id = steps.model_id
-        and slices.lead_id = steps.lead_id
+    inner join leads
+        on leads.model_id = steps.model_id
+        and leads.lead_id = steps.lead_id
 
 ),
 
@@ -41,10 +42,10 @@ per_cohort as (
 
     select
         model_id, is_primary_model, 'month' as cohort_scope, created_month as cohort_month,
-        slice_name, slice_value, step_order, step, from_stage, to_stage,
+        {{ funnel_slice_name_value() }}, step_order, step, from_stage, to_stage,
         {{ duration_stats }}
     from sliced_steps
-    group by model_id, is_primary_model, created_month, slice_name, slice_value, step_order, step, from_stage, to_stage
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model', 'created_month', 'step_order', 'step', 'from_stage', 'to_stage']) }}  -- noqa: PRS
 
 ),
 
@@ -52,10 +53,10 @@ all_cohorts as (
 
     select
         model_id, is_primary_model, 'all' as cohort_scope, cast(null as date) as cohort_month,
-        slice_name, slice_value, step_order, step, from_stage, to_stage,
+        {{ funnel_slice_name_value() }}, step_order, step, from_stage, to_stage,
         {{ duration_stats }}
     from sliced_steps
-    group by model_id, is_primary_model, slice_name, slice_value, step_order, step, from_stage, to_stage
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model', 'step_order', 'step', 'from_stage', 'to_stage']) }}  -- noqa: PRS
 
 ),
 

@@ -4,18 +4,13 @@
 -- P50 / P95 hours to the first attempt and median hours to the first contact (of the entries
 -- that got one). A month is immature while its last MQLs' SLA hours can still run out.
 
+{%- set slices = [('channel', 'lead_source'), ('sales_owner', 'attempt_owner')] %}
+
 with
 
 speed as (
 
     select * from {{ ref('fct_mql_speed_to_lead') }}
-
-),
-
-slices as (
-
-    select * from {{ ref('int_lead_funnel_slices') }}
-    where slice_name in ('all', 'channel')
 
 ),
 
@@ -25,18 +20,19 @@ settings as (
 
 ),
 
+-- Each MQL entry with its slice values: the lead's channel, and the sales owner of the first
+-- attempt.
+owned as (
+
+    select speed.*, coalesce(speed.sales_owner, 'no attempt') as attempt_owner
+    from speed
+
+),
+
 sliced as (
 
-    select speed.*, slices.slice_name, slices.slice_value
-    from speed
-    inner join slices
-        on slices.model_id = speed.model_id
-        and slices.lead_id = speed.lead_id
-
-    union all
-
-    select speed.*, 'sales_owner' as slice_name, coalesce(speed.sales_owner, 'no attempt') as slice_value
-    from speed
+    select owned.*{{ funnel_slice_columns('owned', slices) }}
+    from owned
 
 ),
 
@@ -46,8 +42,7 @@ aggregated as (
         model_id,
         is_primary_model,
         mql_month,
-        slice_name,
-        slice_value,
+        {{ funnel_slice_name_value(slices) }},
         count(*) as mql_entries,
         count(first_attempt_at) as attempted_entries,
         count(case when sla_status = 'met' then 1 end) as met_entries,
@@ -58,7 +53,7 @@ aggregated as (
         {{ percentile_cont('hours_to_first_attempt', 0.95) }} as p95_hours_to_first_attempt,
         {{ percentile_cont('hours_to_first_contact', 0.5) }} as p50_hours_to_first_contact
     from sliced
-    group by model_id, is_primary_model, mql_month, slice_name, slice_value
+    group by {{ funnel_slice_grouping_sets(['model_id', 'is_primary_model', 'mql_month'], slices) }}  -- noqa: PRS
 
 ),
 
