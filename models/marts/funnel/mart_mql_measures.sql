@@ -44,7 +44,7 @@ leads as (
 
     select
         funnel_leads.*
-        {{- funnel_slice_columns('funnel_leads', funnel_slices()) }}
+        {{- funnel_slice_columns('funnel_leads') }}
         {{- funnel_slice_columns('current_scores', [('score_band', 'score_band')]) }}
     from funnel_leads
     left join current_scores

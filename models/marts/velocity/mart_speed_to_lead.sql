@@ -4,7 +4,11 @@
 -- P50 / P95 hours to the first attempt and median hours to the first contact (of the entries
 -- that got one). A month is immature while its last MQLs' SLA hours can still run out.
 
-{%- set slices = [('channel', 'lead_source'), ('sales_owner', 'attempt_owner')] %}
+{#- The funnel's channel slice (var funnel_slices), and the sales owner of the first attempt. -#}
+{%- set channel_slices = [] %}
+{%- for slice_name, column in funnel_slices() if slice_name == 'channel' %}{% do channel_slices.append((slice_name, column)) %}{% endfor %}
+{%- set owner_slices = [('sales_owner', 'attempt_owner')] %}
+{%- set slices = channel_slices + owner_slices %}
 
 with
 
@@ -14,14 +18,18 @@ speed as (
 
 ),
 
+leads as (
+
+    select * from {{ ref('int_lead_funnel_stages') }}
+
+),
+
 settings as (
 
     select * from {{ ref('int_funnel_settings') }}
 
 ),
 
--- Each MQL entry with its slice values: the lead's channel, and the sales owner of the first
--- attempt.
 owned as (
 
     select speed.*, coalesce(speed.sales_owner, 'no attempt') as attempt_owner
@@ -29,10 +37,17 @@ owned as (
 
 ),
 
+-- Each MQL entry with its slice values: its lead's channel, and the sales owner of the first
+-- attempt.
 sliced as (
 
-    select owned.*{{ funnel_slice_columns('owned', slices) }}
+    select owned.*
+        {{- funnel_slice_columns('leads', channel_slices) }}
+        {{- funnel_slice_columns('owned', owner_slices) }}
     from owned
+    inner join leads
+        on leads.model_id = owned.model_id
+        and leads.lead_id = owned.lead_id
 
 ),
 
