@@ -1,9 +1,11 @@
-{#- The lead id (or account id) column by which to narrow the generic test being compiled, or none to test every
-    row. Only with the var data_test_scope = 'changed' (the daily job), and only for a model whose
-    config has `meta: {daily_test_scope: <lead id column>}` (dbt_project.yml). Left whole: tests
-    about the table as a whole (not_empty, which a day without rescored leads would fail) and
-    tests with `meta: {daily_test_scope: whole_table}`. -#}
-{% macro daily_test_scope_column() -%}
+{#- The column by which to narrow the generic test being compiled, or none to test every row.
+    Only with the var data_test_scope = 'changed' (the daily job), and only for a model whose
+    config meta names the column under `meta_key` (dbt_project.yml): `daily_test_scope`, the lead
+    id (or account id) column of a lead-grain model; `daily_test_scope_staged`, the column
+    recording when an incremental staging model's row was staged. Left whole: tests about the
+    table as a whole (not_empty, which a day without rescored leads would fail) and tests with
+    `meta: {daily_test_scope: whole_table}`. -#}
+{% macro daily_test_scope_column(meta_key='daily_test_scope') -%}
     {%- if not execute or data_test_scope() != 'changed' -%}
         {%- do return(none) -%}
     {%- endif -%}
@@ -13,5 +15,5 @@
         {%- do return(none) -%}
     {%- endif -%}
     {%- set tested = graph.nodes.get(model.get('attached_node')) or {} -%}
-    {%- do return(tested.get('config', {}).get('meta', {}).get('daily_test_scope')) -%}
+    {%- do return(tested.get('config', {}).get('meta', {}).get(meta_key)) -%}
 {%- endmacro %}

@@ -3,8 +3,10 @@
     dbt's through `dispatch` in dbt_project.yml, keeps that and, on a daily run, also narrows the
     rows of lead-grain models to the leads the run recomputed (daily_test_scope_column,
     daily_test_scope_model), and the rows for the scoring day every run rewrites
-    (daily_test_scope_day_column). The relation gets an alias: Spark would read `where (` right after a
-    table name as a table alias with a column list. -#}
+    (daily_test_scope_day_column); on incremental staging models, to the rows the latest staging
+    wrote (daily_test_scope_column, latest_staged_rows_condition). The relation gets an
+    alias: Spark would read `where (` right after a table name as a table alias with a column
+    list. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -19,6 +21,10 @@
             {%- set scoped = '(' ~ scoped ~ ' or ' ~ day_column ~ ' = ' ~ scoring_as_of_date() ~ ')' -%}
         {%- endif -%}
         {%- do conditions.append(scoped) -%}
+    {%- endif -%}
+    {%- set staged_column = daily_test_scope_column('daily_test_scope_staged') -%}
+    {%- if staged_column -%}
+        {%- do conditions.append(latest_staged_rows_condition(relation, staged_column)) -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}

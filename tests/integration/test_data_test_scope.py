@@ -4,7 +4,8 @@ generic tests of a lead-grain model check only the rows of the leads the run res
 
 Each case copies the session's built warehouse, marks one lead as rescored and every other lead as
 unchanged, and breaks rows of int_lead_fit_scores (a lead-grain model built for the rescored
-leads only) by hand."""
+leads only) by hand. The staged-rows cases do the same for stg_raw__events, whose daily tests
+check the rows the latest staging wrote."""
 
 from __future__ import annotations
 
@@ -111,3 +112,63 @@ def test_the_combined_not_null_test_counts_every_null_and_names_its_column(scope
     (compiled,) = list((target / "compiled").rglob(f"{NOT_NULL_LEAD_ID}.sql"))
     found = query(db, f"select column_name, null_rows from ({compiled.read_text()}) as failing order by column_name")
     assert found == [("fit_score", 1), ("required_fit_rules_matched", rows_of_lead)]
+
+
+# Staged rows: stg_raw__events is staged by delivery, and its staged_at says which run staged each
+# row. On a daily run its tests check the rows staged last, and its unique test every row that
+# shares an event_id with them.
+EVENTS = "staging.stg_raw__events"
+UNIQUE_EVENT_ID = "unique_stg_raw__events_event_id"
+NOT_NULL_EVENTS = "not_null_columns_stg_raw__events"
+
+
+@pytest.fixture()
+def staged(built_warehouse, tmp_path):
+    """A copy of the warehouse where one event (the first by id) was staged by the latest run and
+    every other event by an earlier one; returns (db, new event id, an old event id)."""
+    db = tmp_path / "lead_scoring.duckdb"
+    shutil.copy(built_warehouse, db)
+    new, old = [row[0] for row in query(db, f"select event_id from {EVENTS} order by event_id limit 2")]
+    _execute(db, f"update {EVENTS} set staged_at = case when event_id = ? then timestamp '2026-07-01 06:00:00' else timestamp '2026-06-30 06:00:00' end", [new])
+    return db, new, old
+
+
+def _events_results(db, scope: str) -> dict[str, tuple[str, int]]:
+    return _test_results(db, scope, "stg_raw__events,test_type:generic")
+
+
+def test_an_old_staged_row_repeated_is_not_checked_again_on_a_daily_run(staged):
+    db, _, old = staged
+    _execute(db, f"insert into {EVENTS} select * from {EVENTS} where event_id = ?", [old])
+    # Both copies were staged before the latest run: the daily run does not read them.
+    assert _events_results(db, "changed")[UNIQUE_EVENT_ID] == ("pass", 0)
+    assert _events_results(db, "all")[UNIQUE_EVENT_ID] == ("fail", 1)
+
+
+def test_a_newly_staged_row_repeating_an_old_event_id_fails_on_a_daily_run(staged):
+    db, _, old = staged
+    # A copy of an old event staged by the latest run: its key is shared with an old row.
+    _execute(db, f"insert into {EVENTS} select * replace (timestamp '2026-07-01 06:00:00' as staged_at) from {EVENTS} where event_id = ?", [old])
+    assert _events_results(db, "changed")[UNIQUE_EVENT_ID] == ("fail", 1)
+
+
+def test_a_newly_staged_row_without_a_lead_fails_on_a_daily_run_an_old_one_does_not(staged):
+    db, new, old = staged
+    _execute(db, f"update {EVENTS} set lead_id = null where event_id = ?", [old])
+    results = _events_results(db, "changed")
+    assert results[NOT_NULL_EVENTS] == ("pass", 0)
+    _execute(db, f"update {EVENTS} set lead_id = null where event_id = ?", [new])
+    # The new row's null lead id: one null, and its relationship to stg_raw__leads is not tested
+    # for a null (dbt's relationships test skips nulls).
+    assert _events_results(db, "changed")[NOT_NULL_EVENTS] == ("fail", 1)
+    assert _events_results(db, "all")[NOT_NULL_EVENTS] == ("fail", 2)
+
+
+def test_a_newly_staged_event_of_an_unknown_lead_fails_on_a_daily_run(staged):
+    db, new, old = staged
+    relationship = "relationships_stg_raw__events_lead_id__lead_id__ref_stg_raw__leads_"
+    _execute(db, f"update {EVENTS} set lead_id = 'no-such-lead' where event_id = ?", [old])
+    assert _events_results(db, "changed")[relationship] == ("pass", 0)
+    _execute(db, f"update {EVENTS} set lead_id = 'no-such-lead' where event_id = ?", [new])
+    assert _events_results(db, "changed")[relationship] == ("fail", 1)
+    assert _events_results(db, "all")[relationship] == ("fail", 2)

@@ -214,7 +214,10 @@ final as (
         {{ dbt.length('event_type') }} + coalesce({{ dbt.length('properties') }}, 0) as content_length,
         source_file,
         load_id,
-        event_mapping_hash
+        event_mapping_hash,
+        -- When this run staged the row: a daily run's data tests check these rows only
+        -- (latest_staged_rows_condition).
+        {{ dbt.cast(dbt.string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')), dbt.type_timestamp()) }} as staged_at
     from with_mapping
 
 )
