@@ -4,6 +4,11 @@
 -- (same tool, domain, page and time) counts once.
 --
 -- The raw table is optional: a warehouse loaded by another tool without it stages no visits.
+--
+-- A table, not a view: int_account_visits and this model's tests each read it, and normalising
+-- every visit's domain and page on each read cost three times what building the table does (at
+-- 2M visits: 8.4 CPU s a run as a view read three times, 4.7 as a table).
+{{ config(materialized='table') }}
 {%- set has_table = not execute or 'sources' not in graph or load_relation(source('raw', 'company_visits')) is not none %}
 
 with
