@@ -4,9 +4,11 @@
     scoring models, int_lead_lifecycle_scope for the lifecycle chain (lead_scope_flags),
     int_account_scope for an account-grain model (restated_by_account). The ref() makes the model
     depend on its scope even where only the pre-hook and the incremental branch read it. -#}
-{% macro restated_by_lead(scope='int_lead_scoring_scope', also_delete=none) -%}
+{% macro restated_by_lead(scope='int_lead_scoring_scope', also_delete=none, date_column=none) -%}
     {%- do ref(scope) -%}
-    {%- set hook_arguments = "'" ~ scope ~ "'" ~ (", also_delete=\"" ~ also_delete ~ "\"" if also_delete else "") -%}
+    {%- set hook_arguments = "'" ~ scope ~ "'"
+        ~ (", also_delete=\"" ~ also_delete ~ "\"" if also_delete else "")
+        ~ (", date_column='" ~ date_column ~ "'" if date_column else "") -%}
     {{ config(
         materialized=incremental_where_supported(),
         incremental_strategy='append',

@@ -274,3 +274,23 @@ def test_day_6_the_won_opportunity_makes_the_lead_a_customer(days):
     assert query(db, "select current_stage, strftime(customer_first_entered_at, '%d %H:%M') from marts.dim_leads where lead_id = 'L_EQ_WON'") == [
         ("customer", "29 15:00")]
     assert query(db, "select stage, is_won from staging.stg_raw__opportunities where opportunity_id = 'O_EQ_WON'") == [("closed_won", True)]
+
+
+def test_accounts_are_restated_from_their_first_changed_day_unless_the_rules_changed(days):
+    restated = "select count(*) filter (where needs_restate), count(*) filter (where restate_from is not null) from intermediate.int_account_scope"
+    # Day 2: the three hand-made leads share the account of example.com (change days March 2,
+    # April 1 and 2: the leads' creation; June 20: the MQL). The late pricing visit of April 15 is
+    # its first changed day, so it is recomputed from April 2, the change day before it, whose
+    # next change day moves from June 20 to April 15.
+    day_2 = days["after"][DAYS[1]]
+    assert query(day_2, "select needs_restate, restate_from from intermediate.int_account_scope where account_id = 'domain:example.com'") == [
+        (True, dt.date(2026, 4, 2))]
+    assert query(day_2, """select distinct next_score_date from intermediate.int_account_score_days
+                           where account_id = 'domain:example.com' and score_date = date '2026-04-02'""") == [(dt.date(2026, 4, 15),)]
+    for day in (DAYS[1], DAYS[4], DAYS[5]):
+        count, from_a_day = query(days["after"][day], restated)[0]
+        assert 0 < from_a_day <= count, day
+    # The seed edit rescored every lead: every account is restated whole, as on the first day.
+    for day in (DAYS[0], SEED_EDITED_BEFORE):
+        count, from_a_day = query(days["after"][day], restated)[0]
+        assert count > 0 and from_a_day == 0, day

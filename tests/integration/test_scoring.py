@@ -149,6 +149,58 @@ def test_a_run_that_stops_inside_the_account_models_is_completed_by_the_next_run
         table_rows(full_db, "marts.fct_account_scores", SCORING_TABLES["marts.fct_account_scores"])
 
 
+ACCOUNT_TABLES = ("intermediate.int_account_score_days", "marts.fct_account_scores", "marts.mart_account_scores_current",
+                  "intermediate.int_account_activation_edges", "marts.fct_account_activations", "intermediate.int_account_fingerprints")
+
+
+def _yesterday_built_and_a_delivery_loaded(tmp_path: Path, sample_raw_dir: Path) -> Path:
+    """A warehouse with yesterday's export built and today's rows loaded as a new delivery (files of
+    their own, as the daily job meets them), ready for today's run."""
+    landing = tmp_path / "landing"
+    split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), landing)
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, landing)
+    assert build(db).returncode == 0
+    delivery = split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), tmp_path / "delivery", part="after")
+    for file in delivery.glob("*/*.parquet"):
+        file.rename(landing / file.parent.name / file.name)
+    load(db, landing)
+    return db
+
+
+RESTATED_FROM = "select count(*) filter (where needs_restate), count(*) filter (where restate_from is not null) from intermediate.int_account_scope"
+
+
+def test_a_delivery_restates_accounts_from_their_first_changed_day(tmp_path, sample_raw_dir, incremental_and_full):
+    # Today's events staged on top of yesterday's: most restated accounts are recomputed from the
+    # change day before their leads' first new event, not over their whole history, and end
+    # equal to a full build.
+    _, full_db, _ = incremental_and_full
+    db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
+    assert build(db).returncode == 0
+    restated, from_a_day = query(db, RESTATED_FROM)[0]
+    assert 0 < from_a_day < restated
+    for table in ACCOUNT_TABLES:
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+
+
+@pytest.mark.parametrize("stop_after", ["int_lead_score_changes", "int_account_score_days"])
+def test_a_run_that_stops_after_a_delivery_restates_its_accounts_whole_next_time(stop_after, tmp_path, sample_raw_dir, incremental_and_full):
+    # The run stops after the leads' score changes, or after the accounts' change days (restated
+    # from their first changed day); the stored account fingerprints are yesterday's. The next
+    # run stages nothing new: the events the stopped run staged are older than it, so its leads'
+    # fingerprints before the run are no longer those the accounts were restated with, and every
+    # account restated again is recomputed whole - and ends equal to a full build.
+    _, full_db, _ = incremental_and_full
+    db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
+    assert build(db, "--select", f"+{stop_after}").returncode == 0
+    assert build(db).returncode == 0
+    restated, from_a_day = query(db, RESTATED_FROM)[0]
+    assert restated > 0 and from_a_day == 0
+    for table in ACCOUNT_TABLES:
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+
+
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     load(db, sample_raw_dir)

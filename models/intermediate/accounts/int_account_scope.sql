@@ -14,12 +14,28 @@
 -- edit. Its row for today moves with the scoring day for every account and is rewritten on every
 -- run.
 --
+-- restate_from: the day from which a restated account's change days are recomputed (empty: its
+-- whole history). An account's history fingerprint holds what its change days read up to a day:
+-- the configuration, its leads with their scoring fingerprints (int_lead_scoring_scope) and its
+-- visits. When the one computed with each lead's fingerprint before this run and the visits up to
+-- the day the account was last restated through equals the one stored then, nothing before that
+-- day changed but the events this run staged: the account is recomputed from the earlier of the
+-- day after it and its leads' first_staged_on, moved back to the change day before it (that row's
+-- next change day may move). Anything else - a lead that joined or left, a corrected lead or
+-- visit, a seed edit, events restaged or staged by a run that stopped before the accounts, a
+-- scoring day moved back - restates the whole history.
+--
 -- The stored fingerprints are read without ref() (a cycle otherwise) from
 -- int_account_fingerprints, built after the account models: a run that stops part-way restates
--- the same accounts again.
+-- the same accounts again. The stored change days are read the same way from
+-- int_account_score_days, before this run rewrites them.
 {%- set stored = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_account_fingerprints') -%}
+{%- set stored_days = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_account_score_days') -%}
 {#- A first run, or a warehouse built before accounts were restated by account: restate all. -#}
 {%- set restate_all = flags.FULL_REFRESH or stored is none %}
+{#- A warehouse whose stored fingerprints predate the history fingerprint restates whole once. -#}
+{%- set stored_columns = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list if execute and stored is not none else [] %}
+{%- set restate_from_stored = not restate_all and stored_days is not none and 'history_fingerprint' in stored_columns %}
 {%- set as_of = scoring_as_of_date() %}
 
 with
@@ -150,9 +166,147 @@ fingerprints as (
 
 ),
 
-final as (
+flagged as (
 
     {{ leads_with_changed_fingerprints('account_fingerprint', 'needs_restate', stored, restate_all, key='account_id') }}
+
+),
+
+-- The leads of the accounts this run restates, with their scoring fingerprints now and before
+-- this run.
+restated_leads as (
+
+    select
+        lead_accounts.account_id,
+        {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_scopes.scoring_fingerprint"]) }} as lead_text,
+        {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_scopes.fingerprint_before_run"]) }} as lead_text_before_run,
+        lead_scopes.first_staged_on
+    from lead_accounts
+    inner join flagged on flagged.account_id = lead_accounts.account_id and flagged.needs_restate
+    inner join {{ ref('int_lead_scoring_scope') }} as lead_scopes on lead_scopes.lead_id = lead_accounts.lead_id
+
+),
+
+restated_lead_texts as (
+
+    select
+        account_id,
+        {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text,
+        {{ dbt.listagg('lead_text_before_run', "';'", 'order by lead_text_before_run') }} as leads_text_before_run,
+        min(first_staged_on) as first_staged_on
+    from restated_leads
+    group by account_id
+
+),
+
+history as (
+
+    select
+        flagged.account_id,
+        {{ dbt.hash(dbt.concat([
+            "config.config_hash", "'|'",
+            "coalesce(restated_lead_texts.leads_text, '')", "'|'",
+            "coalesce(visit_texts.visits_text, '')",
+        ])) }} as history_fingerprint,
+        restated_lead_texts.leads_text_before_run,
+        restated_lead_texts.first_staged_on
+    from flagged
+    cross join config
+    left join restated_lead_texts on restated_lead_texts.account_id = flagged.account_id
+    left join visit_texts on visit_texts.account_id = flagged.account_id
+    where flagged.needs_restate
+
+),
+{%- if restate_from_stored %}
+
+stored_history as (
+
+    select account_id, history_fingerprint, fingerprinted_through
+    from {{ stored }}
+    where history_fingerprint is not null
+
+),
+
+-- The restated accounts' visits up to the day each was last restated through.
+visit_texts_then as (
+
+    select visits.account_id, {{ dbt.listagg('visits.visit_text', "';'", 'order by visits.visit_text') }} as visits_text
+    from visits
+    inner join history on history.account_id = visits.account_id
+    inner join stored_history on stored_history.account_id = visits.account_id
+    where visits.visited_on <= stored_history.fingerprinted_through
+    group by visits.account_id
+
+),
+
+-- The day from which an account whose history before this run is unchanged is recomputed.
+changed_from as (
+
+    select
+        history.account_id,
+        case
+            when history.first_staged_on is not null and history.first_staged_on <= stored_history.fingerprinted_through
+                then history.first_staged_on
+            else cast({{ dbt.dateadd('day', 1, 'stored_history.fingerprinted_through') }} as date)
+        end as changed_from
+    from history
+    cross join config
+    inner join stored_history on stored_history.account_id = history.account_id
+    left join visit_texts_then on visit_texts_then.account_id = history.account_id
+    where stored_history.fingerprinted_through <= {{ as_of }}
+      and stored_history.history_fingerprint = {{ dbt.hash(dbt.concat([
+            "config.config_hash", "'|'",
+            "coalesce(history.leads_text_before_run, '')", "'|'",
+            "coalesce(visit_texts_then.visits_text, '')",
+        ])) }}
+
+),
+
+-- Each scoring model's last stored change day before that day; the earliest of them is where
+-- the recomputation starts, so that the row before the first changed day gets its new next
+-- change day.
+last_kept_days as (
+
+    select changed_from.account_id, stored_days.model_id, max(stored_days.score_date) as last_kept_day
+    from {{ stored_days }} as stored_days
+    inner join changed_from on changed_from.account_id = stored_days.account_id
+    where stored_days.is_change_day and stored_days.score_date < changed_from.changed_from
+    group by changed_from.account_id, stored_days.model_id
+
+),
+
+restate_from as (
+
+    select
+        changed_from.account_id,
+        case
+            when min(last_kept_days.last_kept_day) is not null then min(last_kept_days.last_kept_day)
+            else changed_from.changed_from
+        end as restate_from
+    from changed_from
+    left join last_kept_days on last_kept_days.account_id = changed_from.account_id
+    group by changed_from.account_id, changed_from.changed_from
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        flagged.account_id,
+        flagged.account_fingerprint,
+        history.history_fingerprint,
+        flagged.needs_restate,
+        {% if restate_from_stored -%}
+        restate_from.restate_from
+        {%- else -%}
+        cast(null as date) as restate_from
+        {%- endif %}
+    from flagged
+    left join history on history.account_id = flagged.account_id
+    {%- if restate_from_stored %}
+    left join restate_from on restate_from.account_id = flagged.account_id
+    {%- endif %}
 
 )
 

@@ -21,13 +21,15 @@
 --
 -- Restated by account (int_account_scope): a run recomputes the change days of the accounts whose
 -- leads, visits or settings changed, or which a new scoring day reaches - only their leads' score
--- changes and rule states are read - and every account's row for today (a day passing only decays
+-- changes and rule states are read - from the account's restate_from on (its whole history when
+-- that is empty: the change days before it and their inputs are unchanged), and every account's
+-- row for today (a day passing only decays
 -- the scores, so today's row moves for every account). Today's row is summed from each lead's
 -- score today as mart_lead_scores_current shows it (one definition of a lead's current score, and
 -- an equi-join instead of a range join over every lead's history); a change day that is today is
 -- computed with the other change days, and no second row is written for it.
 {%- set as_of = scoring_as_of_date() %}
-{{ restated_by_account(also_delete='not is_change_day') }}
+{{ restated_by_account(also_delete='not is_change_day', date_column='score_date') }}
 
 with
 
@@ -38,10 +40,17 @@ lead_accounts as (
 ),
 
 -- The leads of the accounts this run restates (all of them on a full build): only their score
--- changes and rule states are read.
+-- changes and rule states are read. restate_from: the account's first recomputed day (empty: all).
 restated_lead_accounts as (
 
-    select lead_accounts.lead_id, lead_accounts.account_id
+    select
+        lead_accounts.lead_id,
+        lead_accounts.account_id,
+        {% if is_incremental() -%}
+        scope.restate_from
+        {%- else -%}
+        cast(null as date) as restate_from
+        {%- endif %}
     from lead_accounts
     {{ leads_in_scoring_scope('lead_accounts', 'int_account_scope') }}
 
@@ -88,6 +97,8 @@ decaying_states as (
     where rule_states.points_delta is null
       and rule_states.counts_for_total
       and rule_states.state_date <= {{ as_of }}
+      -- states that end before the first recomputed day are read by no change day
+      and (lead_accounts.restate_from is null or rule_states.next_state_date is null or rule_states.next_state_date > lead_accounts.restate_from)
 
 ),
 
@@ -178,34 +189,35 @@ change_times as (
 change_days as (
 
     select
-        model_id,
-        account_id,
-        score_date,
-        max(changed_at) as changed_at
+        change_times.model_id,
+        change_times.account_id,
+        change_times.score_date,
+        max(change_times.changed_at) as changed_at
     from change_times
-    group by model_id, account_id, score_date
+    {%- if is_incremental() %}
+    -- the change days before an account's restate_from stay in the table
+    inner join {{ ref('int_account_scope') }} as scope on scope.account_id = change_times.account_id
+    where scope.restate_from is null or change_times.score_date >= scope.restate_from
+    {%- endif %}
+    group by change_times.model_id, change_times.account_id, change_times.score_date
 
 ),
 
 -- The accounts that get a row for today: those with a change day before today and none today.
--- On a daily run the accounts not restated are found by the change days they keep in this table
--- (the pre-hook has deleted the restated accounts' rows and every row for today).
+-- On a daily run the change days kept in this table count too (the pre-hook has deleted the
+-- restated accounts' rows from their restate_from on, and every row for today).
 today_accounts as (
 
     select model_id, account_id
-    from change_days
+    from (
+        select model_id, account_id, score_date from change_days
+        {%- if is_incremental() %}
+        union all
+        select model_id, account_id, score_date from {{ this }} where is_change_day
+        {%- endif %}
+    ) as account_change_days
     group by model_id, account_id
     having max(score_date) < {{ as_of }}
-    {%- if is_incremental() %}
-
-    union all
-
-    select model_id, account_id
-    from {{ this }}
-    where is_change_day
-    group by model_id, account_id
-    having max(score_date) < {{ as_of }}
-    {%- endif %}
 
 ),
 
@@ -499,9 +511,33 @@ evaluated as (
 
 ),
 
--- The next change day and the first MQA day, over the change days only. The query holds all of
--- an account's change days when it holds any (an account is restated whole); today's rows need
--- neither.
+-- Whether an account restated from its restate_from was an MQA on a change day kept before it.
+with_kept_mqa as (
+
+    select
+        evaluated.*,
+        {% if is_incremental() -%}
+        kept_mqa.account_id is not null
+        {%- else -%}
+        false
+        {%- endif %} as was_mqa_before
+    from evaluated
+    {%- if is_incremental() %}
+    left join (
+        select distinct model_id, account_id
+        from {{ this }}
+        where is_change_day and is_mqa
+    ) as kept_mqa
+        on kept_mqa.model_id = evaluated.model_id
+        and kept_mqa.account_id = evaluated.account_id
+    {%- endif %}
+
+),
+
+-- The next change day and the first MQA day, over the change days only. The query holds every
+-- change day of an account from its restate_from on (the row before the first changed day among
+-- them, for its next change day), and the kept ones before it hold any earlier MQA day; today's
+-- rows need neither.
 final as (
 
     select
@@ -523,11 +559,11 @@ final as (
         is_engaged_account,
         is_mqa,
         coalesce(
-            is_change_day and is_mqa
+            is_change_day and is_mqa and not was_mqa_before
             and score_date = min(case when is_change_day and is_mqa then score_date end) over (partition by model_id, account_id),
             false
         ) as is_first_mqa
-    from evaluated
+    from with_kept_mqa
 
 )
 

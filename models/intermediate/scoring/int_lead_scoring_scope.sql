@@ -11,6 +11,11 @@
 -- edited seeds are all picked up without a lookback window; an edited seed changes every
 -- fingerprint and so rescores everything. On a first run or --full-refresh every lead is in scope.
 --
+-- fingerprint_before_run is the same fingerprint over the events staged before this run, and
+-- first_staged_on the earliest day of those this run staged (stg_raw__events.staged_at). The
+-- account scores use them (int_account_scope): a lead whose fingerprint before this run is the
+-- one an account was last restated with changed only on and after first_staged_on.
+--
 -- The stored fingerprints are read from int_lead_score_changes without ref(), which would be a
 -- cycle: they are written only when scores are, so a run that fails half-way is redone in full.
 {%- set scores = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_score_changes') -%}
@@ -46,10 +51,23 @@ event_stats as (
         max(occurred_at) as last_occurred_at,
         max(received_at) as last_received_at,
         sum(content_length) as content_length,
+        -- The same over the events staged before this run (staged_at is null on rows staged
+        -- before the column existed): what the fingerprint was before this run's deliveries.
+        count(case when not staged_this_run then 1 end) as before_run_events,
+        min(case when not staged_this_run then occurred_at end) as before_run_first_occurred_at,
+        max(case when not staged_this_run then occurred_at end) as before_run_last_occurred_at,
+        max(case when not staged_this_run then received_at end) as before_run_last_received_at,
+        sum(case when not staged_this_run then content_length end) as before_run_content_length,
+        min(case when staged_this_run then occurred_on end) as first_staged_on,
         -- not part of the fingerprint (the scoring day moving on rescores nobody); read by
         -- int_lead_lifecycle_scope, whose point-in-time models count only these events
         cast(sum(case when occurred_on <= {{ scoring_as_of_date() }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as events_through_as_of
-    from events
+    from (
+        select
+            events.*,
+            coalesce(events.staged_at = {{ run_staged_at() }}, false) as staged_this_run
+        from events
+    ) as events
     group by lead_id
 
 ),
@@ -58,6 +76,7 @@ fingerprints as (
 
     select
         leads.lead_id,
+        {%- for prefix, name in [('', 'scoring_fingerprint'), ('before_run_', 'fingerprint_before_run')] %}
         {{ dbt.hash(dbt.concat([
             "config.lead_scoring_hash", "'|'",
             "coalesce(cast(leads.created_at as " ~ dbt.type_string() ~ "), '')", "'|'",
@@ -67,12 +86,14 @@ fingerprints as (
             "coalesce(leads.country_code, '')", "'|'",
             "coalesce(leads.lead_source, '')", "'|'",
             "coalesce(leads.campaign, '')", "'|'",
-            "coalesce(cast(event_stats.events as " ~ dbt.type_string() ~ "), '0')", "'|'",
-            "coalesce(cast(event_stats.first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(event_stats.last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(event_stats.content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(event_stats.last_received_at as " ~ dbt.type_string() ~ "), '')",
-        ])) }} as scoring_fingerprint,
+            "coalesce(cast(event_stats." ~ prefix ~ "events as " ~ dbt.type_string() ~ "), '0')", "'|'",
+            "coalesce(cast(event_stats." ~ prefix ~ "first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats." ~ prefix ~ "last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats." ~ prefix ~ "content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(event_stats." ~ prefix ~ "last_received_at as " ~ dbt.type_string() ~ "), '')",
+        ])) }} as {{ name }},
+        {%- endfor %}
+        event_stats.first_staged_on,
         coalesce(event_stats.events_through_as_of, 0) as events_through_as_of
     from leads
     cross join config

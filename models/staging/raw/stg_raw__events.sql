@@ -217,7 +217,7 @@ final as (
         event_mapping_hash,
         -- When this run staged the row: a daily run's data tests check these rows only
         -- (latest_staged_rows_condition).
-        {{ dbt.cast(dbt.string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')), dbt.type_timestamp()) }} as staged_at
+        {{ run_staged_at() }} as staged_at
     from with_mapping
 
 )
