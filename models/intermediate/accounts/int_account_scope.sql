@@ -33,9 +33,11 @@
 {%- set stored_days = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_account_score_days') -%}
 {#- A first run, or a warehouse built before accounts were restated by account: restate all. -#}
 {%- set restate_all = flags.FULL_REFRESH or stored is none %}
-{#- A warehouse whose stored fingerprints predate the history fingerprint restates whole once. -#}
+{#- A warehouse whose stored fingerprints predate the history fingerprint restates whole once; an
+    engine whose account models are tables rebuilt in full (Spark) needs no restate_from. -#}
 {%- set stored_columns = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list if execute and stored is not none else [] %}
-{%- set restate_from_stored = not restate_all and stored_days is not none and 'history_fingerprint' in stored_columns %}
+{%- set restate_from_stored = not restate_all and stored_days is not none and 'history_fingerprint' in stored_columns
+    and incremental_where_supported() == 'incremental' %}
 {%- set as_of = scoring_as_of_date() %}
 
 with
