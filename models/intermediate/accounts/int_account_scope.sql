@@ -174,15 +174,17 @@ flagged as (
 
 ),
 
--- The leads of the accounts this run restates, with their scoring fingerprints now and before
--- this run.
+-- The leads of the accounts this run restates, with their scoring fingerprints now and (where
+-- restate_from is worked out) before this run.
 restated_leads as (
 
     select
         lead_accounts.account_id,
-        {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_scopes.scoring_fingerprint"]) }} as lead_text,
+        {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_scopes.scoring_fingerprint"]) }} as lead_text
+        {%- if restate_from_stored %},
         {{ dbt.concat(["lead_accounts.lead_id", "'='", "lead_scopes.fingerprint_before_run"]) }} as lead_text_before_run,
         lead_scopes.first_staged_on
+        {%- endif %}
     from lead_accounts
     inner join flagged on flagged.account_id = lead_accounts.account_id and flagged.needs_restate
     inner join {{ ref('int_lead_scoring_scope') }} as lead_scopes on lead_scopes.lead_id = lead_accounts.lead_id
@@ -193,9 +195,11 @@ restated_lead_texts as (
 
     select
         account_id,
-        {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text,
+        {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text
+        {%- if restate_from_stored %},
         {{ dbt.listagg('lead_text_before_run', "';'", 'order by lead_text_before_run') }} as leads_text_before_run,
         min(first_staged_on) as first_staged_on
+        {%- endif %}
     from restated_leads
     group by account_id
 
@@ -209,9 +213,11 @@ history as (
             "config.config_hash", "'|'",
             "coalesce(restated_lead_texts.leads_text, '')", "'|'",
             "coalesce(visit_texts.visits_text, '')",
-        ])) }} as history_fingerprint,
+        ])) }} as history_fingerprint
+        {%- if restate_from_stored %},
         restated_lead_texts.leads_text_before_run,
         restated_lead_texts.first_staged_on
+        {%- endif %}
     from flagged
     cross join config
     left join restated_lead_texts on restated_lead_texts.account_id = flagged.account_id
