@@ -62,11 +62,17 @@ def copy_project(copy: Path) -> Path:
 
 # --- dbt and the warehouse ----------------------------------------------------------------------
 
+def dbt_command(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None,
+                project_dir: Path = PROJECT_DIR) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of the dbt CLI of this virtualenv against `db_path`."""
+    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(project_dir), **(extra_env or {})}
+    return [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project_dir)], env
+
+
 def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> subprocess.CompletedProcess:
     """Run the dbt CLI of this virtualenv against the warehouse file `db_path`."""
-    env = {**os.environ, "LEAD_SCORING_DB": str(db_path), "DBT_PROFILES_DIR": str(project_dir), **(extra_env or {})}
-    exe = Path(sys.executable).parent / "dbt"
-    return subprocess.run([str(exe), *args, "--project-dir", str(project_dir)], env=env, capture_output=True, text=True, cwd=project_dir)
+    command, env = dbt_command(args, db_path, extra_env, project_dir)
+    return subprocess.run(command, env=env, capture_output=True, text=True, cwd=project_dir)
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
