@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -244,6 +246,38 @@ def test_a_dbt_build_killed_after_a_delivery_is_completed_by_the_next(killed_at,
     assert restated > 0 and from_a_day == 0
     for table in ACCOUNT_TABLES:
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+
+
+def test_a_warehouse_from_before_history_fingerprints_upgrades_in_place(tmp_path, sample_raw_dir, incremental_and_full):
+    # A warehouse built before accounts were restated from a day has no history fingerprints in
+    # int_account_fingerprints (on_schema_change adds the columns, empty). Its first run rescores
+    # the same leads and restates the same accounts as in a current warehouse, each whole, stores
+    # their history fingerprints, and ends equal to a full build.
+    _, full_db, _ = incremental_and_full
+    db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
+    current = tmp_path / "current" / "lead_scoring.duckdb"
+    current.parent.mkdir()
+    shutil.copy(db, current)
+    with duckdb.connect(str(db)) as con:
+        for column in ("history_fingerprint", "fingerprinted_through"):
+            con.execute(f"alter table intermediate.int_account_fingerprints drop column {column}")
+    for warehouse in (db, current):
+        completed = build(warehouse)
+        assert completed.returncode == 0, completed.stdout[-3000:]
+    rescored = "select count(*) filter (where needs_rescore) from intermediate.int_lead_scoring_scope"
+    assert query(db, rescored) == query(current, rescored)
+    (restated, from_a_day), (restated_current, from_a_day_current) = query(db, RESTATED_FROM)[0], query(current, RESTATED_FROM)[0]
+    assert restated == restated_current and from_a_day == 0 < from_a_day_current
+    for table in ACCOUNT_TABLES[:-1]:
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+    # The stored fingerprints: every account's as in a full build; the history fingerprints of the
+    # accounts this run restated, as in a full build; the others' stay empty until they change.
+    stored = "select account_id, account_fingerprint, history_fingerprint from intermediate.int_account_fingerprints order by account_id"
+    upgraded, full = query(db, stored), query(full_db, stored)
+    assert [row[:2] for row in upgraded] == [row[:2] for row in full]
+    filled = {row[0] for row in upgraded if row[2] is not None}
+    assert filled == {account for (account,) in query(db, "select account_id from intermediate.int_account_scope where needs_restate")}
+    assert [row for row in upgraded if row[0] in filled] == [row for row in full if row[0] in filled]
 
 
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
