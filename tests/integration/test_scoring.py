@@ -199,29 +199,55 @@ def _yesterday_built_and_a_delivery_loaded(tmp_path: Path, sample_raw_dir: Path)
 RESTATED_FROM = "select count(*) filter (where needs_restate), count(*) filter (where restate_from is not null) from intermediate.int_account_scope"
 
 
-def test_a_delivery_restates_accounts_from_their_first_changed_day(tmp_path, sample_raw_dir, incremental_and_full):
+def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an_upgrade(tmp_path, sample_raw_dir, incremental_and_full):
     # Today's events staged on top of yesterday's: most restated accounts are recomputed from the
     # change day before their leads' first new event, not over their whole history, and end
     # equal to a full build.
+    # The same delivery on a warehouse built before accounts were restated from a day: it has no
+    # history fingerprints in int_account_fingerprints (on_schema_change adds the columns,
+    # empty). Its first run rescores the same leads and restates the same accounts, each whole,
+    # stores their history fingerprints, and ends equal to a full build.
     _, full_db, _ = incremental_and_full
     db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
-    assert build(db).returncode == 0
+    older = tmp_path / "older" / "lead_scoring.duckdb"
+    older.parent.mkdir()
+    shutil.copy(db, older)
+    with duckdb.connect(str(older)) as con:
+        for column in ("history_fingerprint", "fingerprinted_through"):
+            con.execute(f"alter table intermediate.int_account_fingerprints drop column {column}")
+    for warehouse in (db, older):
+        completed = build(warehouse)
+        assert completed.returncode == 0, completed.stdout[-3000:]
     restated, from_a_day = query(db, RESTATED_FROM)[0]
     assert 0 < from_a_day < restated
     for table in ACCOUNT_TABLES:
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
+    rescored = "select count(*) filter (where needs_rescore) from intermediate.int_lead_scoring_scope"
+    assert query(older, rescored) == query(db, rescored)
+    assert query(older, RESTATED_FROM)[0] == (restated, 0)
+    for table in ACCOUNT_TABLES[:-1]:
+        assert table_rows(older, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+    # The stored fingerprints: every account's as in a full build; the history fingerprints of the
+    # accounts this run restated, as in a full build; the others' stay empty until they change.
+    stored = "select account_id, account_fingerprint, history_fingerprint from intermediate.int_account_fingerprints order by account_id"
+    upgraded, full = query(older, stored), query(full_db, stored)
+    assert [row[:2] for row in upgraded] == [row[:2] for row in full]
+    filled = {row[0] for row in upgraded if row[2] is not None}
+    assert filled == {account for (account,) in query(older, "select account_id from intermediate.int_account_scope where needs_restate")}
+    assert [row for row in upgraded if row[0] in filled] == [row for row in full if row[0] in filled]
 
-@pytest.mark.parametrize("stop_after", ["int_lead_score_changes", "int_account_score_days"])
-def test_a_run_that_stops_after_a_delivery_restates_its_accounts_whole_next_time(stop_after, tmp_path, sample_raw_dir, incremental_and_full):
-    # The run stops after the leads' score changes, or after the accounts' change days (restated
-    # from their first changed day); the stored account fingerprints are yesterday's. The next
-    # run stages nothing new: the events the stopped run staged are older than it, so its leads'
-    # fingerprints before the run are no longer those the accounts were restated with, and every
-    # account restated again is recomputed whole - and ends equal to a full build.
+
+def test_a_run_that_stops_after_a_delivery_restates_its_accounts_whole_next_time(tmp_path, sample_raw_dir, incremental_and_full):
+    # The run stops after the accounts' change days (restated from their first changed day; the
+    # test below kills one while they are computed): the stored account fingerprints are
+    # yesterday's. The next run stages nothing new: the events the stopped run staged are older
+    # than it, so its leads' fingerprints before the run are no longer those the accounts were
+    # restated with, and every account restated again is recomputed whole - and ends equal to a
+    # full build.
     _, full_db, _ = incremental_and_full
     db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
-    assert build(db, "--select", f"+{stop_after}").returncode == 0
+    assert build(db, "--select", "+int_account_score_days").returncode == 0
     assert build(db).returncode == 0
     restated, from_a_day = query(db, RESTATED_FROM)[0]
     assert restated > 0 and from_a_day == 0
@@ -229,16 +255,14 @@ def test_a_run_that_stops_after_a_delivery_restates_its_accounts_whole_next_time
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
 
-@pytest.mark.parametrize("killed_at", ["int_account_score_days", "int_account_activation_edges"])
-def test_a_dbt_build_killed_after_a_delivery_is_completed_by_the_next(killed_at, tmp_path, sample_raw_dir, incremental_and_full):
-    # A real kill of today's run: while it recomputes the accounts' change days (the leads'
-    # scores are written, the accounts' are not), or once they are written and the account
-    # activations start (the stored account fingerprints are yesterday's). DuckDB recovers the
-    # warehouse from its write-ahead log; the next run restates the accounts again, whole (the
-    # events the killed run staged are older than it), and ends equal to a full build.
+def test_a_dbt_build_killed_after_a_delivery_is_completed_by_the_next(tmp_path, sample_raw_dir, incremental_and_full):
+    # A real kill of today's run while it recomputes the accounts' change days: the leads' scores
+    # are written, the accounts' are not. DuckDB recovers the warehouse from its write-ahead log;
+    # the next run restates the accounts again, whole (the events the killed run staged are older
+    # than it), and ends equal to a full build.
     _, full_db, _ = incremental_and_full
     db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
-    output = build_killed_when_it_starts(db, killed_at)
+    output = build_killed_when_it_starts(db, "int_account_score_days")
     assert "int_lead_score_changes" in output and "Completed successfully" not in output
     completed = build(db)
     assert completed.returncode == 0, completed.stdout[-3000:]
@@ -246,38 +270,6 @@ def test_a_dbt_build_killed_after_a_delivery_is_completed_by_the_next(killed_at,
     assert restated > 0 and from_a_day == 0
     for table in ACCOUNT_TABLES:
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
-
-
-def test_a_warehouse_from_before_history_fingerprints_upgrades_in_place(tmp_path, sample_raw_dir, incremental_and_full):
-    # A warehouse built before accounts were restated from a day has no history fingerprints in
-    # int_account_fingerprints (on_schema_change adds the columns, empty). Its first run rescores
-    # the same leads and restates the same accounts as in a current warehouse, each whole, stores
-    # their history fingerprints, and ends equal to a full build.
-    _, full_db, _ = incremental_and_full
-    db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
-    current = tmp_path / "current" / "lead_scoring.duckdb"
-    current.parent.mkdir()
-    shutil.copy(db, current)
-    with duckdb.connect(str(db)) as con:
-        for column in ("history_fingerprint", "fingerprinted_through"):
-            con.execute(f"alter table intermediate.int_account_fingerprints drop column {column}")
-    for warehouse in (db, current):
-        completed = build(warehouse)
-        assert completed.returncode == 0, completed.stdout[-3000:]
-    rescored = "select count(*) filter (where needs_rescore) from intermediate.int_lead_scoring_scope"
-    assert query(db, rescored) == query(current, rescored)
-    (restated, from_a_day), (restated_current, from_a_day_current) = query(db, RESTATED_FROM)[0], query(current, RESTATED_FROM)[0]
-    assert restated == restated_current and from_a_day == 0 < from_a_day_current
-    for table in ACCOUNT_TABLES[:-1]:
-        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
-    # The stored fingerprints: every account's as in a full build; the history fingerprints of the
-    # accounts this run restated, as in a full build; the others' stay empty until they change.
-    stored = "select account_id, account_fingerprint, history_fingerprint from intermediate.int_account_fingerprints order by account_id"
-    upgraded, full = query(db, stored), query(full_db, stored)
-    assert [row[:2] for row in upgraded] == [row[:2] for row in full]
-    filled = {row[0] for row in upgraded if row[2] is not None}
-    assert filled == {account for (account,) in query(db, "select account_id from intermediate.int_account_scope where needs_restate")}
-    assert [row for row in upgraded if row[0] in filled] == [row for row in full if row[0] in filled]
 
 
 def test_seed_change_rescores_everything_without_full_refresh(tmp_path, project_copy, sample_raw_dir):
