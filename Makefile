@@ -50,13 +50,19 @@ run: install
 summary: install
 	$(BIN)/lead-scoring summary
 
+# Two pytest workers (pytest-xdist), one test file per worker at a time: most of a test's time is
+# dbt's single-threaded Python, so two workers use both cores of a small machine. Each worker has
+# dbt target and log folders of its own (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # tests/unit without the tests marked slow; everything under tests/integration, engines and ui is
 # slow (tests/conftest.py). This -m replaces the one in pytest's addopts, so it leaves spark out too.
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not spark"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not spark"
 
 # ruff on the Python code (pyproject.toml), sqlfluff on models, snapshots and singular tests
 # (.sqlfluff). sqlfluff renders each file with dbt; the profile gets an empty in-memory database,

@@ -85,7 +85,7 @@ class Workspace:
 
     @property
     def home(self) -> Path:
-        return settings.DBT_PROJECT_DIR / "target" / "rule_workspaces" / self.name
+        return settings.DBT_PROJECT_DIR / settings.dbt_target_path() / "rule_workspaces" / self.name
 
     @property
     def project_dir(self) -> Path:

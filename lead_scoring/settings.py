@@ -34,6 +34,8 @@ LEAD_SCORING_WEBHOOK_<DESTINATION>
                        than letters and digits as _) is posted to, besides the outbox; unset: outbox only.
 LEAD_SCORING_WEBHOOK_TIMEOUT_SECONDS
                        Seconds a webhook post may take before it counts as failed (default 10).
+DBT_TARGET_PATH        dbt's own setting for its target folder (default: target/ in the project,
+                       relative paths from there); the Dagster runs follow it too.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR
 RAW_SCHEMA = "raw"
 # The raw tables and the score bands are read from the dbt project: lead_scoring/dbt_definitions.py.
+
+
+def dbt_target_path() -> str:
+    """dbt's target folder, as dbt itself reads it (DBT_TARGET_PATH, else the project's "target")."""
+    return os.environ.get("DBT_TARGET_PATH", "").strip() or "target"
 
 
 def dbt_executable() -> str:

@@ -22,6 +22,7 @@ def _put_dbt_on_path() -> None:
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR,
     profiles_dir=settings.DBT_PROJECT_DIR,
+    target_path=settings.dbt_target_path(),
 )
 # Under `dagster dev` the manifest is rebuilt on load; elsewhere call prepare_manifest() first.
 _put_dbt_on_path()

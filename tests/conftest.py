@@ -20,6 +20,17 @@ TESTS_DIR = Path(__file__).resolve().parent
 SLOW_FOLDERS = ("integration", "engines", "ui")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs two workers), every worker gets dbt target and log
+    folders of its own: dbt and the Dagster runs of two workers must not write the same
+    manifest, parse state or run results. Set before any test module imports the Dagster
+    definitions, and inherited by every dbt and Dagster process a test starts."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / "target" / f"tests-{worker}")
+        os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / "logs" / f"tests-{worker}")
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow_dirs = [TESTS_DIR / name for name in SLOW_FOLDERS]
