@@ -3,7 +3,9 @@
     holds more than one batch. Nothing to do with one batch. -#}
 {% macro insert_account_score_day_batches() -%}
     {%- set batches = account_history_batches() -%}
-    {%- if batches > 1 -%}
+    {#- dbt also renders hooks when it parses the project: nothing to run then -#}
+    {%- if execute and batches > 1 -%}
+        {{ log(this.identifier ~ ": the accounts' change days in " ~ batches ~ " batches of accounts (account_history_batches)", info=True) }}
         {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- set column_list = columns | join(', ') -%}
         {%- for batch in range(1, batches) -%}
