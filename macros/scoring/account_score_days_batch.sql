@@ -1,6 +1,6 @@
 {#- The query of the model int_account_score_days (the model file documents it)
-    for one batch of accounts (in_account_batch): batch 0 is the model's own statement, the
-    others are inserted after it by its post-hook (insert_account_score_day_batches). Every CTE
+    for one batch of accounts (in_batch): batch 0 is the model's own statement, the
+    others are inserted after it by its post-hook (insert_batches). Every CTE
     reads the batch's accounts only, and every figure is per account, so the batches together
     equal one query over all accounts. -#}
 {% macro account_score_days_batch(batch, batches) -%}
@@ -28,7 +28,7 @@ restated_lead_accounts as (
         {%- endif %}
     from lead_accounts
     {{ leads_in_scoring_scope('lead_accounts', 'int_account_scope') }}
-    where {{ in_account_batch('lead_accounts.account_id', batch, batches) }}
+    where {{ in_batch('lead_accounts.account_id', batch, batches) }}
 
 ),
 
@@ -93,7 +93,7 @@ visit_events as (
         cast(null as {{ dbt.type_string() }}) as properties
     from {{ ref('int_account_visits') }}
     where visited_on <= {{ as_of }}
-      and {{ in_account_batch('account_id', batch, batches) }}
+      and {{ in_batch('account_id', batch, batches) }}
 
 ),
 
@@ -191,7 +191,7 @@ today_accounts as (
         {%- if is_incremental() %}
         union all
         select model_id, account_id, score_date from {{ this }}
-        where is_change_day and {{ in_account_batch('account_id', batch, batches) }}
+        where is_change_day and {{ in_batch('account_id', batch, batches) }}
         {%- endif %}
     ) as account_change_days
     group by model_id, account_id
@@ -504,7 +504,7 @@ with_kept_mqa as (
     left join (
         select distinct model_id, account_id
         from {{ this }}
-        where is_change_day and is_mqa and {{ in_account_batch('account_id', batch, batches) }}
+        where is_change_day and is_mqa and {{ in_batch('account_id', batch, batches) }}
     ) as kept_mqa
         on kept_mqa.model_id = evaluated.model_id
         and kept_mqa.account_id = evaluated.account_id

@@ -22,18 +22,19 @@ from lead_scoring.sample_data import split_export
 AS_OF = SAMPLE_END.isoformat()
 
 
-def build_args(db_path: Path, *args: str, with_tests: bool = False, as_of: str = AS_OF, account_batches: int | None = None) -> list[str]:
+def build_args(db_path: Path, *args: str, with_tests: bool = False, as_of: str = AS_OF, batches: int | None = None) -> list[str]:
     target = db_path.parent / "target"
     skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
-    batches = f", account_history_batches: {account_batches}" if account_batches else ""
-    return ["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'{batches}}}", *skip_tests, *args]
+    batch_vars = f", account_history_batches: {batches}, lead_history_batches: {batches}" if batches else ""
+    return ["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'{batch_vars}}}", *skip_tests, *args]
 
 
 def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False, as_of: str = AS_OF,
-          account_batches: int | None = None):
+          batches: int | None = None):
     """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed).
-    account_batches: the batches of accounts int_account_score_days runs in (default: one here)."""
-    return dbt(build_args(db_path, *args, with_tests=with_tests, as_of=as_of, account_batches=account_batches), db_path, project_dir=project_dir)
+    batches: the batches of leads and of accounts int_lead_score_changes and int_account_score_days
+    run in (default: one here)."""
+    return dbt(build_args(db_path, *args, with_tests=with_tests, as_of=as_of, batches=batches), db_path, project_dir=project_dir)
 
 
 def build_killed_when_it_starts(db_path: Path, model: str) -> str:
@@ -180,20 +181,23 @@ def test_a_run_that_stops_inside_the_account_models_is_completed_by_the_next_run
         table_rows(full_db, "marts.fct_account_scores", SCORING_TABLES["marts.fct_account_scores"])
 
 
+# int_lead_score_changes, computed in batches of leads, and the marts it feeds first.
+BATCHED_LEAD_TABLES = ("intermediate.int_lead_score_changes", "marts.fct_lead_scores", "marts.fct_lead_mql_episodes")
 ACCOUNT_TABLES = ("intermediate.int_account_score_days", "marts.fct_account_scores", "marts.mart_account_scores_current",
                   "intermediate.int_account_activation_edges", "marts.fct_account_activations", "intermediate.int_account_fingerprints")
 
 
 def _yesterday_built_and_a_delivery_loaded(tmp_path: Path, sample_raw_dir: Path) -> Path:
     """A warehouse with yesterday's export built and today's rows loaded as a new delivery (files of
-    their own, as the daily job meets them), ready for today's run. Yesterday's accounts are
-    computed in two batches (a first build: the batches after the first are inserted into the
-    table the first created); the tests compare with a full build in one."""
+    their own, as the daily job meets them), ready for today's run. Yesterday's score history and
+    accounts are computed in two batches of leads and of accounts (a first build: the batches after
+    the first are inserted into the table the first created); the tests compare with a full build
+    in one."""
     landing = tmp_path / "landing"
     split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), landing)
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     load(db, landing)
-    assert build(db, account_batches=2).returncode == 0
+    assert build(db, batches=2).returncode == 0
     delivery = split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), tmp_path / "delivery", part="after")
     for file in delivery.glob("*/*.parquet"):
         file.rename(landing / file.parent.name / file.name)
@@ -212,7 +216,8 @@ def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an
     # history fingerprints in int_account_fingerprints (on_schema_change adds the columns,
     # empty). Its first run rescores the same leads and restates the same accounts, each whole,
     # stores their history fingerprints, and ends equal to a full build.
-    # Today's run computes the accounts in four batches of accounts, the upgraded one in one.
+    # Today's run computes the score history and the accounts in four batches of leads and of
+    # accounts, the upgraded one in one.
     _, full_db, _ = incremental_and_full
     db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
     older = tmp_path / "older" / "lead_scoring.duckdb"
@@ -222,14 +227,15 @@ def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an
         for column in ("history_fingerprint", "fingerprinted_through"):
             con.execute(f"alter table intermediate.int_account_fingerprints drop column {column}")
     for warehouse, batches in ((db, 4), (older, None)):
-        completed = build(warehouse, account_batches=batches)
+        completed = build(warehouse, batches=batches)
         assert completed.returncode == 0, completed.stdout[-3000:]
     restated, from_a_day = query(db, RESTATED_FROM)[0]
     assert 0 < from_a_day < restated
     # The first batch's statement reads its accounts only; the tables below hold all accounts.
-    ran = next((db.parent / "target" / "compiled").rglob("int_account_score_days.sql")).read_text()
-    assert "substring(md5(" in ran
-    for table in ACCOUNT_TABLES:
+    for model in ("int_lead_score_changes", "int_account_score_days"):
+        ran = next((db.parent / "target" / "compiled").rglob(f"{model}.sql")).read_text()
+        assert "substring(md5(" in ran, model
+    for table in BATCHED_LEAD_TABLES + ACCOUNT_TABLES:
         assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
 
     rescored = "select count(*) filter (where needs_rescore) from intermediate.int_lead_scoring_scope"
