@@ -66,8 +66,8 @@ def load_into_postgres(server: PostgresServer, folder: Path, scratch: Path) -> s
 @pytest.fixture(scope="module")
 def postgres_warehouse(postgres_server, sample_raw_dir, tmp_path_factory):
     """Yesterday's export loaded and built in full on PostgreSQL, then today's (the DuckDB
-    warehouse's data) loaded over it and built incrementally, the score history and the accounts'
-    change days in two batches. Returns the run results of both."""
+    warehouse's data) loaded over it and built incrementally, the score history, the activations and the
+    accounts' change days in two batches. Returns the run results of both."""
     base = tmp_path_factory.mktemp("postgres_build")
     postgres_server.create_database(DATABASE)
     yesterday = split_export(sample_raw_dir, dt.datetime(2026, 6, 29, tzinfo=dt.timezone.utc), base / "yesterday")
@@ -77,9 +77,9 @@ def postgres_warehouse(postgres_server, sample_raw_dir, tmp_path_factory):
         loaded = load_into_postgres(postgres_server, folder, base / "scratch")
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
         target = base / f"target_{run}"
-        # The score history and the accounts in two batches of leads and of accounts (one on DuckDB):
+        # The score history, the activations and the accounts in two batches (one on DuckDB):
         # the marts must still agree.
-        dbt_vars = f"{{scoring_as_of_date: '{AS_OF}', account_history_batches: 2, lead_history_batches: 2}}"
+        dbt_vars = f"{{scoring_as_of_date: '{AS_OF}', account_history_batches: 2, lead_history_batches: 2, activation_history_batches: 2}}"
         result = dbt(["build", "--target-path", str(target), "--vars", dbt_vars], base / "unused.duckdb", extra_env=env)
         assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
         builds.append(json.loads((target / "run_results.json").read_text())["results"])

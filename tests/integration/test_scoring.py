@@ -20,20 +20,22 @@ from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, dbt, dbt_
 from lead_scoring.sample_data import split_export
 
 AS_OF = SAMPLE_END.isoformat()
+# The vars that set how many batches the models computed in batches run in (macro batch_count).
+BATCH_COUNT_VARS = ("lead_history_batches", "activation_history_batches", "account_history_batches")
 
 
 def build_args(db_path: Path, *args: str, with_tests: bool = False, as_of: str = AS_OF, batches: int | None = None) -> list[str]:
     target = db_path.parent / "target"
     skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
-    batch_vars = f", account_history_batches: {batches}, lead_history_batches: {batches}" if batches else ""
+    batch_vars = "".join(f", {count_var}: {batches}" for count_var in BATCH_COUNT_VARS) if batches else ""
     return ["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'{batch_vars}}}", *skip_tests, *args]
 
 
 def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False, as_of: str = AS_OF,
           batches: int | None = None):
     """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed).
-    batches: the batches of leads and of accounts int_lead_score_changes and int_account_score_days
-    run in (default: one here)."""
+    batches: the batches of leads or accounts each model computed in batches runs in (BATCH_COUNT_VARS;
+    default: one here)."""
     return dbt(build_args(db_path, *args, with_tests=with_tests, as_of=as_of, batches=batches), db_path, project_dir=project_dir)
 
 
@@ -181,16 +183,17 @@ def test_a_run_that_stops_inside_the_account_models_is_completed_by_the_next_run
         table_rows(full_db, "marts.fct_account_scores", SCORING_TABLES["marts.fct_account_scores"])
 
 
-# int_lead_score_changes, computed in batches of leads, and the marts it feeds first.
-BATCHED_LEAD_TABLES = ("intermediate.int_lead_score_changes", "marts.fct_lead_scores", "marts.fct_lead_mql_episodes")
+# The models computed in batches of leads, and the marts they feed first.
+BATCHED_LEAD_TABLES = ("intermediate.int_lead_score_changes", "marts.fct_lead_scores", "marts.fct_lead_mql_episodes",
+                       "intermediate.int_lead_activation_edges", "marts.fct_lead_activations")
 ACCOUNT_TABLES = ("intermediate.int_account_score_days", "marts.fct_account_scores", "marts.mart_account_scores_current",
                   "intermediate.int_account_activation_edges", "marts.fct_account_activations", "intermediate.int_account_fingerprints")
 
 
 def _yesterday_built_and_a_delivery_loaded(tmp_path: Path, sample_raw_dir: Path) -> Path:
     """A warehouse with yesterday's export built and today's rows loaded as a new delivery (files of
-    their own, as the daily job meets them), ready for today's run. Yesterday's score history and
-    accounts are computed in two batches of leads and of accounts (a first build: the batches after
+    their own, as the daily job meets them), ready for today's run. Yesterday's score history,
+    activations and accounts are computed in two batches of leads and of accounts (a first build: the batches after
     the first are inserted into the table the first created); the tests compare with a full build
     in one."""
     landing = tmp_path / "landing"
@@ -216,8 +219,8 @@ def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an
     # history fingerprints in int_account_fingerprints (on_schema_change adds the columns,
     # empty). Its first run rescores the same leads and restates the same accounts, each whole,
     # stores their history fingerprints, and ends equal to a full build.
-    # Today's run computes the score history and the accounts in four batches of leads and of
-    # accounts, the upgraded one in one.
+    # Today's run computes the score history, the activations and the accounts in four batches of
+    # leads and of accounts, the upgraded one in one.
     _, full_db, _ = incremental_and_full
     db = _yesterday_built_and_a_delivery_loaded(tmp_path, sample_raw_dir)
     older = tmp_path / "older" / "lead_scoring.duckdb"
@@ -232,7 +235,7 @@ def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an
     restated, from_a_day = query(db, RESTATED_FROM)[0]
     assert 0 < from_a_day < restated
     # The first batch's statement reads its accounts only; the tables below hold all accounts.
-    for model in ("int_lead_score_changes", "int_account_score_days"):
+    for model in ("int_lead_score_changes", "int_lead_activation_edges", "int_account_score_days"):
         ran = next((db.parent / "target" / "compiled").rglob(f"{model}.sql")).read_text()
         assert "substring(md5(" in ran, model
     for table in BATCHED_LEAD_TABLES + ACCOUNT_TABLES:
