@@ -186,6 +186,10 @@ def warehouse_differences(a: Path, b: Path, schemas: tuple[str, ...], skip_table
         con.close()
 
 
+# The dbt vars that set how many batches each model computed in batches runs in (macro batch_count).
+BATCH_COUNT_VARS = ("lead_history_batches", "activation_history_batches", "account_history_batches")
+
+
 # The tables a scoring run writes, with the order that makes two builds comparable.
 SCORING_TABLES = {
     "intermediate.int_lead_engagement_rule_states": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",

@@ -16,12 +16,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, dbt, dbt_command, load, query, table_rows
+from helpers import BAD_ROWS, BATCH_COUNT_VARS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, dbt, dbt_command, load, query, table_rows
 from lead_scoring.sample_data import split_export
 
 AS_OF = SAMPLE_END.isoformat()
-# The vars that set how many batches the models computed in batches run in (macro batch_count).
-BATCH_COUNT_VARS = ("lead_history_batches", "activation_history_batches", "account_history_batches")
 
 
 def build_args(db_path: Path, *args: str, with_tests: bool = False, as_of: str = AS_OF, batches: int | None = None) -> list[str]:
