@@ -5,21 +5,22 @@
     `per_batch_var`, rounded up to a power of two. One batch in unit tests (a unit test runs the
     model's statement alone, and its inputs are CTEs that a query of its own cannot read), on
     engines whose restated models are tables rebuilt in one statement (incremental_where_supported:
-    Spark), and when an input in `inputs` does not exist yet (dbt compile or a linter on an empty
-    warehouse: nothing to size). -#}
+    Spark, which spreads a query over its executors itself; the count var is ignored there), and
+    when an input in `inputs` does not exist yet (dbt compile or a linter on an empty warehouse:
+    nothing to size). -#}
 {% macro batch_count(count_var, per_batch_var, inputs, estimate_sql) -%}
-    {%- if model.resource_type == 'unit_test' -%}
+    {%- set configured = var(count_var, none) -%}
+    {%- set is_configured = configured is not none and configured | string | trim != '' -%}
+    {%- if is_configured and configured | int not in [1, 2, 4, 8, 16, 32, 64, 128, 256] -%}
+        {{ exceptions.raise_compiler_error("var " ~ count_var ~ " must be 1, 2, 4, 8, 16, 32, 64, 128 or 256, not '" ~ configured ~ "'") }}
+    {%- endif -%}
+    {%- if model.resource_type == 'unit_test' or incremental_where_supported() != 'incremental' -%}
         {{ return(1) }}
     {%- endif -%}
-    {%- set configured = var(count_var, none) -%}
-    {%- if configured is not none and configured | string | trim != '' -%}
-        {%- set batches = configured | int -%}
-        {%- if batches not in [1, 2, 4, 8, 16, 32, 64, 128, 256] -%}
-            {{ exceptions.raise_compiler_error("var " ~ count_var ~ " must be 1, 2, 4, 8, 16, 32, 64, 128 or 256, not '" ~ configured ~ "'") }}
-        {%- endif -%}
-        {{ return(batches) }}
+    {%- if is_configured -%}
+        {{ return(configured | int) }}
     {%- endif -%}
-    {%- if not execute or incremental_where_supported() != 'incremental' -%}
+    {%- if not execute -%}
         {{ return(1) }}
     {%- endif -%}
     {%- for input in inputs -%}
