@@ -122,7 +122,7 @@ test-spark: install $(BIN)/.installed-spark
 # build, an incremental day and a seed-change rescore against a hand-written DuckDB query and a
 # pandas version, after checking that all three agree. Results: bench/results/bench.md and JSON.
 # The 5M-lead scale runs on its own, once, full build only, with the default settings (about two
-# hours here: docs/benchmarks.md):
+# hours on a 2-core machine: docs/benchmarks.md):
 #   make bench BENCH_SCALES=5m BENCH_RUNS=1 BENCH_SCENARIOS=full
 BENCH_SCALES ?= 100k 1m
 BENCH_RUNS ?= 3

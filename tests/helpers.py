@@ -190,6 +190,12 @@ def warehouse_differences(a: Path, b: Path, schemas: tuple[str, ...], skip_table
 BATCH_COUNT_VARS = ("lead_history_batches", "activation_history_batches", "account_history_batches")
 
 
+def batch_count_vars(batches: int | None) -> str:
+    """The BATCH_COUNT_VARS set to `batches`, as entries to append inside a `--vars` mapping
+    (", lead_history_batches: 2, ..."); empty for None (each model sizes its batches itself)."""
+    return "".join(f", {count_var}: {batches}" for count_var in BATCH_COUNT_VARS) if batches else ""
+
+
 # The tables a scoring run writes, with the order that makes two builds comparable.
 SCORING_TABLES = {
     "intermediate.int_lead_engagement_rule_states": "model_id, lead_id, rule_id, counts_for_total, counts_for_mql, state_date",

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import BAD_ROWS, BATCH_COUNT_VARS, PROJECT_DIR, SAMPLE_END, PostgresServer, dbt
+from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, PostgresServer, batch_count_vars, dbt
 from lead_scoring.sample_data import split_export
 
 AS_OF = SAMPLE_END.isoformat()
@@ -79,8 +79,7 @@ def postgres_warehouse(postgres_server, sample_raw_dir, tmp_path_factory):
         target = base / f"target_{run}"
         # The score history, the activations and the accounts in two batches (one on DuckDB):
         # the marts must still agree.
-        batch_vars = "".join(f", {count_var}: 2" for count_var in BATCH_COUNT_VARS)
-        dbt_vars = f"{{scoring_as_of_date: '{AS_OF}'{batch_vars}}}"
+        dbt_vars = f"{{scoring_as_of_date: '{AS_OF}'{batch_count_vars(2)}}}"
         result = dbt(["build", "--target-path", str(target), "--vars", dbt_vars], base / "unused.duckdb", extra_env=env)
         assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
         builds.append(json.loads((target / "run_results.json").read_text())["results"])

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import BATCH_COUNT_VARS, PROJECT_DIR, SAMPLE_END, add_sales_acceptance, dbt, query, untouched_lead_sql
+from helpers import PROJECT_DIR, SAMPLE_END, add_sales_acceptance, batch_count_vars, dbt, query, untouched_lead_sql
 
 pytest.importorskip("pyspark", reason="needs the [spark] extra: make test-spark")
 
@@ -33,8 +33,7 @@ pytestmark = pytest.mark.spark
 AS_OF = SAMPLE_END.isoformat()
 # The batch counts are set as a user with a large DuckDB warehouse would set them: Spark computes
 # each of those models in one statement all the same (macro batch_count).
-BATCH_VARS = "".join(f", {count_var}: 2" for count_var in BATCH_COUNT_VARS)
-VARS = ["--vars", f"{{scoring_as_of_date: '{AS_OF}'{BATCH_VARS}}}"]
+VARS = ["--vars", f"{{scoring_as_of_date: '{AS_OF}'{batch_count_vars(2)}}}"]
 MARTS = sorted(path.stem for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))
 SNAPSHOT = "snapshots.snap_lead_lifecycle"
 # Set by dbt when it writes the row, not computed from the data: differ between any two runs (the

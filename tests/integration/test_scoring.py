@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import BAD_ROWS, BATCH_COUNT_VARS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, dbt, dbt_command, load, query, table_rows
+from helpers import BAD_ROWS, PROJECT_DIR, SAMPLE_END, SCORING_TABLES, batch_count_vars, dbt, dbt_command, load, query, table_rows
 from lead_scoring.sample_data import split_export
 
 AS_OF = SAMPLE_END.isoformat()
@@ -25,14 +25,13 @@ AS_OF = SAMPLE_END.isoformat()
 def build_args(db_path: Path, *args: str, with_tests: bool = False, as_of: str = AS_OF, batches: int | None = None) -> list[str]:
     target = db_path.parent / "target"
     skip_tests = [] if with_tests else ["--exclude", "resource_type:test", "resource_type:unit_test"]
-    batch_vars = "".join(f", {count_var}: {batches}" for count_var in BATCH_COUNT_VARS) if batches else ""
-    return ["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'{batch_vars}}}", *skip_tests, *args]
+    return ["build", "--target-path", str(target), "--vars", f"{{scoring_as_of_date: '{as_of}'{batch_count_vars(batches)}}}", *skip_tests, *args]
 
 
 def build(db_path: Path, *args: str, project_dir: Path = PROJECT_DIR, with_tests: bool = False, as_of: str = AS_OF,
           batches: int | None = None):
     """`dbt build` as of the sample's last day; tests are skipped unless asked for (speed).
-    batches: the batches of leads or accounts each model computed in batches runs in (BATCH_COUNT_VARS;
+    batches: the batches of leads or accounts each model computed in batches runs in (batch_count_vars;
     default: one here)."""
     return dbt(build_args(db_path, *args, with_tests=with_tests, as_of=as_of, batches=batches), db_path, project_dir=project_dir)
 
