@@ -1,5 +1,5 @@
 {#- How many batches a model restated by lead or account computes its rows in, one statement after
-    the other (in_batch, insert_batches), so that its memory stays bounded whatever the data's
+    the other (first_batch, in_batch, insert_batches), so that its memory stays bounded whatever the data's
     size. The var `count_var` sets the count (1 to 256, a power of two); unset, it is the
     estimate (`estimate_sql`: one number, the size of this run's work) divided by the var
     `per_batch_var`, rounded up to a power of two. One batch in unit tests (a unit test runs the
@@ -35,5 +35,8 @@
     {%- for _ in range(8) if batches.count * per_batch < work -%}
         {%- set batches.count = batches.count * 2 -%}
     {%- endfor -%}
+    {#- In dbt's log file: what the count came from (the estimate runs once per run, when the
+        model's statement is compiled; the post-hook reads the count from it, first_batch) -#}
+    {{ log(model.name ~ ": estimated work " ~ (work | int) ~ ", " ~ per_batch_var ~ " " ~ (per_batch | int) ~ ": " ~ batches.count ~ " batches", info=False) }}
     {{ return(batches.count) }}
 {%- endmacro %}

@@ -253,6 +253,37 @@ def test_a_delivery_restates_accounts_from_their_first_changed_day_also_after_an
     assert [row for row in upgraded if row[0] in filled] == [row for row in full if row[0] in filled]
 
 
+# batch_count's line in dbt's debug log: the model, its estimated work, the per-batch var and its
+# value, and the count.
+ESTIMATE_LINE = re.compile(r"(int_\w+): estimated work (\d+), (\w+) (\d+): (\d+) batches")
+
+
+def test_batch_counts_from_estimates_run_once_and_equal_one(tmp_path, sample_raw_dir, incremental_and_full):
+    # The default path on a large warehouse: no count var set, each model's estimate asks for
+    # more than one batch. Per-batch values small for the sample (at the time of writing its
+    # estimates are 7,522 rule states, 9,683 events and 17,362 score change x lead pairs: 3.8,
+    # 3.9 and 3.5 per-batch values, rounded up to a power of two, 4 batches each). Each estimate
+    # runs once - when the model's statement is compiled; the post-hook reads the count from
+    # that statement (first_batch) - the post-hook inserts the other three batches, and the
+    # tables equal a build in one batch.
+    _, full_db, _ = incremental_and_full
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    load(db, sample_raw_dir)
+    per_batch = "lead_history_states_per_batch: 2000, activation_history_events_per_batch: 2500, account_history_pairs_per_batch: 5000"
+    completed = dbt(["build", "--debug", "--target-path", str(db.parent / "target"), "--vars", f"{{scoring_as_of_date: '{AS_OF}', {per_batch}}}",
+                     "--exclude", "resource_type:test", "resource_type:unit_test"], db)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    estimates = sorted((model, per_batch_var, batches) for model, _, per_batch_var, _, batches in ESTIMATE_LINE.findall(completed.stdout))
+    assert estimates == [("int_account_score_days", "account_history_pairs_per_batch", "4"),
+                         ("int_lead_activation_edges", "activation_history_events_per_batch", "4"),
+                         ("int_lead_score_changes", "lead_history_states_per_batch", "4")]
+    for model, count_var in (("int_lead_score_changes", "lead_history_batches"), ("int_lead_activation_edges", "activation_history_batches"),
+                             ("int_account_score_days", "account_history_batches")):
+        assert f"{model}: computed in 4 batches ({count_var})" in completed.stdout
+    for table in BATCHED_LEAD_TABLES + ACCOUNT_TABLES:
+        assert table_rows(db, table, SCORING_TABLES[table]) == table_rows(full_db, table, SCORING_TABLES[table]), table
+
+
 def test_a_run_that_stops_after_a_delivery_restates_its_accounts_whole_next_time(tmp_path, sample_raw_dir, incremental_and_full):
     # The run stops after the accounts' change days (restated from their first changed day; the
     # test below kills one while they are computed): the stored account fingerprints are

@@ -34,6 +34,6 @@
 -- the memory it needs stays bounded whatever the number and size of the accounts.
 {%- set batches = account_history_batches() %}
 {{ restated_by_account(also_delete='not is_change_day', date_column='score_date') }}
-{{ config(post_hook="{{ insert_batches(account_score_days_batch, account_history_batches(), 'account_history_batches') }}") }}
+{{ config(post_hook="{{ insert_batches(account_score_days_batch, 'account_history_batches') }}") }}
 
-{{ account_score_days_batch(0, batches) }}
+{{ first_batch(account_score_days_batch, batches) }}

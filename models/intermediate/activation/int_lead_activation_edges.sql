@@ -18,6 +18,6 @@
 -- that the memory it needs stays bounded whatever the number of leads.
 {%- set batches = activation_history_batches() %}
 {{ restated_by_lead('int_lead_lifecycle_scope') }}
-{{ config(post_hook="{{ insert_batches(lead_activation_edges_batch, activation_history_batches(), 'activation_history_batches') }}") }}
+{{ config(post_hook="{{ insert_batches(lead_activation_edges_batch, 'activation_history_batches') }}") }}
 
-{{ lead_activation_edges_batch(0, batches) }}
+{{ first_batch(lead_activation_edges_batch, batches) }}

@@ -16,6 +16,6 @@
 -- that the memory it needs stays bounded whatever the number of leads.
 {%- set batches = lead_history_batches() %}
 {{ restated_by_lead() }}
-{{ config(post_hook="{{ insert_batches(lead_score_changes_batch, lead_history_batches(), 'lead_history_batches') }}") }}
+{{ config(post_hook="{{ insert_batches(lead_score_changes_batch, 'lead_history_batches') }}") }}
 
-{{ lead_score_changes_batch(0, batches) }}
+{{ first_batch(lead_score_changes_batch, batches) }}
