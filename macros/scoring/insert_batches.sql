@@ -8,7 +8,7 @@
     {%- if execute -%}
         {%- set recorded = modules.re.search('/\\* first of ([0-9]+) batches ', sql or '') -%}
         {%- if recorded is none -%}
-            {{ exceptions.raise_compiler_error(this.identifier ~ ": insert_batches is the post-hook of a model whose statement is first_batch(...), and this model's SQL does not start with it") }}
+            {{ exceptions.raise_compiler_error(this.identifier ~ ": no batch count in its compiled SQL; a model with the post-hook insert_batches selects first_batch(...)") }}
         {%- endif -%}
         {%- set batches = recorded.group(1) | int -%}
         {%- if batches > 1 -%}
