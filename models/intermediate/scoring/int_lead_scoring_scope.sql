@@ -58,6 +58,7 @@ event_stats as (
         max(case when not staged_this_run then occurred_at end) as before_run_last_occurred_at,
         max(case when not staged_this_run then received_at end) as before_run_last_received_at,
         sum(case when not staged_this_run then content_length end) as before_run_content_length,
+        count(case when staged_this_run then 1 end) as events_staged_this_run,
         min(case when staged_this_run then occurred_on end) as first_staged_on,
         -- not part of the fingerprint (the scoring day moving on rescores nobody); read by
         -- int_lead_lifecycle_scope, whose point-in-time models count only these events
@@ -72,12 +73,12 @@ event_stats as (
 
 ),
 
-fingerprints as (
+lead_fingerprints as (
 
     select
         leads.lead_id,
         {%- for prefix, name in [('', 'scoring_fingerprint'), ('before_run_', 'fingerprint_before_run')] %}
-        {{ dbt.hash(dbt.concat([
+        {%- set fingerprint = dbt.hash(dbt.concat([
             "config.lead_scoring_hash", "'|'",
             "coalesce(cast(leads.created_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(leads.company_size as " ~ dbt.type_string() ~ "), '')", "'|'",
@@ -85,19 +86,37 @@ fingerprints as (
             "coalesce(leads.job_title, '')", "'|'",
             "coalesce(leads.country_code, '')", "'|'",
             "coalesce(leads.lead_source, '')", "'|'",
-            "coalesce(leads.campaign, '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "events as " ~ dbt.type_string() ~ "), '0')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "content_length as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "last_received_at as " ~ dbt.type_string() ~ "), '')",
-        ])) }} as {{ name }},
+        ])) %}
+        {%- if prefix %}
+        -- The same as the scoring fingerprint unless this run staged some of the lead's events:
+        -- hashed only then (most leads get no event on a day).
+        case when event_stats.events_staged_this_run > 0 then {{ fingerprint }} end as {{ name }},
+        {%- else %}
+        {{ fingerprint }} as {{ name }},
+        {%- endif %}
         {%- endfor %}
         event_stats.first_staged_on,
         coalesce(event_stats.events_through_as_of, 0) as events_through_as_of
     from leads
     cross join config
     left join event_stats on event_stats.lead_id = leads.lead_id
+
+),
+
+fingerprints as (
+
+    select
+        lead_id,
+        scoring_fingerprint,
+        coalesce(fingerprint_before_run, scoring_fingerprint) as fingerprint_before_run,
+        first_staged_on,
+        events_through_as_of
+    from lead_fingerprints
 
 ),
 

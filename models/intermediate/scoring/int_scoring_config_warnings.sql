@@ -160,26 +160,63 @@ seed_warnings as (
 
 ),
 
--- Occurrences of each engagement rule in the window per lead and day, after the daily cap.
-rule_occurrences as (
+-- The events of the window each engagement rule matches.
+rule_matches as (
 
     select
         rules.model_id,
         rules.rule_id,
         rules.min_count,
+        rules.max_per_day,
+        rules.is_required_for_mql,
         events.lead_id,
-        events.occurred_on,
-        case when rules.max_per_day < count(*) then rules.max_per_day else count(*) end as counted_occurrences
+        events.occurred_on
     from engagement_rules as rules
     inner join events
         on events.event_type = rules.event_type
         and {{ event_matches_rule('rules', 'events') }}
-    group by rules.model_id, rules.rule_id, rules.min_count, rules.max_per_day, events.lead_id, events.occurred_on
 
 ),
 
--- Leads that hold each rule in the window: engagement up to min_count (1 for a points rule), fit
--- on the lead's attributes.
+-- Whether any event of the window matches the rule's event type and property at all. A rule
+-- without min_count holds for a lead with one counted occurrence, so for it this is also whether
+-- some lead holds it: only count rules and gates are counted lead by lead below (grouping every
+-- match by lead and day cost most of this model).
+rule_events as (
+
+    select distinct model_id, rule_id
+    from rule_matches
+
+),
+
+-- Occurrences of each count rule and gate in the window per lead and day, after the daily cap.
+rule_occurrences as (
+
+    select
+        model_id,
+        rule_id,
+        min_count,
+        lead_id,
+        occurred_on,
+        case when max_per_day < count(*) then max_per_day else count(*) end as counted_occurrences
+    from rule_matches
+    where min_count is not null or is_required_for_mql
+    group by model_id, rule_id, min_count, max_per_day, lead_id, occurred_on
+
+),
+
+-- The active leads each fit rule matches (one row per rule value matched).
+fit_matches as (
+
+    select rules.model_id, rules.rule_id, rules.is_required_for_mql, leads.lead_id
+    from fit_rule_values as rules
+    cross join active_leads as leads
+    where {{ fit_rule_matches('rules', 'leads') }}
+
+),
+
+-- The leads that hold each count rule and gate in the window: engagement up to min_count (1 for
+-- a gate without one), fit on the lead's attributes.
 rule_holders as (
 
     select model_id, rule_id, lead_id
@@ -189,10 +226,36 @@ rule_holders as (
 
     union all
 
-    select distinct rules.model_id, rules.rule_id, leads.lead_id
-    from fit_rule_values as rules
-    cross join active_leads as leads
-    where {{ fit_rule_matches('rules', 'leads') }}
+    select distinct model_id, rule_id, lead_id
+    from fit_matches
+    where is_required_for_mql
+
+),
+
+-- The rules some lead holds in the window: a fit rule some active lead matches, an engagement
+-- rule without min_count some event matches, a count rule some lead reaches min_count of.
+held_rules as (
+
+    select distinct model_id, rule_id
+    from fit_matches
+
+    union
+
+    select rule_events.model_id, rule_events.rule_id
+    from rule_events
+    inner join engagement_rules as rules
+        on rules.model_id = rule_events.model_id
+        and rules.rule_id = rule_events.rule_id
+    where rules.min_count is null
+
+    union
+
+    select holders.model_id, holders.rule_id
+    from rule_holders as holders
+    inner join engagement_rules as rules
+        on rules.model_id = holders.model_id
+        and rules.rule_id = holders.rule_id
+    where rules.min_count is not null
 
 ),
 
@@ -208,7 +271,7 @@ rule_activity as (
         rules.property_value,
         rules.min_count,
         rules.is_required_for_mql,
-        count(distinct holders.lead_id) as holding_leads
+        held_rules.rule_id is not null as is_held
     from (
         select model_id, 'engagement' as rule_kind, rule_id, event_type, property_key, property_operator, property_value, min_count,
             is_required_for_mql
@@ -218,19 +281,9 @@ rule_activity as (
             null as property_value, null as min_count, is_required_for_mql
         from fit_rules
     ) as rules
-    left join rule_holders as holders
-        on holders.model_id = rules.model_id
-        and holders.rule_id = rules.rule_id
-    group by rules.model_id, rules.rule_kind, rules.rule_id, rules.event_type, rules.property_key, rules.property_operator,
-        rules.property_value, rules.min_count, rules.is_required_for_mql
-
-),
-
--- Whether any event of the window matches the rule's event type and property at all.
-rule_events as (
-
-    select distinct occurrences.model_id, occurrences.rule_id
-    from rule_occurrences as occurrences
+    left join held_rules
+        on held_rules.model_id = rules.model_id
+        and held_rules.rule_id = rules.rule_id
 
 ),
 
@@ -287,7 +340,7 @@ warehouse_warnings as (
     left join rule_events as events
         on events.model_id = rules.model_id
         and events.rule_id = rules.rule_id
-    where rules.holding_leads = 0
+    where not rules.is_held
 
     union all
 
