@@ -98,6 +98,27 @@ def test_nothing_changed_means_nothing_rescored(incremental_and_full):
     assert table_rows(incremental_db, "marts.fct_lead_scores", SCORING_TABLES["marts.fct_lead_scores"]) == before
 
 
+def test_a_lead_corrected_in_any_fit_attribute_alone_is_rescored(tmp_path, incremental_and_full):
+    # The rescoring fingerprint (int_lead_scoring_scope) must hold every attribute a fit rule can
+    # read: those int_lead_fit_rule_matches matches on, read from it. One lead per attribute gets
+    # a corrected value of that attribute only; exactly those leads are rescored.
+    incremental_db, _, _ = incremental_and_full
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    shutil.copy(incremental_db, db)
+    model = (PROJECT_DIR / "models" / "intermediate" / "scoring" / "int_lead_fit_rule_matches.sql").read_text()
+    text_attributes = re.findall(r"'(\w+)'", re.search(r"set text_attributes = \[([^\]]*)\]", model).group(1))
+    raw_columns = {"country_code": "country"}  # the staging model's name for the raw column
+    corrections = {"company_size": "coalesce(company_size, 0) + 1"}
+    corrections |= {raw_columns.get(name, name): f"coalesce({raw_columns.get(name, name)}, '') || ' (corrected)'" for name in text_attributes}
+    leads = [row[0] for row in query(db, f"select lead_id from raw.leads order by lead_id limit {len(corrections)}")]
+    with duckdb.connect(str(db)) as con:
+        for lead, (column, corrected) in zip(leads, corrections.items()):
+            con.execute(f"update raw.leads set {column} = {corrected} where lead_id = ?", [lead])
+    assert build(db).returncode == 0
+    assert query(db, "select lead_id from intermediate.int_lead_scoring_scope where needs_rescore order by lead_id") == [(lead,) for lead in leads]
+
+
 def test_a_new_day_restates_only_the_leads_it_brings_a_fact_for(incremental_and_full):
     # The lifecycle chain (MQL episodes, stage signals) sees facts up to the scoring day. Moving
     # the day on, with no new data, must restate exactly the leads with an event, a scheduled

@@ -86,6 +86,7 @@ lead_fingerprints as (
             "coalesce(leads.job_title, '')", "'|'",
             "coalesce(leads.country_code, '')", "'|'",
             "coalesce(leads.lead_source, '')", "'|'",
+            "coalesce(leads.campaign, '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "events as " ~ dbt.type_string() ~ "), '0')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "first_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(event_stats." ~ prefix ~ "last_occurred_at as " ~ dbt.type_string() ~ "), '')", "'|'",
