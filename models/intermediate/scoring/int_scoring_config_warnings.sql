@@ -181,7 +181,7 @@ rule_matches as (
 -- Whether any event of the window matches the rule's event type and property at all. A rule
 -- without min_count holds for a lead with one counted occurrence, so for it this is also whether
 -- some lead holds it: only count rules and gates are counted lead by lead below (grouping every
--- match by lead and day cost most of this model).
+-- match by lead and day, and every fit match by lead, cost about 3 of its 8 CPU s at 1M leads).
 rule_events as (
 
     select distinct model_id, rule_id
