@@ -58,7 +58,6 @@ event_stats as (
         max(case when not staged_this_run then occurred_at end) as before_run_last_occurred_at,
         max(case when not staged_this_run then received_at end) as before_run_last_received_at,
         sum(case when not staged_this_run then content_length end) as before_run_content_length,
-        count(case when staged_this_run then 1 end) as events_staged_this_run,
         min(case when staged_this_run then occurred_on end) as first_staged_on,
         -- not part of the fingerprint (the scoring day moving on rescores nobody); read by
         -- int_lead_lifecycle_scope, whose point-in-time models count only these events
@@ -94,9 +93,10 @@ lead_fingerprints as (
             "coalesce(cast(event_stats." ~ prefix ~ "last_received_at as " ~ dbt.type_string() ~ "), '')",
         ])) %}
         {%- if prefix %}
-        -- The same as the scoring fingerprint unless this run staged some of the lead's events:
-        -- hashed only then (most leads get no event on a day).
-        case when event_stats.events_staged_this_run > 0 then {{ fingerprint }} end as {{ name }},
+        -- The same as the scoring fingerprint unless this run staged some of the lead's events
+        -- (first_staged_on: staged events have an occurred_on): hashed only then (most leads get
+        -- no event on a day), null otherwise.
+        case when event_stats.first_staged_on is not null then {{ fingerprint }} end as {{ name }}_if_staged,
         {%- else %}
         {{ fingerprint }} as {{ name }},
         {%- endif %}
@@ -114,7 +114,7 @@ fingerprints as (
     select
         lead_id,
         scoring_fingerprint,
-        coalesce(fingerprint_before_run, scoring_fingerprint) as fingerprint_before_run,
+        coalesce(fingerprint_before_run_if_staged, scoring_fingerprint) as fingerprint_before_run,
         first_staged_on,
         events_through_as_of
     from lead_fingerprints
