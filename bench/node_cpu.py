@@ -83,25 +83,60 @@ def attribute(samples: list[tuple[float, float]], spans: dict[str, tuple[float, 
     return per_node, outside
 
 
+# How a node's work grows on a daily run, read from the manifest (the order is the report's).
+SCALING_CLASSES = {
+    "restated models": "incremental models: a run rewrites the rows of the leads, accounts or deliveries that changed",
+    "narrowed tests": "data tests of models whose meta names a daily_test_scope column: on a daily run they check the changed rows",
+    "models rebuilt whole": "tables rebuilt from all rows on every run",
+    "views": "views (created on every run, computed when read)",
+    "whole tests": "every other data test: over whole models or views, and the singular tests",
+    "unit tests": "dbt unit tests",
+    "seeds and snapshots": "seeds and snapshots",
+}
+
+
+def scaling_class(uid: str, nodes: dict) -> str:
+    """The SCALING_CLASSES key of node `uid`, from the manifest's `nodes` and `unit_tests`: a
+    model by its materialization, a data test by the meta of the model it is attached to (the meta
+    that narrows it on a daily run, macros/tests/get_where_subquery.sql)."""
+    kind = uid.split(".")[0]
+    node = nodes.get("nodes", {}).get(uid, {})
+    if kind == "model":
+        materialized = node.get("config", {}).get("materialized")
+        return {"incremental": "restated models", "view": "views"}.get(materialized, "models rebuilt whole")
+    if kind == "test":
+        attached = nodes.get("nodes", {}).get(node.get("attached_node") or "", {})
+        meta = attached.get("config", {}).get("meta", {})
+        narrowed = any(meta.get(key) for key in ("daily_test_scope", "daily_test_scope_staged"))
+        return "narrowed tests" if narrowed else "whole tests"
+    return "unit tests" if kind == "unit_test" else "seeds and snapshots"
+
+
 def node_cpu_report(samples: list[tuple[float, float]], target: Path, top: int = 12) -> dict:
     """Per-node CPU of the dbt run whose artifacts are in `target`: every node, the top ones, and
-    sums by kind and by (kind, folder of the file that defines the node)."""
+    sums by kind, by (kind, folder of the file that defines the node) and by how the node's work
+    grows on a daily run (scaling_class)."""
     nodes = json.loads((target / "manifest.json").read_text())
     defined_in = {uid: node.get("original_file_path", "") for section in ("nodes", "unit_tests") for uid, node in nodes.get(section, {}).items()}
     per_node, outside = attribute(samples, node_spans(json.loads((target / "run_results.json").read_text())))
     by_kind: dict[str, float] = {}
     by_folder: dict[str, float] = {}
+    scaling = {uid: scaling_class(uid, nodes) for uid in per_node}
+    by_scaling = dict.fromkeys((k for k in SCALING_CLASSES if k in scaling.values()), 0.0)
     for uid, cpu in per_node.items():
         kind = uid.split(".")[0]
         folder = f"{kind} {os.path.dirname(defined_in.get(uid, '')) or '?'}"
         by_kind[kind] = by_kind.get(kind, 0.0) + cpu
         by_folder[folder] = by_folder.get(folder, 0.0) + cpu
+        by_scaling[scaling[uid]] += cpu
     ranked = lambda sums: {k: round(v, 2) for k, v in sorted(sums.items(), key=lambda kv: -kv[1])}  # noqa: E731
     return {
         "sampled_cpu_s": round(samples[-1][1], 2),
         "outside_nodes_cpu_s": round(outside, 2),
         "cpu_by_kind": ranked(by_kind),
         "cpu_by_folder": ranked(by_folder),
+        "cpu_by_scaling": {k: round(v, 2) for k, v in by_scaling.items()},
+        "nodes_by_scaling": {k: list(scaling.values()).count(k) for k in by_scaling},
         "top_nodes": [{"node": uid.split(".", 2)[-1], "kind": uid.split(".")[0], "cpu_s": round(cpu, 2)}
                       for uid, cpu in sorted(per_node.items(), key=lambda kv: -kv[1])[:top]],
         "nodes": len(per_node),

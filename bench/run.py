@@ -40,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.node_cpu import SAMPLE_SECONDS
+from bench.node_cpu import SAMPLE_SECONDS, SCALING_CLASSES
 from bench.steps import REFERENCE_BATCH_LEADS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -173,14 +173,17 @@ def summarise(measurements: dict[str, list[dict]]) -> dict:
 
 
 def node_cpu_medians(runs: list[dict], top: int = 12) -> dict:
-    """Medians over the runs of the dbt CPU attributed to nodes (bench/node_cpu.py): sums by kind
-    and by (kind, folder), the CPU outside nodes, and the nodes that used the most."""
+    """Medians over the runs of the dbt CPU attributed to nodes (bench/node_cpu.py): sums by kind,
+    by (kind, folder) and by how the work grows on a daily run, the CPU outside nodes, and the
+    nodes that used the most."""
     first = runs[0]["dbt_nodes"]
     nodes = {uid: median_of(runs, "dbt_nodes", "node_cpu_s", uid) for uid in first["node_cpu_s"]}
     return {
         "outside_nodes_cpu_s": median_of(runs, "dbt_nodes", "outside_nodes_cpu_s"),
         "cpu_by_kind": {k: median_of(runs, "dbt_nodes", "cpu_by_kind", k) for k in first["cpu_by_kind"]},
         "cpu_by_folder": {k: median_of(runs, "dbt_nodes", "cpu_by_folder", k) for k in first["cpu_by_folder"]},
+        "cpu_by_scaling": {k: median_of(runs, "dbt_nodes", "cpu_by_scaling", k) for k in first["cpu_by_scaling"]},
+        "nodes_by_scaling": first["nodes_by_scaling"],
         "top_nodes": [{"node": uid.split(".", 2)[-1], "kind": uid.split(".")[0], "cpu_s": cpu}
                       for uid, cpu in sorted(nodes.items(), key=lambda kv: -(kv[1] or 0))[:top]],
     }
@@ -298,10 +301,25 @@ def node_cpu_markdown(label: str, dbt_cpu: float, cpu: dict) -> list[str]:
         f"{SAMPLE_SECONDS} s, each interval's CPU split among the nodes running in it). "
         f"By kind: {', '.join(f'{k} {share(v)}' for k, v in cpu['cpu_by_kind'].items())}; outside nodes (start-up, parsing) "
         f"{share(cpu['outside_nodes_cpu_s'])}. By folder: {', '.join(f'{k} {share(v)}' for k, v in list(cpu['cpu_by_folder'].items())[:8])}.",
+        *scaling_markdown(cpu, share),
         "",
         "| node | kind | CPU s |",
         "|---|---|---:|",
         *(f"| {n['node']} | {n['kind']} | {share(n['cpu_s'])} |" for n in cpu["top_nodes"]),
+    ]
+
+
+def scaling_markdown(cpu: dict, share) -> list[str]:
+    """The CPU by how each node's work grows on a daily run (node_cpu.SCALING_CLASSES), with what
+    each class holds; nothing for results written before the bench reported it."""
+    if "cpu_by_scaling" not in cpu:
+        return []
+    return [
+        "",
+        "By how the work grows on a daily run: " + ", ".join(
+            f"{k} {share(v)} in {cpu['nodes_by_scaling'][k]} nodes" for k, v in cpu["cpu_by_scaling"].items())
+        + f"; outside nodes {share(cpu['outside_nodes_cpu_s'])}. ("
+        + "; ".join(f"{k}: {SCALING_CLASSES[k]}" for k in cpu["cpu_by_scaling"]) + ".)",
     ]
 
 

@@ -40,6 +40,9 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     assert node_cpu["cpu_by_kind"]["model"] > 0 and node_cpu["cpu_by_kind"]["test"] > 0
     assert sum(node_cpu["cpu_by_kind"].values()) + node_cpu["outside_nodes_cpu_s"] <= summary["full"]["dbt"]["cpu_s"] + 0.1
     assert node_cpu["top_nodes"][0]["cpu_s"] > 0 and "incremental" in summary and "dbt_node_cpu" in summary["incremental"]
+    # ... and by how each node's work grows on a daily run: every node in one class, the same CPU.
+    assert sum(node_cpu["cpu_by_scaling"].values()) == pytest.approx(sum(node_cpu["cpu_by_kind"].values()), abs=0.1)
+    assert node_cpu["cpu_by_scaling"]["restated models"] > 0 and node_cpu["cpu_by_scaling"]["narrowed tests"] > 0
     assert len(report["loadavg_start"]) == 3
     assert {t["met"] for t in report["targets"]} <= {True, False}
     assert any("faster (wall) than the Polars reference" in t["target"] for t in report["targets"])

@@ -175,3 +175,27 @@ def test_a_child_process_cpu_is_sampled_while_it_runs_and_totalled_at_its_exit()
     assert len(samples) >= 3  # sampled while it ran, not only at its end
     assert [cpu for _, cpu in samples] == sorted(cpu for _, cpu in samples)
     assert samples[-1][1] >= 0.5
+
+
+def test_nodes_are_classed_by_how_their_work_grows_on_a_daily_run():
+    from bench.node_cpu import SCALING_CLASSES, scaling_class
+
+    nodes = {"nodes": {
+        "model.p.scores": {"config": {"materialized": "incremental", "meta": {"daily_test_scope": "lead_id"}}},
+        "model.p.events": {"config": {"materialized": "incremental", "meta": {"daily_test_scope_staged": "staged_at"}}},
+        "model.p.current": {"config": {"materialized": "table", "meta": {}}},
+        "model.p.explained": {"config": {"materialized": "view", "meta": {}}},
+        "test.p.unique_scores": {"attached_node": "model.p.scores", "config": {}},
+        "test.p.unique_events": {"attached_node": "model.p.events", "config": {}},
+        "test.p.unique_current": {"attached_node": "model.p.current", "config": {}},
+        "test.p.assert_singular": {"attached_node": None, "config": {}},
+    }}
+    classes = {uid: scaling_class(uid, nodes) for uid in [*nodes["nodes"], "unit_test.p.scores.a_case", "seed.p.rules", "snapshot.p.lifecycle"]}
+    assert classes == {
+        "model.p.scores": "restated models", "model.p.events": "restated models",
+        "model.p.current": "models rebuilt whole", "model.p.explained": "views",
+        "test.p.unique_scores": "narrowed tests", "test.p.unique_events": "narrowed tests",
+        "test.p.unique_current": "whole tests", "test.p.assert_singular": "whole tests",
+        "unit_test.p.scores.a_case": "unit tests", "seed.p.rules": "seeds and snapshots", "snapshot.p.lifecycle": "seeds and snapshots",
+    }
+    assert set(classes.values()) == set(SCALING_CLASSES)
