@@ -119,6 +119,58 @@ def test_a_lead_corrected_in_any_fit_attribute_alone_is_rescored(tmp_path, incre
     assert query(db, "select lead_id from intermediate.int_lead_scoring_scope where needs_rescore order by lead_id") == [(lead,) for lead in leads]
 
 
+def test_event_statistics_count_only_the_events_staged_since_the_last_run(tmp_path, incremental_and_full):
+    # int_lead_scoring_scope keeps each lead's event statistics from the run before and adds those
+    # of the events staged since (macro lead_event_stats_counted_through), without reading the
+    # other events again. Two leads' stored content lengths are marked; a new delivery brings one
+    # more event of the second. The first keeps its mark, the second's mark grows by the new
+    # event's length, and its count by one.
+    incremental_db, _, _ = incremental_and_full
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    shutil.copy(incremental_db, db)
+    (kept, _), (grown, grown_count) = query(db, """
+        select lead_id, event_count from intermediate.int_lead_scoring_scope
+        where event_count > 0 order by lead_id limit 2""")
+    with duckdb.connect(str(db)) as con:
+        con.execute("update intermediate.int_lead_scoring_scope set event_content_length = -1000 where lead_id in (?, ?)", [kept, grown])
+        # A new delivery with one more event of the second lead, as the loader writes it.
+        con.execute("""
+            insert into raw.events
+            select * replace ('E_NEW_DELIVERY' as event_id, 'events/day-extra.csv' as _source_file, 'load-extra' as _load_id)
+            from raw.events where lead_id = ? order by event_id limit 1""", [grown])
+    assert build(db).returncode == 0
+    (new_length,), = query(db, "select content_length from staging.stg_raw__events where event_id = 'E_NEW_DELIVERY'")
+    assert query(db, f"""
+        select lead_id, event_count, event_content_length from intermediate.int_lead_scoring_scope
+        where lead_id in ('{kept}', '{grown}') order by lead_id""") == sorted([(kept, _count(db, kept), -1000),
+                                                                             (grown, grown_count + 1, -1000 + new_length)])
+    # the marked fingerprints changed, so both leads are rescored; no other lead is
+    assert query(db, "select lead_id from intermediate.int_lead_scoring_scope where needs_rescore order by lead_id") == sorted([(kept,), (grown,)])
+
+
+def _count(db: Path, lead: str) -> int:
+    return query(db, f"select count(*) from staging.stg_raw__events where lead_id = '{lead}'")[0][0]
+
+
+def test_a_lead_whose_events_leave_staging_is_rescored_though_none_was_staged_again(tmp_path, incremental_and_full):
+    # A corrected delivery that withdraws every event of a lead stages none of its events again;
+    # the statistics kept from the run before would hide that, so the scope recounts every lead
+    # when a counted event has left staging - and the lead is rescored.
+    incremental_db, _, _ = incremental_and_full
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    shutil.copy(incremental_db, db)
+    (lead, events), = query(db, """
+        select lead_id, count(*) from staging.stg_raw__events group by lead_id order by count(*) desc, lead_id limit 1""")
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from raw.events where lead_id = ?", [lead])
+    assert build(db).returncode == 0
+    assert events > 0
+    assert query(db, f"select needs_rescore, event_count from intermediate.int_lead_scoring_scope where lead_id = '{lead}'") == [(True, 0)]
+    assert query(db, f"select count(*) from marts.fct_lead_scored_events where lead_id = '{lead}'") == [(0,)]
+
+
 def test_a_new_day_restates_only_the_leads_it_brings_a_fact_for(incremental_and_full):
     # The lifecycle chain (MQL episodes, stage signals) sees facts up to the scoring day. Moving
     # the day on, with no new data, must restate exactly the leads with an event, a scheduled

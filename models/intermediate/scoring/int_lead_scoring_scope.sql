@@ -18,9 +18,19 @@
 --
 -- The stored fingerprints are read from int_lead_score_changes without ref(), which would be a
 -- cycle: they are written only when scores are, so a run that fails half-way is redone in full.
+--
+-- The event statistics come from the events staged since the last run, not from every event:
+-- the table keeps each lead's statistics (event_count ... event_content_length) and the latest
+-- staged_at they count (events_staged_through), and a run combines them with those of the events
+-- staged after it (only leads with an event after the scoring day are counted from all their
+-- events, for events_through_as_of). That holds while no counted event has left stg_raw__events
+-- (macro lead_event_stats_counted_through); a corrected delivery that drops rows, a full
+-- restage, --full-refresh, a first run or an engine whose staging is rebuilt whole (Spark) count
+-- every event.
 {%- set scores = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_score_changes') -%}
 {%- set rule_states = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_engagement_rule_states') -%}
 {%- set rescore_all = flags.FULL_REFRESH or scores is none or rule_states is none %}
+{%- set counted_through = lead_event_stats_counted_through(ref('stg_raw__events')) %}
 
 with
 
@@ -36,13 +46,32 @@ events as (
 
 ),
 
+
 config as (
 
     select lead_scoring_hash from {{ ref('int_scoring_config_fingerprint') }}
 
 ),
 
-event_stats as (
+{%- if counted_through %}
+
+-- The statistics this table holds from the run before (lead_event_stats_counted_through).
+counted_stats as (
+
+    select * from {{ this }}
+
+),
+
+-- The events staged after the counted ones (this run's always): the only events read.
+new_events as (
+
+    select * from events
+    where staged_at > {{ counted_through }} or staged_at = {{ run_staged_at() }}
+
+),
+{%- endif %}
+
+{{ 'new_event_stats' if counted_through else 'event_stats' }} as (
 
     select
         lead_id,
@@ -66,11 +95,72 @@ event_stats as (
         select
             events.*,
             coalesce(events.staged_at = {{ run_staged_at() }}, false) as staged_this_run
-        from events
+        from {{ 'new_events' if counted_through else 'events' }} as events
     ) as events
     group by lead_id
 
 ),
+{%- if counted_through %}
+
+-- Each lead's statistics: the counted ones combined with those of its new events (no counted
+-- event has left, so its events are the counted ones and the new ones).
+combined_stats as (
+
+    {%- set earliest = "case when counted.{0} is null or added.{1} < counted.{0} then added.{1} else counted.{0} end" %}
+    {%- set latest = "case when counted.{0} is null or added.{1} > counted.{0} then added.{1} else counted.{0} end" %}
+    {%- set summed = "case when counted.{0} is null then added.{1} when added.{1} is null then counted.{0} else counted.{0} + added.{1} end" %}
+    select
+        coalesce(counted.lead_id, added.lead_id) as lead_id,
+        coalesce(counted.event_count, 0) + coalesce(added.events, 0) as events,
+        {{ earliest.format('first_event_at', 'first_occurred_at') }} as first_occurred_at,
+        {{ latest.format('last_event_at', 'last_occurred_at') }} as last_occurred_at,
+        {{ latest.format('last_event_received_at', 'last_received_at') }} as last_received_at,
+        {{ summed.format('event_content_length', 'content_length') }} as content_length,
+        coalesce(counted.event_count, 0) + coalesce(added.before_run_events, 0) as before_run_events,
+        {{ earliest.format('first_event_at', 'before_run_first_occurred_at') }} as before_run_first_occurred_at,
+        {{ latest.format('last_event_at', 'before_run_last_occurred_at') }} as before_run_last_occurred_at,
+        {{ latest.format('last_event_received_at', 'before_run_last_received_at') }} as before_run_last_received_at,
+        {{ summed.format('event_content_length', 'before_run_content_length') }} as before_run_content_length,
+        added.first_staged_on
+    from counted_stats as counted
+    full outer join new_event_stats as added on added.lead_id = counted.lead_id
+    where counted.event_count > 0 or added.lead_id is not null
+
+),
+
+-- events_through_as_of: all of a lead's events unless some fall after the scoring day; those
+-- few leads are counted from their events.
+later_event_leads as (
+
+    select lead_id from combined_stats
+    where cast(last_occurred_at as date) > {{ scoring_as_of_date() }}
+
+),
+
+through_as_of_counts as (
+
+    select lead_id, cast(count(*) as {{ dbt.type_bigint() }}) as events_through_as_of
+    from events
+    where lead_id in (select lead_id from later_event_leads)
+      and occurred_on <= {{ scoring_as_of_date() }}
+    group by lead_id
+
+),
+
+event_stats as (
+
+    select
+        combined_stats.*,
+        case
+            when cast(combined_stats.last_occurred_at as date) <= {{ scoring_as_of_date() }}
+                then cast(combined_stats.events as {{ dbt.type_bigint() }})
+            else coalesce(through_as_of_counts.events_through_as_of, 0)
+        end as events_through_as_of
+    from combined_stats
+    left join through_as_of_counts on through_as_of_counts.lead_id = combined_stats.lead_id
+
+),
+{%- endif %}
 
 lead_fingerprints as (
 
@@ -102,7 +192,12 @@ lead_fingerprints as (
         {%- endif %}
         {%- endfor %}
         event_stats.first_staged_on,
-        coalesce(event_stats.events_through_as_of, 0) as events_through_as_of
+        coalesce(event_stats.events_through_as_of, 0) as events_through_as_of,
+        coalesce(event_stats.events, 0) as event_count,
+        event_stats.first_occurred_at as first_event_at,
+        event_stats.last_occurred_at as last_event_at,
+        event_stats.last_received_at as last_event_received_at,
+        event_stats.content_length as event_content_length
     from leads
     cross join config
     left join event_stats on event_stats.lead_id = leads.lead_id
@@ -116,7 +211,14 @@ fingerprints as (
         scoring_fingerprint,
         coalesce(fingerprint_before_run_if_staged, scoring_fingerprint) as fingerprint_before_run,
         first_staged_on,
-        events_through_as_of
+        events_through_as_of,
+        event_count,
+        first_event_at,
+        last_event_at,
+        last_event_received_at,
+        event_content_length,
+        -- the latest staged_at the statistics count (lead_event_stats_counted_through)
+        (select max(staged_events.staged_at) from {{ ref('stg_raw__events') }} as staged_events) as events_staged_through
     from lead_fingerprints
 
 ),
