@@ -19,11 +19,12 @@
 -- The stored fingerprints are read from int_lead_score_changes without ref(), which would be a
 -- cycle: they are written only when scores are, so a run that fails half-way is redone in full.
 --
--- The event statistics come from the events staged since the last run, not from every event:
--- the table keeps each lead's statistics (event_count ... event_content_length) and the latest
--- staged_at they count (events_staged_through), and a run combines them with those of the events
--- staged after it (only leads with an event after the scoring day are counted from all their
--- events, for events_through_as_of). That holds while no counted event has left stg_raw__events
+-- The event statistics are added up from the events staged since the last run, not from every
+-- event (of the others only staged_at is read): the table keeps each lead's statistics
+-- (event_count ... event_content_length) and the latest staged_at they count
+-- (events_staged_through), and a run combines them with those of the events staged after it
+-- (only leads with an event after the scoring day are counted from all their events, for
+-- events_through_as_of). That holds while no counted event has left stg_raw__events
 -- (macro lead_event_stats_counted_through); a corrected delivery that drops rows, a full
 -- restage, --full-refresh, a first run or an engine whose staging is rebuilt whole (Spark) count
 -- every event.
@@ -45,7 +46,6 @@ events as (
     select * from {{ ref('stg_raw__events') }}
 
 ),
-
 
 config as (
 
