@@ -111,7 +111,7 @@ def spark_build(spark_dir, sample_raw_dir) -> list[dict]:
 # Unit tests switched off on Spark (config enabled), each with the reason beside it in its yml.
 SPARK_DISABLED_UNIT_TESTS = {
     "unit_test.lead_scoring.int_lead_activation_edges.activation_edges_score_and_top_reasons_on_the_due_day",
-    "unit_test.lead_scoring.int_account_activation_edges.account_activation_edges_mqa_episodes_suppressions_and_exits",
+    "unit_test.lead_scoring.int_scoring_config_warnings.config_warnings_from_seeds_and_the_last_90_days",
 }
 
 
