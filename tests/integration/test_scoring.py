@@ -153,7 +153,7 @@ def _count(db: Path, lead: str) -> int:
     return query(db, f"select count(*) from staging.stg_raw__events where lead_id = '{lead}'")[0][0]
 
 
-def test_a_lead_whose_events_leave_staging_is_rescored_though_none_was_staged_again(tmp_path, incremental_and_full):
+def test_a_lead_whose_events_leave_staging_is_rescored_though_none_was_staged_again(tmp_path, incremental_and_full, sample_raw_dir):
     # A corrected delivery that withdraws every event of a lead stages none of its events again;
     # the statistics kept from the run before would hide that, so the scope recounts every lead
     # when a counted event has left staging - and the lead is rescored.
@@ -163,8 +163,14 @@ def test_a_lead_whose_events_leave_staging_is_rescored_though_none_was_staged_ag
     shutil.copy(incremental_db, db)
     (lead, events), = query(db, """
         select lead_id, count(*) from staging.stg_raw__events group by lead_id order by count(*) desc, lead_id limit 1""")
-    with duckdb.connect(str(db)) as con:
-        con.execute("delete from raw.events where lead_id = ?", [lead])
+    # The events file delivered again, corrected: the lead's events are gone from it. The loader
+    # replaces that delivery's rows, as it does for any corrected file.
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw_dir, raw)
+    events_file = raw / "events" / "part-00000.parquet"
+    delivered = pd.read_parquet(events_file)
+    delivered[delivered.lead_id != lead].to_parquet(events_file, index=False)
+    load(db, raw)
     assert build(db).returncode == 0
     assert events > 0
     assert query(db, f"select needs_rescore, event_count from intermediate.int_lead_scoring_scope where lead_id = '{lead}'") == [(True, 0)]
