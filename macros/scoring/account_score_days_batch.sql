@@ -295,7 +295,9 @@ day_leads as (
 
 ),
 
--- Each engaging lead's latest score change on or before each change day.
+-- Each engaging lead's latest score change on or before each change day. On the day of the change
+-- itself the lead's engagement is the one int_lead_score_changes computed for it; only on the
+-- other change days (another lead's change, a visit) are its decaying rules decayed here.
 engaged_spans as (
 
     select
@@ -303,7 +305,9 @@ engaged_spans as (
         days.account_id,
         days.score_date,
         spans.lead_id,
-        spans.undecaying_engagement
+        spans.undecaying_engagement,
+        spans.score_date = days.score_date as is_lead_change_day,
+        spans.engagement_score as engagement_on_lead_change_day
     from change_days as days
     inner join lead_scores as spans
         on spans.model_id = days.model_id
@@ -331,6 +335,7 @@ decaying_points as (
     inner join rules
         on rules.model_id = states.model_id
         and rules.rule_id = states.rule_id
+    where not spans.is_lead_change_day
     group by spans.model_id, spans.account_id, spans.score_date, spans.lead_id
 
 ),
@@ -342,7 +347,10 @@ lead_engagement as (
         spans.account_id,
         spans.score_date,
         spans.lead_id,
-        spans.undecaying_engagement + coalesce(decaying_points.decaying_engagement, 0.0) as engagement_score
+        case
+            when spans.is_lead_change_day then spans.engagement_on_lead_change_day
+            else spans.undecaying_engagement + coalesce(decaying_points.decaying_engagement, 0.0)
+        end as engagement_score
     from engaged_spans as spans
     left join decaying_points
         on decaying_points.model_id = spans.model_id
