@@ -10,7 +10,9 @@ lead_scoring.ingest.raw_loader, then `dbt build` with every test):
   full         a first build from an empty warehouse (today's export)
   scoring      the same, limited to the scoring models and their tests (what the references compute)
   incremental  yesterday's export built, then one day's delivery: a new file per table with the
-               rows that arrived that day, next to yesterday's unchanged files (the loader skips those)
+               rows that arrived that day, next to yesterday's unchanged files (the loader skips those);
+               then the same day run again with nothing new (what any run costs, whatever changed)
+               and the next day without a delivery (only the date moves), on the same warehouse
   seed         the full warehouse rebuilt after one scoring rule's points changed (rescores all)
   startup      `dbt build` of an empty selection: dbt's fixed start-up
 
@@ -18,7 +20,7 @@ and three references on the full warehouse: one hand-written DuckDB query (bench
 a pandas implementation (bench/reference_pandas.py) and a Polars one (bench/reference_polars.py).
 Before it reports any time it checks that dbt and every reference agree (current total per model
 and lead within 1e-6, identical first MQL dates) and that the incremental warehouse equals the full
-one. Every measurement is a fresh child process (bench/steps.py) reaped with os.wait4: wall, CPU
+one (also after the run with nothing new). Every measurement is a fresh child process (bench/steps.py) reaped with os.wait4: wall, CPU
 (user + system, all threads and child processes) and peak RSS; the CPU of each `dbt build` is also
 attributed to its nodes (bench/node_cpu.py). Medians over the runs go to
 bench/results/bench_<scale>.json and .md, with the issue's targets met or missed.
@@ -248,8 +250,10 @@ def render_markdown(result: dict) -> str:
     ]
     def row(label, entry):
         lines.append(f"| {label} | {num(entry.get('wall_s'))} | {num(entry.get('cpu_s'))} | {gb(entry.get('peak_rss_mb'))} |")
-    labels = {"full": "full build", "scoring": "full build, scoring part only", "incremental": "incremental day", "seed": "rescore after a seed change"}
-    for name in ("full", "scoring", "incremental", "seed"):
+    labels = {"full": "full build", "scoring": "full build, scoring part only", "incremental": "incremental day",
+              "rerun": "the same day run again, nothing new", "next_day": "the next day, no delivery (only the date moves)",
+              "seed": "rescore after a seed change"}
+    for name in ("full", "scoring", "incremental", "rerun", "next_day", "seed"):
         if name in s:
             row(f"{labels[name]}: load raw + `dbt build`", s[name])
             row("&nbsp;&nbsp;load raw", s[name]["load"])
@@ -276,21 +280,36 @@ def render_markdown(result: dict) -> str:
                              *((label, s.get(name)) for name, label in DATAFRAME_REFERENCES.items())):
             if entry:
                 lines.append(f"| {label} | {num(entry['wall_s'])} | {num(entry['cpu_s'])} | {ratio(entry['wall_s'], daily['wall_s'])}x |")
-    for name in ("full", "incremental"):
+    lines += day_parts_markdown(s)
+    for name in ("full", "incremental", "rerun", "next_day"):
         if name in s and "dbt_node_cpu" in s[name]:
-            lines += ["", *node_cpu_markdown(f"{labels[name].capitalize()}", s[name]["dbt"]["cpu_s"], s[name]["dbt_node_cpu"])]
+            lines += ["", *node_cpu_markdown(f"{labels[name][0].upper()}{labels[name][1:]}", s[name]["dbt"]["cpu_s"], s[name]["dbt_node_cpu"])]
     agreement = result.get("agreement")
     if agreement:
         parts = [f"{name}: {agreement[name]['mismatched_rows']} mismatches, max |Δ total| {agreement[name]['max_abs_total_diff']:.1e}"
                  for name in ("sql", "pandas", "polars") if name in agreement]
         lines += ["", f"Agreement on {agreement['rows']:,} (model, lead) rows and {agreement['mqls']:,} first MQL dates: " + "; ".join(parts)
-                  + (". Incremental warehouse equals the full build." if result.get("incremental_equals_full") else ".")]
+                  + (". Incremental warehouse equals the full build" if result.get("incremental_equals_full") else "")
+                  + (", also after the run with nothing new." if result.get("rerun_equals_full") else ".")]
     if result["targets"]:
         lines += ["", "| target | measured | ratio | target | met |", "|---|---|---:|---:|---|"]
         for t in result["targets"]:
             bound = (">= " if "faster" in t["target"] else "<= ") + str(t["limit"])
             lines.append(f"| {t['target']} | {t['measured']} | {t['ratio']} | {bound} | {'met' if t['met'] else 'missed'} |")
     return "\n".join(lines) + "\n"
+
+
+def day_parts_markdown(s: dict) -> list[str]:
+    """The incremental day's `dbt build` CPU split by subtraction: what a run costs with nothing
+    new (the rerun), what the date moving adds (the next day without a delivery, less the rerun)
+    and what the day's delivery adds (the day, less the next day without one); each also as a share
+    of the full build's, the unit of the 5 % target."""
+    if not all(name in s for name in ("full", "incremental", "rerun", "next_day")):
+        return []
+    day, rerun, next_day, full = (s[name]["dbt"]["cpu_s"] for name in ("incremental", "rerun", "next_day", "full"))
+    part = lambda x: f"{x:.1f} CPU s ({100 * x / full:.1f} %)"  # noqa: E731
+    return ["", f"The incremental day's `dbt build`, {part(day)} of the full build's {full:.1f}, split by subtraction: "
+                f"any run, with nothing new, {part(rerun)}; the date moving {part(next_day - rerun)}; the day's delivery {part(day - next_day)}."]
 
 
 def node_cpu_markdown(label: str, dbt_cpu: float, cpu: dict) -> list[str]:
@@ -383,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     # The warehouse spills to this folder instead of failing when a query needs more than memory_limit.
     os.environ["LEAD_SCORING_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     os.environ["LEAD_SCORING_DUCKDB_TEMP_DIR"] = str(data / "spill")
-    as_of, day_before = END_DATE.isoformat(), (END_DATE - dt.timedelta(days=1)).isoformat()
+    as_of, day_before, day_after = (day.isoformat() for day in (END_DATE, END_DATE - dt.timedelta(days=1), END_DATE + dt.timedelta(days=1)))
 
     print(f"bench {name}: {leads:,} leads, {args.runs} run(s), scenarios {scenarios}; load {os.getloadavg()}", flush=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -402,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     loadavg_start = [round(x, 2) for x in os.getloadavg()]
     measurements: dict[str, list[dict]] = {}
     agreement = None
-    equal = None
+    equal = rerun_equal = None
     shutil.rmtree(work / "yesterday_warehouse", ignore_errors=True)  # built anew by this bench's models
     seed_project = project_copy(work / "project_seed") if "seed" in scenarios else None
     targets_dir = work / "targets"  # one per project, kept across runs: dbt parses partially, as in daily use
@@ -458,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
             incremental = measure("daily", "incremental day", run_dir, db=inc_db, raw=today, as_of=as_of, log=run_dir / "incremental.log", **common)
             record("incremental", incremental)
             equal = helper("compare-warehouses", run_dir, db=inc_db, other_db=full_db)
+            # The day's split (day_parts_markdown): the same day again with nothing new, which must
+            # leave the warehouse as it was, then the next day without a delivery.
+            record("rerun", measure("daily", "rerun, nothing new", run_dir, db=inc_db, raw=today, as_of=as_of, log=run_dir / "rerun.log", **common))
+            rerun_equal = helper("compare-warehouses", run_dir, db=inc_db, other_db=full_db)
+            record("next_day", measure("daily", "next day, no delivery", run_dir, db=inc_db, raw=today, as_of=day_after,
+                                       log=run_dir / "next_day.log", **common))
             shutil.rmtree(inc_db.parent, ignore_errors=True)
         if "preview" in scenarios:
             # Before the seed change rescores this warehouse: the live rules are the project's.
@@ -495,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_range": [min(loads), max(loads)],
         "agreement": agreement,
         "incremental_equals_full": equal,
+        "rerun_equals_full": rerun_equal,
         "summary": summary,
         "targets": targets(summary, leads),
         "measurements": measurements,

@@ -50,6 +50,10 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     # The incremental day: yesterday's build, then one day's delivery, equal to the full build.
     assert report["incremental_equals_full"] == {"differing_rows": {"marts.mart_lead_scores_current": 0, "marts.fct_lead_mql_episodes": 0}}
     assert summary["incremental"]["dbt"]["cpu_s"] > 0 and summary["yesterday"]["dbt"]["cpu_s"] > 0
+    # Then the same day again with nothing new, which leaves the warehouse equal to the full build,
+    # and the next day without a delivery; the day split between them.
+    assert report["rerun_equals_full"] == report["incremental_equals_full"]
+    assert summary["rerun"]["dbt"]["cpu_s"] > 0 and summary["next_day"]["dbt_node_cpu"]["cpu_by_kind"]["model"] > 0
     # The preview of the seed change: measured with the dbt it starts, and its figures recorded.
     preview = report["measurements"]["preview"][0]
     assert summary["preview"]["cpu_s"] > 0 and preview["phases"]["dbt_build_wall_s"] > 0
@@ -59,6 +63,8 @@ def test_bench_reports_agreement_and_measurements(bench_run):
     assert "| full build: load raw + `dbt build` |" in markdown
     assert "hand-written DuckDB query" in markdown and "Load average" in markdown
     assert "reference: Polars" in markdown and "attributed by overlap" in markdown
+    assert "| the next day, no delivery (only the date moves): load raw + `dbt build` |" in markdown
+    assert "split by subtraction: any run, with nothing new," in markdown and "also after the run with nothing new." in markdown
     assert "300 leads" in (bench_run / "results" / "bench.md").read_text()  # every scale's table
 
 

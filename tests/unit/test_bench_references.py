@@ -199,3 +199,18 @@ def test_nodes_are_classed_by_how_their_work_grows_on_a_daily_run():
         "unit_test.p.scores.a_case": "unit tests", "seed.p.rules": "seeds and snapshots", "snapshot.p.lifecycle": "seeds and snapshots",
     }
     assert set(classes.values()) == set(SCALING_CLASSES)
+
+
+def test_the_incremental_day_is_split_by_subtraction_into_any_run_the_date_and_the_delivery():
+    from bench.run import day_parts_markdown
+
+    # dbt CPU s: full build 400, the day 60, the same day again with nothing new 30, the next day
+    # without a delivery 45: any run 30 (7.5 % of 400), the date 45 - 30 = 15 (3.75 %, shown
+    # 3.8), the delivery 60 - 45 = 15.
+    summary = {name: {"dbt": {"cpu_s": cpu}} for name, cpu in (("full", 400.0), ("incremental", 60.0), ("rerun", 30.0), ("next_day", 45.0))}
+    (line,) = [text for text in day_parts_markdown(summary) if text]
+    assert "`dbt build`, 60.0 CPU s (15.0 %) of the full build's 400.0, split by subtraction:" in line
+    assert "any run, with nothing new, 30.0 CPU s (7.5 %);" in line
+    assert "the date moving 15.0 CPU s (3.8 %); the day's delivery 15.0 CPU s (3.8 %)." in line
+    # Results of a bench without the two extra runs (or earlier ones) get no split.
+    assert day_parts_markdown({name: summary[name] for name in ("full", "incremental")}) == []
