@@ -75,6 +75,14 @@ def dbt(args: list[str], db_path: Path, extra_env: dict[str, str] | None = None,
     return subprocess.run(command, env=env, capture_output=True, text=True, cwd=project_dir)
 
 
+def dbt_render(sql: str, tmp_path: Path) -> str:
+    """The SQL that dbt renders from `sql` with the project's macros (`dbt compile --inline`)."""
+    result = dbt(["compile", "--quiet", "--inline", sql, "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+                 tmp_path / "lead_scoring.duckdb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from helpers import PROJECT_DIR, dbt
+from helpers import PROJECT_DIR, dbt_render
 from lead_scoring import dbt_definitions
 from lead_scoring.dbt_definitions import RAW_TABLES, SCORE_BANDS, macro_return_value
 from lead_scoring.warehouse import sql_string, sql_strings, table_exists
@@ -22,11 +22,7 @@ PROJECT_PACKAGES = ("lead_scoring", "orchestration", "bench", "dashboard")
 @pytest.mark.slow
 def test_the_python_score_bands_are_what_the_dbt_macro_returns(tmp_path):
     # dbt itself renders the macro: the list the models loop over, lowest band first.
-    result = dbt(["compile", "--quiet", "--inline", "select '{{ score_bands() | join(\"|\") }}' as bands",
-                  "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-                 tmp_path / "lead_scoring.duckdb")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"select '{'|'.join(SCORE_BANDS)}' as bands" in result.stdout
+    assert f"select '{'|'.join(SCORE_BANDS)}' as bands" in dbt_render("select '{{ score_bands() | join(\"|\") }}' as bands", tmp_path)
     assert SCORE_BANDS == ("cold", "nurture", "hot_blocked", "hot")
 
 

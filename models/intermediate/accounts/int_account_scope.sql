@@ -104,8 +104,8 @@ visit_windows as (
 
 ),
 
--- Each lead with its fingerprint as one text (the texts are built before they are aggregated:
--- Spark's ordered string aggregate takes a column, not an expression).
+-- Each lead with its fingerprint as one text; an account's leads and its visits are each
+-- summed up by unordered_texts_hash (a set of texts: no sort of every account's texts).
 account_lead_texts as (
 
     select
@@ -118,7 +118,7 @@ account_lead_texts as (
 
 lead_texts as (
 
-    select account_id, {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text
+    select account_id, {{ unordered_texts_hash('lead_text') }} as leads_text
     from account_lead_texts
     group by account_id
 
@@ -126,7 +126,7 @@ lead_texts as (
 
 visit_texts as (
 
-    select account_id, {{ dbt.listagg('visit_text', "';'", 'order by visit_text') }} as visits_text
+    select account_id, {{ unordered_texts_hash('visit_text') }} as visits_text
     from visits
     group by account_id
 
@@ -195,9 +195,9 @@ restated_lead_texts as (
 
     select
         account_id,
-        {{ dbt.listagg('lead_text', "';'", 'order by lead_text') }} as leads_text
+        {{ unordered_texts_hash('lead_text') }} as leads_text
         {%- if restate_from_stored %},
-        {{ dbt.listagg('lead_text_before_run', "';'", 'order by lead_text_before_run') }} as leads_text_before_run,
+        {{ unordered_texts_hash('lead_text_before_run') }} as leads_text_before_run,
         min(first_staged_on) as first_staged_on
         {%- endif %}
     from restated_leads
@@ -238,7 +238,7 @@ stored_history as (
 -- The restated accounts' visits up to the day each was last restated through.
 visit_texts_then as (
 
-    select visits.account_id, {{ dbt.listagg('visits.visit_text', "';'", 'order by visits.visit_text') }} as visits_text
+    select visits.account_id, {{ unordered_texts_hash('visits.visit_text') }} as visits_text
     from visits
     inner join history on history.account_id = visits.account_id
     inner join stored_history on stored_history.account_id = visits.account_id
