@@ -20,9 +20,9 @@ and three references on the full warehouse: one hand-written DuckDB query (bench
 a pandas implementation (bench/reference_pandas.py) and a Polars one (bench/reference_polars.py).
 Before it reports any time it checks that dbt and every reference agree (current total per model
 and lead within 1e-6, identical first MQL dates) and that the incremental warehouse equals the full
-one (also after the run with nothing new). Every measurement is a fresh child process (bench/steps.py) reaped with os.wait4: wall, CPU
-(user + system, all threads and child processes) and peak RSS; the CPU of each `dbt build` is also
-attributed to its nodes (bench/node_cpu.py). Medians over the runs go to
+one (also after the run with nothing new). Every measurement is a fresh child process
+(bench/steps.py) reaped with os.wait4: wall, CPU (user + system, all threads and child processes)
+and peak RSS; the CPU of each `dbt build` is also attributed to its nodes (bench/node_cpu.py). Medians over the runs go to
 bench/results/bench_<scale>.json and .md, with the issue's targets met or missed.
 """
 

@@ -1,7 +1,9 @@
 {#- An aggregate: one text that changes when the group's set of texts does, whatever their order -
     the number of non-null texts and the sum of their 64-bit hashes. It stands in for a hash of the
     texts joined in order (listagg with order by) where only a change matters: a fingerprint
-    of an account's leads or visits, which would otherwise sort every group's texts. -#}
+    of an account's leads or visits, which would otherwise sort every group's texts. A change goes
+    unnoticed only if it keeps both the count and the sum (for unrelated texts, about one chance in
+    2^64). -#}
 {% macro unordered_texts_hash(text) -%}
     {{ return(adapter.dispatch('unordered_texts_hash', 'lead_scoring')(text)) }}
 {%- endmacro %}
