@@ -78,9 +78,10 @@ def dbt_command(project_dir: Path, target_path: Path, args: list[str]) -> list[s
     return [str(exe), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target-path", str(target_path)]
 
 
-def run_dbt(project_dir: Path, db: Path, target_path: Path, args: list[str], log: Path) -> tuple[dict, list[tuple[float, float]]]:
+def run_dbt(project_dir: Path, db: Path, target_path: Path, args: list[str], log: Path,
+            extra_env: dict[str, str] | None = None) -> tuple[dict, list[tuple[float, float]]]:
     """dbt as a child process: its phase timings, and its CPU sampled while it ran (bench/node_cpu.py)."""
-    env = {**os.environ, "LEAD_SCORING_DB": str(db)}
+    env = {**os.environ, "LEAD_SCORING_DB": str(db), **(extra_env or {})}
     with Phase("children") as phase, log.open("w") as out:
         returncode, samples = run_sampled(dbt_command(project_dir, target_path, args), env=env, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
     if returncode != 0:
@@ -107,11 +108,12 @@ def step_daily(args) -> dict:
     # leads, unit tests left to `make test`.
     from lead_scoring import run_options
 
-    build_args = run_options.dbt_args({}, as_of=dt.date.fromisoformat(args.as_of))
+    build_args = run_options.dbt_args({})
+    as_of_env = run_options.dbt_env({}, as_of=dt.date.fromisoformat(args.as_of))
     if args.select:
         # Only tests whose every parent is selected (the default would pull in tests of others).
         build_args += ["--select", args.select, "--indirect-selection", "cautious"]
-    out["dbt"], samples = run_dbt(args.project, args.db, args.target, build_args, args.log)
+    out["dbt"], samples = run_dbt(args.project, args.db, args.target, build_args, args.log, as_of_env)
     out["dbt_nodes"] = node_cpu_report(samples, args.target)
     return out
 

@@ -10,8 +10,9 @@ run of the same kind left (dagster-dbt then leaves it), and keeps the one it wri
 dbt itself decides whether a saved state still applies: it compares the dbt version, the vars,
 the profile and the checksum of every file, and parses in full when anything differs (a state
 file that cannot be read is a full parse, never an error). The key below only keeps kinds of run
-apart whose vars differ (a daily run, the weekly tests, a replay of a past day), so that they do
-not overwrite each other's state.
+apart whose vars differ (a daily run, the weekly tests), so that they do not overwrite each
+other's state. The day a run stands for is not a var (lead_scoring.run_options.dbt_env), so a
+replay of past days, one after the other, keeps the daily run's state.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 STATE_FOLDER = "parse_state"
-# One state per kind of run; replays of past days each add one, so keep the newest few.
+# One state per kind of run (and per warehouse or project folder): keep the newest few.
 KEEP_STATES = 8
 
 

@@ -5,8 +5,10 @@ sensor); environment variables apply to every run of a process (`make run`, `mak
 
 lead_scoring/as_of_date   LEAD_SCORING_AS_OF_DATE   YYYY-MM-DD: the day the run stands for. The
                           freshness check measures against the end of that day instead of the
-                          clock, and dbt gets it as the var `scoring_as_of_date`. For replaying an
-                          old export; unset for the daily run. Without it, a set
+                          clock, and dbt gets it in its environment as LEAD_SCORING_AS_OF_DATE
+                          (dbt_env; not as a var, which would make dbt parse the whole project
+                          again for each new day). For replaying an old export; unset for the
+                          daily run. Without it, a set
                           LEAD_SCORING_SAMPLE_END_DATE is the freshness check's day.
 lead_scoring/full_refresh                           "true": `dbt build --full-refresh`, rebuilding
                           incremental models from the whole raw history.
@@ -43,6 +45,7 @@ from pathlib import Path
 from lead_scoring import settings
 
 AS_OF_DATE_TAG = "lead_scoring/as_of_date"
+AS_OF_DATE_VAR = "LEAD_SCORING_AS_OF_DATE"
 FULL_REFRESH_TAG = "lead_scoring/full_refresh"
 DATA_TEST_SCOPE_TAG = "lead_scoring/data_test_scope"
 DATA_TEST_SCOPES = ("all", "changed")
@@ -54,7 +57,7 @@ DEFAULT_FRESHNESS_HOURS = 36.0
 
 
 def as_of_date(tags: Mapping[str, str]) -> dt.date | None:
-    value = tags.get(AS_OF_DATE_TAG) or os.environ.get("LEAD_SCORING_AS_OF_DATE")
+    value = tags.get(AS_OF_DATE_TAG) or os.environ.get(AS_OF_DATE_VAR)
     if not value:
         return None
     try:
@@ -107,12 +110,13 @@ def scoring_config_commit(project_dir: Path = settings.DBT_PROJECT_DIR) -> str:
     return f"{sha}+dirty" if status.stdout.strip() else sha
 
 
-def dbt_args(tags: Mapping[str, str], tests_only: bool = False, as_of: dt.date | None = None) -> list[str]:
+def dbt_args(tags: Mapping[str, str], tests_only: bool = False) -> list[str]:
     """The dbt command of a run: `dbt build` (with --full-refresh when asked for), or `dbt test`
-    for a run of the data tests alone; the data test scope and the as-of date (`as_of`, else the
-    run's) as vars, and for a build the project's git commit (scoring_config_commit, when known).
-    A run whose tests check only what changed leaves the unit tests, which test the SQL and not
-    the data, to `make test` and full refreshes."""
+    for a run of the data tests alone; the data test scope as a var, and for a build the
+    project's git commit (scoring_config_commit, when known). A run whose tests check only what
+    changed leaves the unit tests, which test the SQL and not the data, to `make test` and full
+    refreshes. The vars stay the same from one day to the next, so that dbt keeps its parse state;
+    the day itself goes in the environment (dbt_env)."""
     args = ["test"] if tests_only else ["build"]
     if full_refresh(tags) and not tests_only:
         args.append("--full-refresh")
@@ -120,13 +124,18 @@ def dbt_args(tags: Mapping[str, str], tests_only: bool = False, as_of: dt.date |
     if scope == "changed":
         args += ["--exclude-resource-type", "unit_test"]
     dbt_vars = {"data_test_scope": scope}
-    as_of = as_of or as_of_date(tags)
-    if as_of is not None:
-        dbt_vars["scoring_as_of_date"] = as_of.isoformat()
     commit = "" if tests_only else scoring_config_commit()
     if commit:
         dbt_vars["scoring_config_commit"] = commit
     return args + ["--vars", json.dumps(dbt_vars)]
+
+
+def dbt_env(tags: Mapping[str, str], as_of: dt.date | None = None) -> dict[str, str]:
+    """What a run adds to dbt's environment: the day it stands for (`as_of`, else the run's) as
+    LEAD_SCORING_AS_OF_DATE, which dbt's macro scoring_as_of_date reads; nothing for a run that
+    stands for today."""
+    as_of = as_of or as_of_date(tags)
+    return {} if as_of is None else {AS_OF_DATE_VAR: as_of.isoformat()}
 
 
 @dataclass(frozen=True)

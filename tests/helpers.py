@@ -138,8 +138,9 @@ def mart_tables(db: Path) -> dict[str, list[tuple]]:
 # Columns that say when or by which load or run a row was written, not what it holds (staged_at:
 # when the run that staged it started; fingerprinted_through: the scoring day of the run that last
 # restated an account; source_file: of an event delivered in two files, the loader keeps the copy
-# it met first, which depends on how the files arrived).
-RUN_COLUMNS = re.compile(r"load_id|loaded_at|staged_at|fingerprinted_through|source_file|_source_line|_dbt_|dbt_updated|dbt_valid|run_id|built_at|published_at|generated_at|invocation")
+# it met first, which depends on how the files arrived; raw_rows_fingerprint: of the deliveries and
+# lines a lead's raw rows came in).
+RUN_COLUMNS = re.compile(r"load_id|loaded_at|staged_at|fingerprinted_through|source_file|_source_line|raw_rows_fingerprint|_dbt_|dbt_updated|dbt_valid|run_id|built_at|published_at|generated_at|invocation")
 
 
 def warehouse_differences(a: Path, b: Path, schemas: tuple[str, ...], skip_tables: tuple[str, ...] = (), shown: int = 3) -> list[str]:

@@ -2,9 +2,11 @@
 
 
 import datetime as dt
+import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +44,32 @@ translator = LeadScoringTranslator(
 )
 
 
-def dbt_args(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> list[str]:
-    """`dbt build` for a run that materialises dbt assets (lead_scoring.run_options.dbt_args). A
-    run that selects only their checks (the weekly test job) gets `dbt test` of every data test,
-    for the day the warehouse was built for: tests that read the scoring day would otherwise
-    compare a Saturday build with Sunday's date."""
+def dbt_command(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> tuple[list[str], dict[str, str]]:
+    """`dbt build` for a run that materialises dbt assets (lead_scoring.run_options.dbt_args), and
+    what the run adds to dbt's environment (its as-of day, run_options.dbt_env). A run that
+    selects only their checks (the weekly test job) gets `dbt test` of every data test, for the
+    day the warehouse was built for: tests that read the scoring day would otherwise compare a
+    Saturday build with Sunday's date."""
     tests_only = not context.selected_asset_keys
     as_of = built_as_of_date(warehouse, context.log) if tests_only and run_options.as_of_date(context.run.tags) is None else None
-    return run_options.dbt_args(context.run.tags, tests_only=tests_only, as_of=as_of)
+    return run_options.dbt_args(context.run.tags, tests_only=tests_only), run_options.dbt_env(context.run.tags, as_of=as_of)
+
+
+@contextmanager
+def process_environment(extra: Mapping[str, str]) -> Iterator[None]:
+    """`extra` in this process's environment for the duration, then as it was. dagster-dbt starts
+    dbt with a copy of this process's environment and takes no other, so a run's own settings
+    (a tag's as-of day) reach dbt this way; a step's process runs one dbt at a time."""
+    saved = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def built_as_of_date(warehouse: WarehouseResource, log) -> dt.date | None:
@@ -72,14 +92,15 @@ def lead_scoring_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResour
     """`dbt build`: seeds, models, snapshots and data tests in dependency order (unit tests on a
     full refresh); `dbt test` when the run selects only the dbt asset checks."""
     progress.report("dbt build", "starting dbt")
-    args = dbt_args(context, warehouse)
+    args, env = dbt_command(context, warehouse)
     # A fresh target folder per invocation (as dagster-dbt names them), with the parse state of
     # the last run like this one, so that dbt reparses only the files that changed.
     target = _dbt_target_dir()
     run_target = target / f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     parse_state = dbt_parse_state.state_file(target, Path(dbt.project_dir), args)
     dbt_parse_state.restore(parse_state, run_target)
-    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=run_target)
+    with process_environment(env):
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=run_target)
     # The dbt process holds the DuckDB file until it exits, and DuckDB refuses every other
     # process meanwhile: collect the events (dbt's log still streams live), then read row counts
     # and column types once dbt is done, and report everything with that metadata. The raw dbt

@@ -103,8 +103,8 @@ def test_salesforce_airbyte_column_style_stages_the_same(salesforce_fixture_ware
     """The same objects with Airbyte's column names (the API names, quoted) stage the same leads,
     events and opportunities."""
     airbyte = fixture_warehouse(tmp_path / "lead_scoring.duckdb", "salesforce", "airbyte")
-    # staged_at says when each build staged the events, not what they hold.
-    for table, run_columns in (("stg_raw__leads", ""), ("stg_raw__events", " exclude (staged_at)"), ("stg_raw__opportunities", "")):
+    # staged_at says when each build staged the leads and events, not what they hold.
+    for table, run_columns in (("stg_raw__leads", " exclude (staged_at)"), ("stg_raw__events", " exclude (staged_at)"), ("stg_raw__opportunities", "")):
         sql = f"select *{run_columns} from staging.{table} order by all"
         fivetran_rows = query(salesforce_fixture_warehouse, sql)
         assert fivetran_rows and query(airbyte, sql) == fivetran_rows, table

@@ -269,20 +269,39 @@ def test_weekly_job_tests_the_whole_warehouse_without_rebuilding_it(defs, daily_
     assert db_path.stat().st_mtime_ns == built
 
 
-def test_a_second_run_of_the_day_reparses_and_rescores_nothing(defs, daily_run):
-    # The daily run before it left dbt's parse state: dbt reparses only changed files (none here),
-    # and the scoring scope finds no lead whose inputs changed.
+def _daily_run_reparsing_nothing(defs, tags: dict[str, str] | None = None) -> None:
+    """Runs the daily job and checks that dbt found the parse state of the run before it and
+    reparsed nothing."""
     from orchestration.dbt_project import dbt_project
 
-    db_path = Path(os.environ["LEAD_SCORING_DB"])
-    result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    result = defs.resolve_job_def("daily_lead_scoring").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags)
     assert result.success
     target = dbt_project.project_dir / dbt_project.target_path
     (run_target,) = target.glob(f"lead_scoring_dbt_assets-{result.run_id[:7]}-*")
     log = "".join(p.read_text() for p in sorted(run_target.glob("dbt.log*")))
     assert "Partial parsing enabled, no changes found" in log
     assert "Unable to do partial parsing" not in log
+
+
+def test_a_second_run_of_the_day_reparses_and_rescores_nothing(defs, daily_run):
+    # The daily run before it left dbt's parse state: dbt reparses only changed files (none here),
+    # and the scoring scope finds no lead whose inputs changed.
+    _daily_run_reparsing_nothing(defs)
+    db_path = Path(os.environ["LEAD_SCORING_DB"])
     assert query(db_path, "select count(*) from intermediate.int_lead_scoring_scope where needs_rescore") == [(0,)]
+
+
+def test_the_next_days_run_keeps_the_parse_state_and_stands_for_its_day(defs, daily_run, monkeypatch):
+    # A run for another day (its run tag; the process's LEAD_SCORING_AS_OF_DATE says the sample's
+    # last day) gets its day through dbt's environment, not as a var: dbt reparses nothing, and
+    # the marts stand for the tag's day. Replaying past days one after another costs no parse.
+    next_day = SAMPLE_END + dt.timedelta(days=1)
+    monkeypatch.setenv("LEAD_SCORING_FRESHNESS_HOURS", "72")  # no new events on the next day
+    _daily_run_reparsing_nothing(defs, tags={"lead_scoring/as_of_date": next_day.isoformat()})
+    db_path = Path(os.environ["LEAD_SCORING_DB"])
+    assert query(db_path, "select distinct as_of_date from marts.mart_funnel_health") == [(next_day,)]
+    assert os.environ["LEAD_SCORING_AS_OF_DATE"] == SAMPLE_END.isoformat()  # the process's own setting is back
 
 
 def test_schedule_hour_and_timezone_are_configurable(monkeypatch):

@@ -1,6 +1,6 @@
-"""The dbt command of each kind of run (lead_scoring.run_options.dbt_args): the daily run tests
-only what changed and leaves the unit tests out; a full refresh and the weekly test-only run test
-everything. A build passes the project's git commit on for the rule history
+"""The dbt command of each kind of run (lead_scoring.run_options.dbt_args and dbt_env): the daily
+run tests only what changed and leaves the unit tests out; a full refresh and the weekly test-only
+run test everything; the day a run stands for goes to dbt's environment, not to its vars. A build passes the project's git commit on for the rule history
 (run_options.scoring_config_commit: `<sha>`, `<sha>+dirty`, or nothing outside a checkout)."""
 
 from __future__ import annotations
@@ -43,16 +43,30 @@ def test_a_full_refresh_runs_every_test_over_whole_tables():
 
 
 def test_a_test_only_run_tests_whole_tables_for_the_given_day():
-    args = run_options.dbt_args({}, tests_only=True, as_of=dt.date(2026, 6, 30))
+    args = run_options.dbt_args({}, tests_only=True)
     assert args[0] == "test" and "--exclude-resource-type" not in args
-    assert _vars(args) == {"data_test_scope": "all", "scoring_as_of_date": "2026-06-30"}
+    assert _vars(args) == {"data_test_scope": "all"}
+    assert run_options.dbt_env({}, as_of=dt.date(2026, 6, 30)) == {"LEAD_SCORING_AS_OF_DATE": "2026-06-30"}
 
 
 def test_the_run_tag_chooses_the_scope_and_the_as_of_date_is_passed_on():
     tags = {run_options.DATA_TEST_SCOPE_TAG: "all", run_options.AS_OF_DATE_TAG: "2026-03-01"}
     args = run_options.dbt_args(tags)
     assert "--exclude-resource-type" not in args
-    assert _vars(args) == {"data_test_scope": "all", "scoring_as_of_date": "2026-03-01"}
+    assert _vars(args) == {"data_test_scope": "all"}
+    assert run_options.dbt_env(tags) == {"LEAD_SCORING_AS_OF_DATE": "2026-03-01"}
+
+
+def test_the_day_goes_to_dbts_environment_and_the_vars_stay_the_same_from_day_to_day(monkeypatch):
+    # A new var value makes dbt parse the whole project again; the day is read from the
+    # environment (macro scoring_as_of_date), so replaying day after day keeps the parse state.
+    days = [{run_options.AS_OF_DATE_TAG: day} for day in ("2026-03-01", "2026-03-02")]
+    assert run_options.dbt_args(days[0]) == run_options.dbt_args(days[1]) == run_options.dbt_args({})
+    assert run_options.dbt_env({}) == {}  # today: dbt's own clock
+    monkeypatch.setenv("LEAD_SCORING_AS_OF_DATE", "2026-02-27")
+    assert run_options.dbt_env({}) == {"LEAD_SCORING_AS_OF_DATE": "2026-02-27"}
+    assert run_options.dbt_env(days[1]) == {"LEAD_SCORING_AS_OF_DATE": "2026-03-02"}  # the run's tag first
+    assert run_options.dbt_env(days[1], as_of=dt.date(2026, 1, 31)) == {"LEAD_SCORING_AS_OF_DATE": "2026-01-31"}
 
 
 def test_an_unknown_scope_tag_is_an_error_naming_the_tag():

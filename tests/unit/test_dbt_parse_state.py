@@ -14,14 +14,15 @@ def test_runs_with_other_vars_keep_their_own_state(tmp_path, monkeypatch):
     daily = dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({}))
     assert daily == dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({}))
     assert daily.parent == tmp_path / dbt_parse_state.STATE_FOLDER
+    # A replay of another day is a daily run like any other (its day is not a var).
+    assert daily == dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({"lead_scoring/as_of_date": "2026-03-31"}))
     others = {
         dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({}, tests_only=True)),
-        dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({"lead_scoring/as_of_date": "2026-03-31"})),
         dbt_parse_state.state_file(tmp_path, tmp_path / "moved", dbt_args({})),
     }
     monkeypatch.setenv("LEAD_SCORING_DB", "/other/lead_scoring.duckdb")
     others.add(dbt_parse_state.state_file(tmp_path, tmp_path / "project", dbt_args({})))
-    assert daily not in others and len(others) == 4
+    assert daily not in others and len(others) == 3
 
 
 def test_the_state_a_run_wrote_is_restored_into_the_next_runs_folder(tmp_path):
