@@ -8,8 +8,8 @@ lead_scoring/as_of_date   LEAD_SCORING_AS_OF_DATE   YYYY-MM-DD: the day the run 
                           clock, and dbt gets it in its environment as LEAD_SCORING_AS_OF_DATE
                           (dbt_env; not as a var, which would make dbt parse the whole project
                           again for each new day). For replaying an old export; unset for the
-                          daily run. Without it, a set
-                          LEAD_SCORING_SAMPLE_END_DATE is the freshness check's day.
+                          daily run. Without it, a set LEAD_SCORING_SAMPLE_END_DATE is the
+                          freshness check's day.
 lead_scoring/full_refresh                           "true": `dbt build --full-refresh`, rebuilding
                           incremental models from the whole raw history.
 lead_scoring/data_test_scope                        "all" or "changed": which rows the dbt data tests

@@ -101,7 +101,9 @@ def test_nothing_changed_means_nothing_rescored(incremental_and_full):
 def test_a_lead_corrected_in_any_fit_attribute_alone_is_rescored(tmp_path, incremental_and_full):
     # The rescoring fingerprint (int_lead_scoring_scope) must hold every attribute a fit rule can
     # read: those int_lead_fit_rule_matches matches on, read from it. One lead per attribute gets
-    # a corrected value of that attribute only; exactly those leads are rescored.
+    # a corrected value of that attribute only; exactly those leads are rescored. A correction
+    # arrives as the loader writes it: a newer version of the lead in a new delivery (the loader
+    # never changes a row in place; staging restages the leads whose raw rows changed).
     incremental_db, _, _ = incremental_and_full
     db = tmp_path / "wh" / "lead_scoring.duckdb"
     db.parent.mkdir()
@@ -114,7 +116,11 @@ def test_a_lead_corrected_in_any_fit_attribute_alone_is_rescored(tmp_path, incre
     leads = [row[0] for row in query(db, f"select lead_id from raw.leads order by lead_id limit {len(corrections)}")]
     with duckdb.connect(str(db)) as con:
         for lead, (column, corrected) in zip(leads, corrections.items()):
-            con.execute(f"update raw.leads set {column} = {corrected} where lead_id = ?", [lead])
+            con.execute(f"""
+                insert into raw.leads
+                select * replace ({corrected} as {column}, coalesce(updated_at, created_at) + interval 1 day as updated_at,
+                                  'leads/day-corrections.csv' as _source_file, 'load-corrections' as _load_id)
+                from raw.leads where lead_id = ?""", [lead])
     assert build(db).returncode == 0
     assert query(db, "select lead_id from intermediate.int_lead_scoring_scope where needs_rescore order by lead_id") == [(lead,) for lead in leads]
 
