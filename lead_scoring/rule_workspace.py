@@ -111,6 +111,10 @@ class Workspace:
         project.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
             link, source = project / name, settings.DBT_PROJECT_DIR / name
+            # A link made for another folder of the project (moved or removed since, or another
+            # copy sharing an absolute DBT_TARGET_PATH) would read its files, or nothing.
+            if link.is_symlink() and link.resolve() != source.resolve():
+                link.unlink()
             if source.exists() and not link.exists():
                 link.symlink_to(source, target_is_directory=True)
         shutil.copyfile(settings.DBT_PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")

@@ -4,8 +4,12 @@
     went back to wait for their lead) has fewer raw rows than staged ones and is staged again in
     full, or only removed when none are left. The pre-hook delete_restaged_raw_rows removes the
     staged rows of these deliveries first, so the model then inserts exactly their raw rows.
-    Counting rows by two low-cardinality columns is cheap next to re-parsing every row. -#}
-{% macro raw_deliveries_to_stage(table_name) -%}
+    Counting rows by two low-cardinality columns is cheap next to re-parsing every row.
+    With compare_row_counts false, only the deliveries found on one side alone: for a model that
+    de-duplicates across deliveries (stg_raw__company_visits stages a visit exported twice once),
+    so a delivery may have fewer staged rows than raw ones; the loader never removes a row from a
+    delivery it keeps (a corrected file comes back under a new load id). -#}
+{% macro raw_deliveries_to_stage(table_name, compare_row_counts=true) -%}
     select
         coalesce(raw_rows.source_file, staged.source_file) as delivery_file,
         coalesce(raw_rows.load_id, staged.load_id) as delivery_load_id
@@ -23,5 +27,7 @@
         and staged.load_id = raw_rows.load_id
     where raw_rows.row_count is null
         or staged.row_count is null
+        {%- if compare_row_counts %}
         or staged.row_count != raw_rows.row_count
+        {%- endif %}
 {%- endmacro %}

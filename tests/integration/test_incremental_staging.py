@@ -1,7 +1,10 @@
-"""Events and leads are staged incrementally: a run parses only the event deliveries it has not
-staged yet (models/staging/raw/stg_raw__events.sql, macros/contract/raw_deliveries_to_stage.sql)
-and restages only the leads whose raw rows changed (models/staging/raw/stg_raw__leads.sql, macros
-raw_lead_rows_fingerprints and delete_restaged_raw_leads).
+"""Events, leads and company visits are staged incrementally: a run parses only the event
+deliveries it has not staged yet (models/staging/raw/stg_raw__events.sql,
+macros/contract/raw_deliveries_to_stage.sql), restages only the leads whose raw rows changed
+(models/staging/raw/stg_raw__leads.sql, macros raw_lead_rows_fingerprints and
+delete_restaged_raw_leads), and restages only the visits at the times new or withdrawn visit
+deliveries hold (models/staging/raw/stg_raw__company_visits.sql, macro
+delete_replaced_company_visits).
 
 Each test loads real landing files with the project's loader, runs the staging model with dbt, and
 checks what a second and third run did. A staged row is marked between runs: a row that keeps its
@@ -25,6 +28,7 @@ LEAD_COLUMNS = "lead_id, email, email_domain, company_size, created_at, updated_
 STAGING = {
     "stg_raw__events": (["event_type_mapping"], "event_id", "source_system"),
     "stg_raw__leads": ([], "lead_id", "campaign"),
+    "stg_raw__company_visits": ([], "visit_id", "source_tool"),
 }
 
 
@@ -208,3 +212,75 @@ def test_raw_leads_from_another_tool_are_restaged_in_full_on_every_run(tmp_path)
     _stage(db, model="stg_raw__leads")
     assert query(db, "select lead_id, company_size, campaign, raw_rows_fingerprint from staging.stg_raw__leads") == [
         ("L1", 300, None, None)]
+
+
+VISITS_STAGED = "select visit_id, company_name, source_tool from staging.stg_raw__company_visits order by visit_id"
+VISIT_COLUMNS = "visit_id, company_name, company_domain, page_url, visited_at, source_file, load_id"
+
+
+def _deliver_visits(raw, file_name: str, rows: list[tuple[str, str, str, str, str]]) -> None:
+    """A company visits file in the landing folder, as a visitor-identification tool exports it:
+    (visit_id, company_name, company_domain, page_url, visited_at) rows, all from Leadfeeder."""
+    folder = raw / "company_visits"
+    folder.mkdir(exist_ok=True)
+    pd.DataFrame([{"visit_id": visit_id, "source_tool": "Leadfeeder", "company_name": name, "company_domain": domain,
+                   "page_url": page, "visited_at": visited_at} for visit_id, name, domain, page, visited_at in rows]
+                 ).to_csv(folder / file_name, index=False)
+
+
+def test_visits_are_restaged_only_at_the_times_a_new_or_withdrawn_delivery_holds(tmp_path):
+    raw = write_folder(tmp_path / "raw")
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    _deliver_visits(raw, "part-00000.csv", [("V2", "Acme", "acme.com", "/pricing", "2026-01-08T10:00:00Z"),
+                                            ("V3", "Zeta", "zeta.io", "/blog", "2026-01-07T08:00:00Z"),
+                                            ("V5", "Beta", "beta.io", "/docs", "2026-01-08T11:00:00Z"),
+                                            ("V7", "Gamma", "gamma.org", "/pricing", "2026-01-08T12:00:00Z")])
+    load(db, raw)
+    _stage(db, model="stg_raw__company_visits")
+    for visit_id in ("V2", "V3", "V5", "V7"):
+        _mark(db, visit_id, model="stg_raw__company_visits")
+
+    # Day 2: a new export repeats Acme's visit under a smaller visit_id (its copy now wins), Beta's
+    # under a larger one (the staged copy stays), adds a visit of another company at Gamma's time
+    # and a new visit. The visits at those four times are staged again, V3 is not touched.
+    _deliver_visits(raw, "part-00001.csv", [("V1", "Acme Inc", "https://www.Acme.com", "/Pricing?ref=ad", "2026-01-08T10:00:00Z"),
+                                            ("V6", "Beta", "beta.io", "/docs", "2026-01-08T11:00:00Z"),
+                                            ("V8", "Delta", "delta.com", "/pricing", "2026-01-09T09:00:00Z"),
+                                            ("V9", "Epsilon", "eps.com", "/blog", "2026-01-08T12:00:00Z")])
+    load(db, raw)
+    _stage(db, model="stg_raw__company_visits")
+    assert query(db, VISITS_STAGED) == [("V1", "Acme Inc", "leadfeeder"), ("V3", "Zeta", "marked"), ("V5", "Beta", "leadfeeder"),
+                                        ("V7", "Gamma", "leadfeeder"), ("V8", "Delta", "leadfeeder"), ("V9", "Epsilon", "leadfeeder")]
+    assert query(db, "select source_file from staging.stg_raw__company_visits where visit_id in ('V1', 'V5') order by 1") == [
+        ("company_visits/part-00000.csv",), ("company_visits/part-00001.csv",)]
+    _full_refresh_equals(db, "stg_raw__company_visits", VISIT_COLUMNS)
+
+    # Day 3: the day-2 export is corrected to Beta's and Epsilon's visits alone. Acme's first copy
+    # (V2, shadowed since day 2) is staged again, Delta's visit, which no other delivery holds,
+    # leaves; V3 is still not touched.
+    _mark(db, "V3", model="stg_raw__company_visits")
+    _deliver_visits(raw, "part-00001.csv", [("V6", "Beta", "beta.io", "/docs", "2026-01-08T11:00:00Z"),
+                                            ("V9", "Epsilon", "eps.com", "/blog", "2026-01-08T12:00:00Z")])
+    load(db, raw)
+    _stage(db, model="stg_raw__company_visits")
+    assert query(db, VISITS_STAGED) == [("V2", "Acme", "leadfeeder"), ("V3", "Zeta", "marked"), ("V5", "Beta", "leadfeeder"),
+                                        ("V7", "Gamma", "leadfeeder"), ("V9", "Epsilon", "leadfeeder")]
+    _full_refresh_equals(db, "stg_raw__company_visits", VISIT_COLUMNS)
+
+
+def test_raw_visits_from_another_tool_are_restaged_and_deduplicated_on_every_run(tmp_path):
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    _execute(db, "create schema raw",
+             "create table raw.company_visits as select * from (values "
+             "('V2', 'leadfeeder', 'Acme', 'acme.com', '/pricing', timestamp '2026-01-08 10:00:00')"
+             ") as t(visit_id, source_tool, company_name, company_domain, page_url, visited_at)")
+    _stage(db, model="stg_raw__company_visits")
+    _mark(db, "V2", model="stg_raw__company_visits")
+    # The tool exports the visit again under a smaller id, and a new one: every visit is staged
+    # again, the copy with the first id kept.
+    _execute(db, "insert into raw.company_visits values "
+             "('V1', 'leadfeeder', 'Acme Inc', 'www.acme.com', '/pricing', timestamp '2026-01-08 10:00:00'), "
+             "('V3', 'leadfeeder', 'Zeta', 'zeta.io', '/blog', timestamp '2026-01-09 08:00:00')")
+    _stage(db, model="stg_raw__company_visits")
+    assert query(db, "select visit_id, company_name, load_id from staging.stg_raw__company_visits order by 1") == [
+        ("V1", "Acme Inc", None), ("V3", "Zeta", None)]

@@ -35,13 +35,7 @@ source as (
 
     select
         {{ raw_source_columns('events') }},
-        {% if not has_deliveries -%}
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_string() }}) as load_id
-        {%- else -%}
-        _source_file as source_file,
-        _load_id as load_id
-        {%- endif %}
+        {{ raw_delivery_columns(has_deliveries) }}
     from {{ lead_source_relation('events') }}
     {%- if stages_by_delivery('events') %}
     where exists (
