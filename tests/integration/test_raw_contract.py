@@ -153,3 +153,38 @@ def test_raw_tables_from_another_tool_with_malformed_properties_build_and_flag_t
     assert "WARN=1 ERROR=0" in result.stdout and "Warning in test accepted_values_stg_raw__events_has_malformed_properties__False" in result.stdout
     assert query(db, "select event_id, properties, page_url, has_malformed_properties from staging.stg_raw__events order by 1") == [
         ("E1", '{"page_url": "/pricing"}', "/pricing", False), ("E2", None, None, True), ("E3", None, None, True)]
+
+
+def test_raw_timestamps_stage_as_the_same_instant_in_utc_whatever_their_type(tmp_path):
+    """A raw timestamp with an offset (timestamptz, as the loader writes it) stages as the same
+    instant in UTC wall time, to the microsecond and before 1970 too; an infinite one stays
+    infinite; a naive timestamp or a text is taken as UTC (macro raw_timestamp_cast)."""
+    db = tmp_path / "wh" / "lead_scoring.duckdb"
+    db.parent.mkdir()
+    con = duckdb.connect(str(db))
+    con.execute("create schema raw")
+    con.execute("""create table raw.leads as select * from (values
+        ('L1', timestamptz '1969-07-20 20:17:40.5-04:00'),
+        ('L2', timestamptz '2026-01-05 10:00:00+01:00')
+        ) as t(lead_id, created_at)""")
+    con.execute("""create table raw.events as select * from (values
+        ('E1', 'L2', 'page_view', timestamptz '2026-01-06 10:00:00.123456+05:30', timestamptz 'infinity'),
+        ('E2', 'L2', 'page_view', timestamptz '2026-03-29 01:30:00+02:00', null),
+        ('E3', 'L1', 'page_view', timestamptz '1969-12-31 23:59:59.999999-05:00', timestamptz '1970-01-01 05:00:00+00:00')
+        ) as t(event_id, lead_id, event_type, occurred_at, received_at)""")
+    con.execute("create table raw.opportunities as select * from (values "
+                "('O1', 'L2', timestamp '2026-01-20 10:00:00', 'closed_won', '2026-02-01 09:30:00')) "
+                "as t(opportunity_id, lead_id, created_at, stage, closed_at)")
+    con.close()
+    result = dbt(["build", "--target-path", str(db.parent / "target"), "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious",
+                  "--select", "event_types", "event_type_mapping", "stg_raw__leads", "stg_raw__events",
+                  "stg_raw__opportunities"], db)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert query(db, "select lead_id, cast(created_at as varchar) from staging.stg_raw__leads order by 1") == [
+        ("L1", "1969-07-21 00:17:40.5"), ("L2", "2026-01-05 09:00:00")]
+    assert query(db, "select event_id, cast(occurred_at as varchar), cast(received_at as varchar) from staging.stg_raw__events order by 1") == [
+        ("E1", "2026-01-06 04:30:00.123456", "infinity"),
+        ("E2", "2026-03-28 23:30:00", "2026-03-28 23:30:00"),
+        ("E3", "1970-01-01 04:59:59.999999", "1970-01-01 05:00:00")]
+    assert query(db, "select cast(created_at as varchar), cast(closed_at as varchar) from staging.stg_raw__opportunities") == [
+        ("2026-01-20 10:00:00", "2026-02-01 09:30:00")]
