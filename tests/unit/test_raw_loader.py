@@ -146,6 +146,38 @@ def test_bad_rows_are_quarantined_with_file_line_column_and_reason(tmp_path, cas
     assert con.execute(f"select count(*) from raw.{table}").fetchall()[0][0] == accepted
 
 
+def test_typed_parquet_columns_are_checked_and_a_rejected_rows_record_keeps_their_values(tmp_path):
+    """A Parquet file that stores timestamps and numbers in their own types (as warehouses export
+    them): they load as they are, and a row the rules refuse keeps them as text in its record."""
+    folder = write_folder(tmp_path / "raw", "csv", {"leads": LEADS})
+    (folder / "events").mkdir()
+    duckdb.execute(f"""copy (select * from (values
+        ('E1', 'L1', 'page_view', timestamptz '2026-01-09 10:00:00+01:00', timestamptz '2026-01-09 10:05:00+01:00'),
+        ('E2', 'L1', 'page_view', cast(null as timestamptz), timestamptz '2026-01-09 10:05:00+00:00'),
+        ('E3', 'L1', 'page_view', timestamptz '2026-03-01 10:00:00+00:00', null),
+        ('E4', 'L1', 'page_view', timestamptz '2026-01-09 10:00:00+00:00', timestamptz '2026-01-09 09:00:00+00:00'),
+        ('E5', 'L404', 'page_view', timestamptz '2026-01-09 10:00:00+00:00', null)
+        ) as t(event_id, lead_id, event_type, occurred_at, received_at)) to '{folder / "events" / "part-00000.parquet"}' (format parquet)""")
+    con = connect(tmp_path / "lead_scoring.duckdb")
+    assert load_raw_folder(con, folder, now=NOW)["events"] == 1
+    assert con.execute("select event_id, occurred_at, received_at from raw.events").fetchall() == [
+        ("E1", dt.datetime(2026, 1, 9, 9, 0, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 9, 9, 5, tzinfo=dt.timezone.utc))]
+    refused = con.execute("select line_number, column_name, reason, status, record from raw.load_rejects order by line_number").fetchall()
+    assert [row[:4] for row in refused] == [
+        (2, "occurred_at", "missing occurred_at", "rejected"),
+        (3, "occurred_at", "occurred_at is in the future", "rejected"),
+        (4, "received_at", "received_at is before occurred_at", "rejected"),
+        (5, "lead_id", "unknown lead_id", "pending"),
+    ]
+    records = [json.loads(row[4]) for row in refused]
+    assert [(r["event_id"], r["occurred_at"], r["received_at"]) for r in records] == [
+        ("E2", None, "2026-01-09 10:05:00+00"),
+        ("E3", "2026-03-01 10:00:00+00", None),
+        ("E4", "2026-01-09 10:00:00+00", "2026-01-09 09:00:00+00"),
+        ("E5", "2026-01-09 10:00:00+00", None),
+    ]
+
+
 def test_missing_required_column_fails_only_that_file_and_names_file_and_column(tmp_path):
     con = connect(tmp_path / "lead_scoring.duckdb")
     load_raw_folder(con, write_folder(tmp_path / "raw"), now=NOW)
