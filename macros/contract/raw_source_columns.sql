@@ -9,9 +9,8 @@
     {%- if not execute or 'sources' not in graph -%}
         {{ return('*') }}
     {%- endif -%}
-    {#- A CRM's model (lead_source_relation) already selects the contract's columns, typed
-        (leads, events, opportunities; company visits are read from the raw table either way). -#}
-    {%- if lead_source() != 'native' and table_name != 'company_visits' -%}
+    {#- A CRM's model (lead_source_relation) already selects the contract's columns, typed. -#}
+    {%- if not reads_raw_table(table_name) -%}
         {{ return('*') }}
     {%- endif -%}
     {%- set relation = source('raw', table_name) -%}
