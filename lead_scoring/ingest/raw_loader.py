@@ -422,8 +422,9 @@ def _typed(c: ContractColumn) -> str:
 
 def _typed_in_file(columns: list[ContractColumn], file_types: dict[str, str], present: dict[str, str]) -> frozenset[str]:
     """The non-text contract columns the file already stores in the contract's type (Parquet):
-    taken as they are, with no text copy in the batch (casting 20M timestamps to text and keeping
-    them cost about half the CPU of the batch at 1M leads); a rejected row's record casts them."""
+    taken as they are, with no text copy in the batch (casting 20M events' timestamps to text and
+    keeping them cost 13 of the 98.5 CPU s of loading a 1M-lead landing folder); a refused row's record
+    casts them."""
     return frozenset(c.name for c in columns if c.logical_type != "string" and c.name in present
                      and file_types.get(c.name) == _DESCRIBED_TYPES.get(c.duckdb_type, c.duckdb_type))
 

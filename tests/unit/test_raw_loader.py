@@ -147,8 +147,9 @@ def test_bad_rows_are_quarantined_with_file_line_column_and_reason(tmp_path, cas
 
 
 def test_typed_parquet_columns_are_checked_and_a_rejected_rows_record_keeps_their_values(tmp_path):
-    """A Parquet file that stores timestamps and numbers in their own types (as warehouses export
-    them): they load as they are, and a row the rules refuse keeps them as text in its record."""
+    """A Parquet file that stores timestamps in their own type (as warehouses export them): they
+    load as they are, the rules still check them, and a refused row keeps them as text in its
+    record."""
     folder = write_folder(tmp_path / "raw", "csv", {"leads": LEADS})
     (folder / "events").mkdir()
     duckdb.execute(f"""copy (select * from (values
