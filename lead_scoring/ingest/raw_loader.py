@@ -439,9 +439,10 @@ def _as_text(column: str, file_type: str) -> str:
 
 
 def _validate_into_batch(con: duckdb.DuckDBPyConnection, rows_sql: str, file_types: dict[str, str], present: dict[str, str],
-                         table: str, columns: list[ContractColumn], now: dt.datetime, exclude_file: str | None) -> None:
+                         table: str, columns: list[ContractColumn], now: dt.datetime, exclude_file: str | None) -> frozenset[str]:
     """temp table batch: rows as text (c_<name>) and typed (t_<name>), where they came from, and
-    the first failing rule with its reason and status. `rows_sql` gives the contract's columns
+    the first failing rule with its reason and status; returns the columns typed in the file,
+    which have no text copy (_typed_in_file). `rows_sql` gives the contract's columns
     (named as in `present`) and _record_number, _line_number, _file_path, _first_rejected_at.
     One statement, and every text parsed once: at 20M events this costs half the CPU of
     materialising each step and casting in every check."""
@@ -489,17 +490,18 @@ def _validate_into_batch(con: duckdb.DuckDBPyConnection, rows_sql: str, file_typ
                case when reject_check = {waiting[0]} then 'pending' when reject_check is not null then 'rejected' end as reject_status
         from checked
     """)
+    return typed_in_file
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, columns: list[ContractColumn], load_id: str, now: dt.datetime) -> tuple[int, int]:
+def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, columns: list[ContractColumn], load_id: str, now: dt.datetime,
+                  typed_in_file: frozenset[str]) -> tuple[int, int]:
     """Accepted rows of the batch into raw.<table>, the others into raw.load_rejects; returns
     (rows in, rows not loaded)."""
     values = ", ".join(_typed(c) for c in columns)
     con.execute(f"insert into {RAW_SCHEMA}.{table} select {values}, _file_path, _line_number, ? from batch where reject_reason is null", [load_id])
     # A column typed in the file has no text copy in the batch (_typed_in_file): cast it here.
-    batch_columns = {row[0] for row in con.execute("describe batch").fetchall()}
     record = "json_object(" + ", ".join(
-        f"'{c.name}', c_{c.name}" if f"c_{c.name}" in batch_columns else f"'{c.name}', cast(t_{c.name} as varchar)"
+        f"'{c.name}', cast(t_{c.name} as varchar)" if c.name in typed_in_file else f"'{c.name}', c_{c.name}"
         for c in columns) + ")"
     con.execute(
         f"""insert into {REJECTS_TABLE} (load_id, file_path, table_name, line_number, column_name, reason, record,
@@ -604,10 +606,10 @@ def _load_file(con, path: Path, relative: str, table: str, columns, report: Load
             con.execute(f"delete from {REJECTS_TABLE} where file_path = ?", [relative])
         rows_sql, file_types, present = _file_rows(con, path, relative, table, columns, literal)
         try:
-            _validate_into_batch(con, rows_sql, file_types, present, table, columns, report.loaded_at, exclude_file=relative)
+            typed_in_file = _validate_into_batch(con, rows_sql, file_types, present, table, columns, report.loaded_at, exclude_file=relative)
         except duckdb.Error as exc:
             raise RawDataError(f"Cannot read {path}: {exc}") from exc
-        result.rows_in, not_loaded = _insert_batch(con, table, columns, report.load_id, report.loaded_at)
+        result.rows_in, not_loaded = _insert_batch(con, table, columns, report.load_id, report.loaded_at, typed_in_file)
         result.rows_accepted = result.rows_in - not_loaded
         pending = scalar(con, "select count(*) from batch where reject_status = 'pending'")
         result.rows_rejected = not_loaded
@@ -657,9 +659,9 @@ def _retry_set_aside(con: duckdb.DuckDBPyConnection, table: str, columns: list[C
                coalesce(first_rejected_at, rejected_at) as _first_rejected_at, {fields}
         from retried
     """
-    _validate_into_batch(con, rows_sql, {c.name: "varchar" for c in columns}, {c.name: c.name for c in columns},
-                         table, columns, report.loaded_at, exclude_file=None)
-    _insert_batch(con, table, columns, report.load_id, report.loaded_at)
+    typed_in_file = _validate_into_batch(con, rows_sql, {c.name: "varchar" for c in columns}, {c.name: c.name for c in columns},
+                                         table, columns, report.loaded_at, exclude_file=None)
+    _insert_batch(con, table, columns, report.load_id, report.loaded_at, typed_in_file)
     for file_path, rows_in, loaded, rejected, reasons in con.execute("""
             select _file_path, count(*), count(*) - count(reject_reason),
                    count(*) filter (where reject_status = 'rejected' and batch.reject_reason is distinct from retried.reason),
