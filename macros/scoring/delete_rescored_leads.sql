@@ -5,9 +5,13 @@
     for the lifecycle chain, int_account_scope for the accounts, keyed by scope_key).
     `also_delete`: a condition on further rows every run rewrites (an account's row for today).
     `date_column`: the model's day column, for a scope with restate_from (int_account_scope) -
-    a flagged key's rows from its restate_from on are removed, all of them when it is empty. -#}
-{% macro delete_rescored_leads(scope='int_lead_scoring_scope', also_delete=none, date_column=none) -%}
-    {%- if is_incremental() -%}
+    a flagged key's rows from its restate_from on are removed, all of them when it is empty.
+    `today_state`: for a mart of today's state (restated_by_lead_today), every row is removed when
+    the run restates every lead (restates_every_lead_today). -#}
+{% macro delete_rescored_leads(scope='int_lead_scoring_scope', also_delete=none, date_column=none, today_state=false) -%}
+    {%- if is_incremental() and today_state and restates_every_lead_today() -%}
+        delete from {{ this }}
+    {%- elif is_incremental() -%}
         {%- set key = scope_key(scope) -%}
         {%- set flag = lead_scope_flags()[scope] -%}
         delete from {{ this }}

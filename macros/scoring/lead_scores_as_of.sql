@@ -10,13 +10,17 @@
     (counts_for_mql); every other lead has one state that counts for both.
     `engagement`: a select of each (model, lead)'s engagement_score, mql_engagement_score and
     required_engagement_rules_holding on D, where they are already known (mart_lead_scores_current
-    sums its explanation rows); by default they are summed from every rule's state on D. -#}
-{% macro lead_scores_as_of(as_of_date, engagement=none) -%}
+    sums its explanation rows); by default they are summed from every rule's state on D.
+    `lead_filter`: a join on int_lead_fit_scores (aliased fit_scores) that keeps the leads to
+    score (mart_lead_scores_current's leads_restated_today); by default every lead. -#}
+{% macro lead_scores_as_of(as_of_date, engagement=none, lead_filter='') -%}
     with
 
     fit as (
-        select * from {{ ref('int_lead_fit_scores') }}
-        where created_on <= {{ as_of_date }}
+        select fit_scores.*
+        from {{ ref('int_lead_fit_scores') }} as fit_scores
+        {{ lead_filter }}
+        where fit_scores.created_on <= {{ as_of_date }}
     ),
 
     gates as (

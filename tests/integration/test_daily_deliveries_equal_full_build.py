@@ -4,7 +4,9 @@ Six daily deliveries land in one raw folder, next to the earlier ones, and each 
 runs on them as `lead-scoring run` runs it: day 1 is the initial export, and the later days bring
 the sample's new rows plus events that arrive late (a day, a week, 71 days), events whose lead
 comes a day later, a corrected lead, rows and a file delivered again, a scoring seed edited
-between two days, and sales outcomes of a lead that qualified days before. After the last day,
+between two days, and sales outcomes of a lead that qualified days before. The last day has a
+second delivery in the afternoon and a second run on the same scoring day, which restates the
+marts of today's state by lead instead of whole (macro restated_by_lead_today). After the last day,
 the same folder built from scratch (`dbt build --full-refresh`) has the same
 staging, intermediate and marts tables, row for row. Each day's own effect is checked against
 values worked out by hand from the rule seeds (pricing page +20 with a 14-day half-life, contact
@@ -23,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import SAMPLE_END, copy_project, dbt, load, query, run_daily_job_on, warehouse_differences
+from helpers import SAMPLE_END, connect, copy_project, dbt, load, query, run_daily_job_on, warehouse_differences
 
 DAYS = [SAMPLE_END - dt.timedelta(days=n) for n in range(6, 0, -1)]  # 2026-06-24 .. 2026-06-29
 SEED_EDITED_BEFORE = DAYS[3]
@@ -106,6 +108,15 @@ HANDMADE = {
 }
 
 
+# The last day's afternoon delivery: the CRM renames a company (nothing scored changes) and a
+# whitepaper download of L_EQ_LATE arrives minutes after it happened (+10, under the rule's cap of 20).
+AFTERNOON = {
+    "leads": [lead("L_EQ_FIT", "2026-04-02T09:00:00Z", company_size=250, company_name="L_EQ_FIT Logistics AG",
+                   updated_at="2026-06-29T13:00:00Z")],
+    "events": [event("E_EQ_LATE_PM", "L_EQ_LATE", WHITEPAPER, "2026-06-29T13:00:00Z", "2026-06-29T13:05:00Z")],
+}
+
+
 def midnight_after(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
 
@@ -121,8 +132,12 @@ def deliver_day(sample: Path, work: Path, landing: Path, day: dt.date) -> None:
         for file in table_folder.iterdir():
             (landing / table_folder.name).mkdir(parents=True, exist_ok=True)
             shutil.move(file, landing / table_folder.name / f"day-{day}{''.join(file.suffixes)}")
-    for table, rows in HANDMADE.get(day, {}).items():
-        pd.DataFrame(rows).to_csv(landing / table / f"crm-{day}.csv", index=False)
+    deliver_rows(landing, HANDMADE.get(day, {}), f"crm-{day}")
+
+
+def deliver_rows(landing: Path, tables: dict[str, list[dict]], name: str) -> None:
+    for table, rows in tables.items():
+        pd.DataFrame(rows).to_csv(landing / table / f"{name}.csv", index=False)
 
 
 def deliver_again(landing: Path, day: dt.date) -> None:
@@ -160,8 +175,8 @@ def full_build(landing: Path, project: Path, as_of: dt.date, db: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def days(tmp_path_factory, sample_raw_dir) -> dict:
-    """Runs the six days; returns a copy of the warehouse after each day and the differences of
-    the two full builds."""
+    """Runs the six days; returns a copy of the warehouse after each day (and after the last
+    day's morning run), the differences of the two full builds and the project copy."""
     import dagster as dg
 
     base = tmp_path_factory.mktemp("daily_deliveries")
@@ -178,9 +193,13 @@ def days(tmp_path_factory, sample_raw_dir) -> dict:
             deliver_day(sample_raw_dir, base / "work", landing, day)
             deliver_again(landing, day)
             last = day == DAYS[-1]
-            _, _, result = run_daily_job_on(db, landing, day, instance, project_dir=project, extra_env={} if last else SKIP_TESTS)
-            failed = [e.message for e in result.all_events if e.is_failure]
-            assert result.success, f"the daily run of {day} failed: {failed}"
+            if last:
+                run_day(db, landing, day, instance, project, SKIP_TESTS)
+                morning = base / "morning" / "lead_scoring.duckdb"
+                morning.parent.mkdir()
+                shutil.copy(db, morning)
+                deliver_rows(landing, AFTERNOON, f"crm-{day}-afternoon")
+            run_day(db, landing, day, instance, project, {} if last else SKIP_TESTS)
             after[day] = base / f"after-{day}" / "lead_scoring.duckdb"
             after[day].parent.mkdir()
             shutil.copy(db, after[day])
@@ -188,7 +207,13 @@ def days(tmp_path_factory, sample_raw_dir) -> dict:
                 full = full_build(landing, project, day, base / f"full-{day}" / "lead_scoring.duckdb")
                 differences[day] = warehouse_differences(db, full, COMPARED_SCHEMAS, skip_tables=RUN_SCOPED_TABLES)
                 versions = {"daily": query(db, VERSIONS_SQL), "full": query(full, VERSIONS_SQL)}
-    return {"after": after, "differences": differences, "versions": versions}
+    return {"after": after, "morning": morning, "differences": differences, "versions": versions, "project": project}
+
+
+def run_day(db: Path, landing: Path, day: dt.date, instance, project: Path, extra_env: dict[str, str]) -> None:
+    _, _, result = run_daily_job_on(db, landing, day, instance, project_dir=project, extra_env=extra_env)
+    failed = [e.message for e in result.all_events if e.is_failure]
+    assert result.success, f"the daily run of {day} failed: {failed}"
 
 
 def decayed(points: float, days_old: int, half_life: float) -> float:
@@ -294,3 +319,47 @@ def test_accounts_are_restated_from_their_first_changed_day_unless_the_rules_cha
     for day in (DAYS[0], SEED_EDITED_BEFORE):
         count, from_a_day = query(days["after"][day], restated)[0]
         assert count > 0 and from_a_day == 0, day
+
+
+def test_day_6_an_afternoon_run_on_the_same_scoring_day_restates_the_leads_its_delivery_touched(days):
+    morning, afternoon = days["morning"], days["after"][DAYS[-1]]
+    restated = "select lead_id from intermediate.int_lead_lifecycle_scope where needs_restate order by lead_id"
+    # The renamed company changes no score, yet its lead is restated for dim_leads' company name.
+    assert query(afternoon, restated) == [("L_EQ_FIT",), ("L_EQ_LATE",)]
+    names = "select company_name from marts.dim_leads where lead_id = 'L_EQ_FIT'"
+    assert (query(morning, names), query(afternoon, names)) == ([("L_EQ_FIT GmbH",)], [("L_EQ_FIT Logistics AG",)])
+    assert current(afternoon, "L_EQ_LATE", "engagement_score") == pytest.approx(current(morning, "L_EQ_LATE", "engagement_score") + 10, abs=1e-9)
+    synced = "select score, top_reasons from marts.mart_crm_lead_sync where model_id = 'hybrid_v1' and lead_id = 'L_EQ_LATE'"
+    assert query(afternoon, synced) != query(morning, synced)
+    assert query(afternoon, "select distinct as_of_date from marts.mart_lead_scores_current") == [(DAYS[-1],)]
+
+
+TODAY_MARTS = {"marts.mart_lead_scores_current": "mql_blocked_by", "marts.dim_leads": "company_name", "marts.mart_crm_lead_sync": "top_reasons"}
+
+
+def test_the_marts_of_todays_state_keep_untouched_leads_on_the_same_day_and_are_restated_whole_on_a_new_day(days, tmp_path):
+    """A marked row shows which rows a run rewrote: on the same scoring day only the leads the
+    lifecycle scope flags (here those the morning run restated), on the next day every row."""
+    db = tmp_path / "lead_scoring.duckdb"
+    shutil.copy(days["morning"], db)
+    flagged = query(db, "select min(lead_id) from intermediate.int_lead_lifecycle_scope where needs_restate")[0][0]
+    untouched = query(db, "select min(lead_id) from intermediate.int_lead_lifecycle_scope where not needs_restate")[0][0]
+    assert flagged and untouched
+    with connect(db) as con:
+        for table, column in TODAY_MARTS.items():
+            con.execute(f"update {table} set {column} = 'marker' where lead_id in (?, ?)", [flagged, untouched])
+
+    def marked() -> dict[str, list[tuple]]:
+        return {table: query(db, f"select distinct lead_id from {table} where {column} = 'marker'") for table, column in TODAY_MARTS.items()}
+
+    def run(as_of: dt.date) -> None:
+        built = dbt(["run", "--select", *(table.split(".")[1] for table in TODAY_MARTS), "--target-path", str(tmp_path / "target")],
+                    db, extra_env={"LEAD_SCORING_AS_OF_DATE": as_of.isoformat()}, project_dir=days["project"])
+        assert built.returncode == 0, built.stdout[-3000:]
+
+    run(DAYS[-1])
+    assert marked() == {table: [(untouched,)] for table in TODAY_MARTS}
+    run(DAYS[-1] + dt.timedelta(days=1))
+    assert marked() == {table: [] for table in TODAY_MARTS}
+    for table in TODAY_MARTS:
+        assert query(db, f"select distinct as_of_date from {table}") == [(DAYS[-1] + dt.timedelta(days=1),)]

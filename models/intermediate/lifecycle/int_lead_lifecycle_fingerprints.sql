@@ -15,6 +15,9 @@
 -- depends_on: {{ ref('int_lead_current_rule_states') }}
 -- depends_on: {{ ref('int_lead_activation_edges') }}
 -- depends_on: {{ ref('int_lead_score_band_spans') }}
+-- depends_on: {{ ref('mart_lead_scores_current') }}
+-- depends_on: {{ ref('dim_leads') }}
+-- depends_on: {{ ref('mart_crm_lead_sync') }}
 
 with
 

@@ -2,12 +2,14 @@
 -- int_lead_stage_signals_unioned, int_lead_stage_signals_evaluated, int_lead_stages_summarized,
 -- int_lead_funnel_stages, the feedback loop's int_lead_threshold_crossings and
 -- int_lead_rule_hits, today's rule states behind the explanations, int_lead_current_rule_states,
--- and the activations, int_lead_score_band_spans and int_lead_activation_edges) recompute in this
--- run.
+-- the activations, int_lead_score_band_spans and int_lead_activation_edges, and - while the
+-- scoring day stays the same - the marts of today's state, mart_lead_scores_current, dim_leads and
+-- mart_crm_lead_sync: restated_by_lead_today) recompute in this run.
 --
 -- Those models see a lead's facts up to the scoring day (var scoring_as_of_date). A lead's
 -- lifecycle fingerprint holds everything they read: its scoring fingerprint (scoring
--- configuration, attributes, events; int_lead_scoring_scope), the lifecycle_stages,
+-- configuration, attributes, events; int_lead_scoring_scope), the company name and domain
+-- dim_leads shows, the lifecycle_stages,
 -- company_size_bands, feedback_threshold_offsets, activation_rules and activation_suppressions
 -- seeds, its opportunities, and - because the
 -- scoring day moves on every day - how many of its events, score changes and opportunity
@@ -37,7 +39,7 @@ scoring_scope as (
 
 leads as (
 
-    select lead_id, created_at from {{ ref('stg_raw__leads') }}
+    select lead_id, created_at, company_name, company_domain from {{ ref('stg_raw__leads') }}
 
 ),
 
@@ -107,6 +109,8 @@ fingerprints as (
             "scoring_scope.scoring_fingerprint", "'|'",
             "config.config_hash", "'|'",
             "case when cast(leads.created_at as date) <= " ~ as_of ~ " then 'created' else '' end", "'|'",
+            "coalesce(leads.company_name, '')", "'|'",
+            "coalesce(leads.company_domain, '')", "'|'",
             "cast(scoring_scope.events_through_as_of as " ~ dbt.type_string() ~ ")", "'|'",
             "coalesce(cast(score_changes.score_changes_through_as_of as " ~ dbt.type_string() ~ "), '0')", "'|'",
             "coalesce(opportunities.opportunities_text, '')",

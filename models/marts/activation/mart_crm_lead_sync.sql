@@ -5,20 +5,25 @@
 -- whose hash differs from the one it last sent; state_changed_on is the latest day the band or
 -- the stage changed (the score itself decays a little every day).
 -- Personal data (email, names) stays in staging: the CRM matches on lead_id.
+-- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
+{{ restated_by_lead_today() }}
 
 with
 
 scores as (
 
-    select * from {{ ref('mart_lead_scores_current') }}
+    select scores.*
+    from {{ ref('mart_lead_scores_current') }} as scores
+    {{ leads_restated_today('scores') }}
 
 ),
 
 explanations as (
 
-    select model_id, lead_id, description, points
-    from {{ ref('fct_lead_score_explanations') }}
-    where rule_kind != 'remainder' and points >= 0.01
+    select explanations.model_id, explanations.lead_id, explanations.description, explanations.points
+    from {{ ref('fct_lead_score_explanations') }} as explanations
+    {{ leads_restated_today('explanations') }}
+    where explanations.rule_kind != 'remainder' and explanations.points >= 0.01
 
 ),
 
@@ -46,18 +51,20 @@ reasons as (
 
 current_stints as (
 
-    select model_id, lead_id, to_stage as lifecycle_stage, cast(signal_at as date) as stage_entered_on
-    from {{ ref('int_lead_stage_signals_evaluated') }}
-    where is_applied and exited_at is null
+    select signals.model_id, signals.lead_id, signals.to_stage as lifecycle_stage, cast(signals.signal_at as date) as stage_entered_on
+    from {{ ref('int_lead_stage_signals_evaluated') }} as signals
+    {{ leads_restated_today('signals') }}
+    where signals.is_applied and signals.exited_at is null
 
 ),
 
 band_changes as (
 
-    select model_id, lead_id, max(valid_from_date) as band_changed_on
-    from {{ ref('int_lead_score_band_spans') }}
-    where valid_from_date <= {{ scoring_as_of_date() }}
-    group by model_id, lead_id
+    select spans.model_id, spans.lead_id, max(spans.valid_from_date) as band_changed_on
+    from {{ ref('int_lead_score_band_spans') }} as spans
+    {{ leads_restated_today('spans') }}
+    where spans.valid_from_date <= {{ scoring_as_of_date() }}
+    group by spans.model_id, spans.lead_id
 
 ),
 

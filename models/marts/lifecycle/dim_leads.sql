@@ -3,7 +3,9 @@
 -- primary-model score. Personal data (names, email) stays in staging on purpose.
 --
 -- The lifecycle comes from int_lead_stages_summarized (restated by lead); only the days of the
--- stint still open, which grow every day, are computed here (days_in_stage macro).
+-- stint still open, which grow every day, are computed here (days_in_stage macro). Restated by
+-- lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
+{{ restated_by_lead_today() }}
 
 {#- Every stage, main path and detours, gets its own columns. -#}
 {%- set stages = lifecycle_stage_names() %}
@@ -13,15 +15,19 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_raw__leads') }}
-    where cast(created_at as date) <= {{ as_of }}
+    select leads.*
+    from {{ ref('stg_raw__leads') }} as leads
+    {{ leads_restated_today('leads') }}
+    where cast(leads.created_at as date) <= {{ as_of }}
 
 ),
 
 -- The lead's stage history in one row, restated by lead; the open stint's days are added below.
 lead_stages as (
 
-    select * from {{ ref('int_lead_stages_summarized') }}
+    select lead_stages.*
+    from {{ ref('int_lead_stages_summarized') }} as lead_stages
+    {{ leads_restated_today('lead_stages') }}
 
 ),
 
@@ -33,31 +39,35 @@ stages as (
 
 current_scores as (
 
-    select * from {{ ref('mart_lead_scores_current') }}
-    where is_primary_model
+    select scores.*
+    from {{ ref('mart_lead_scores_current') }} as scores
+    {{ leads_restated_today('scores') }}
+    where scores.is_primary_model
 
 ),
 
 -- The score as of its last change (events or attributes), without the daily decay since.
 last_score_changes as (
 
-    select lead_id, score_date, total_score
-    from {{ ref('fct_lead_scores') }}
-    where is_primary_model
-      and next_score_date is null
+    select scores.lead_id, scores.score_date, scores.total_score
+    from {{ ref('fct_lead_scores') }} as scores
+    {{ leads_restated_today('scores') }}
+    where scores.is_primary_model
+      and scores.next_score_date is null
 
 ),
 
 qualification_updates as (
 
     select
-        lead_id,
-        latest_budget_confirmed,
-        latest_is_decision_maker,
-        is_sales_qualified,
-        row_number() over (partition by lead_id order by occurred_at desc, event_id desc) as recency
-    from {{ ref('int_qualification_updates_resolved') }}
-    where cast(occurred_at as date) <= {{ as_of }}
+        updates.lead_id,
+        updates.latest_budget_confirmed,
+        updates.latest_is_decision_maker,
+        updates.is_sales_qualified,
+        row_number() over (partition by updates.lead_id order by updates.occurred_at desc, updates.event_id desc) as recency
+    from {{ ref('int_qualification_updates_resolved') }} as updates
+    {{ leads_restated_today('updates') }}
+    where cast(updates.occurred_at as date) <= {{ as_of }}
 
 ),
 

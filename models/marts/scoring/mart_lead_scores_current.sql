@@ -7,23 +7,27 @@
 -- engagement and remainder rows), so the score and its explanation cannot disagree; the test
 -- assert_current_scores_match_as_of_scores checks both against the scores recomputed from the
 -- whole rule history (macro lead_scores_as_of).
+--
+-- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
+{{ restated_by_lead_today() }}
 {%- set explained_engagement %}
         select
-            model_id,
-            lead_id,
-            sum(points) as engagement_score,
-            sum(points_for_mql) as mql_engagement_score,
-            count(case when is_required_for_mql and holds_for_mql then 1 end) as required_engagement_rules_holding
-        from {{ ref('fct_lead_score_explanations') }}
-        where rule_kind != 'fit'
-        group by model_id, lead_id
+            explanations.model_id,
+            explanations.lead_id,
+            sum(explanations.points) as engagement_score,
+            sum(explanations.points_for_mql) as mql_engagement_score,
+            count(case when explanations.is_required_for_mql and explanations.holds_for_mql then 1 end) as required_engagement_rules_holding
+        from {{ ref('fct_lead_score_explanations') }} as explanations
+        {{ leads_restated_today('explanations') }}
+        where explanations.rule_kind != 'fit'
+        group by explanations.model_id, explanations.lead_id
 {%- endset %}
 
 with
 
 current_scores as (
 
-    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement) }}
+    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement, lead_filter=leads_restated_today('fit_scores')) }}
 
 ),
 
@@ -35,7 +39,9 @@ models as (
 
 episodes as (
 
-    select * from {{ ref('fct_lead_mql_episodes') }}
+    select episodes.*
+    from {{ ref('fct_lead_mql_episodes') }} as episodes
+    {{ leads_restated_today('episodes') }}
 
 ),
 
@@ -43,12 +49,13 @@ episodes as (
 blocking_gates as (
 
     select
-        model_id,
-        lead_id,
-        {{ dbt.listagg('rule_id', "', '", 'order by rule_id') }} as mql_blocked_by
-    from {{ ref('fct_lead_score_explanations') }}
-    where is_blocking_mql
-    group by model_id, lead_id
+        explanations.model_id,
+        explanations.lead_id,
+        {{ dbt.listagg('explanations.rule_id', "', '", 'order by explanations.rule_id') }} as mql_blocked_by
+    from {{ ref('fct_lead_score_explanations') }} as explanations
+    {{ leads_restated_today('explanations') }}
+    where explanations.is_blocking_mql
+    group by explanations.model_id, explanations.lead_id
 
 ),
 
