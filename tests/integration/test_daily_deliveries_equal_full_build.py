@@ -345,12 +345,14 @@ def test_the_marts_of_todays_state_keep_untouched_leads_on_the_same_day_and_are_
     flagged = query(db, "select min(lead_id) from intermediate.int_lead_lifecycle_scope where needs_restate")[0][0]
     untouched = query(db, "select min(lead_id) from intermediate.int_lead_lifecycle_scope where not needs_restate")[0][0]
     assert flagged and untouched
+
+    def marked() -> dict[str, list[tuple]]:
+        return {table: query(db, f"select distinct lead_id from {table} where {column} = 'marker' order by lead_id") for table, column in TODAY_MARTS.items()}
+
     with connect(db) as con:
         for table, column in TODAY_MARTS.items():
             con.execute(f"update {table} set {column} = 'marker' where lead_id in (?, ?)", [flagged, untouched])
-
-    def marked() -> dict[str, list[tuple]]:
-        return {table: query(db, f"select distinct lead_id from {table} where {column} = 'marker'") for table, column in TODAY_MARTS.items()}
+    assert marked() == {table: sorted([(flagged,), (untouched,)]) for table in TODAY_MARTS}
 
     def run(as_of: dt.date) -> None:
         built = dbt(["run", "--select", *(table.split(".")[1] for table in TODAY_MARTS), "--target-path", str(tmp_path / "target")],
