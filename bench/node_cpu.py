@@ -86,7 +86,8 @@ def attribute(samples: list[tuple[float, float]], spans: dict[str, tuple[float, 
 # How a node's work grows on a daily run, read from the manifest (the order is the report's).
 SCALING_CLASSES = {
     "restated models": "incremental models: a run rewrites the rows of the leads, accounts or deliveries that changed",
-    "narrowed tests": "data tests of models whose meta names a daily_test_scope column: on a daily run they check the changed rows",
+    "narrowed tests": ("data tests of models whose meta names a daily_test_scope column: on a daily run they check the changed rows"
+                       " (those of today's state only on a run for the same scoring day)"),
     "models rebuilt whole": "tables rebuilt from all rows on every run",
     "views": "views (created on every run, computed when read)",
     "whole tests": "every other data test: over whole models or views, and the singular tests",

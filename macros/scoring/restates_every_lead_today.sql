@@ -1,16 +1,10 @@
-{#- Whether a mart of today's state (restated_by_lead_today) recomputes every lead in this run:
-    on a full build, and when its table holds no row or a row of another scoring day than this
-    run's (the day moved on: every engaged lead's decayed score and every open stint's days have
-    changed). Otherwise the scoring day is the one the table was built for, and only the leads
-    int_lead_lifecycle_scope flags changed. Every such mart has the scoring day in as_of_date. -#}
+{#- Whether the mart of today's state being built (restated_by_lead_today) recomputes every lead
+    in this run (today_state_restatement_reason): otherwise the scoring day is the one its table
+    was built for, and only the leads int_lead_lifecycle_scope flags changed. Each mart asks once
+    and passes the answer to leads_restated_today; its pre-hook asks again. -#}
 {% macro restates_every_lead_today() -%}
     {%- if not is_incremental() or not execute -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set counted -%}
-        select count(*), count(case when as_of_date = {{ scoring_as_of_date() }} then 1 end)
-        from {{ this }}
-    {%- endset -%}
-    {%- set rows, rows_of_the_day = run_query(counted).rows[0] -%}
-    {{ return(rows == 0 or rows_of_the_day != rows) }}
+    {{ return(today_state_restatement_reason(model.name) is not none) }}
 {%- endmacro %}

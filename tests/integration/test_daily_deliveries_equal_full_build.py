@@ -39,7 +39,8 @@ COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 # scoring_config_version are compared and equal (the same final seeds give the same version).
 RULE_HISTORY_TABLES = ("intermediate.int_scoring_config_history", "intermediate.int_scoring_config_history_rows",
                        "marts.dim_scoring_config_versions", "marts.mart_scoring_rule_changes")
-RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope", "intermediate.int_account_scope",
+RUN_SCOPED_TABLES = ("intermediate.int_lead_scoring_scope", "intermediate.int_lead_lifecycle_scope",
+                     "intermediate.int_lead_today_state_scope", "intermediate.int_account_scope",
                      "marts.mart_activation_queue", *RULE_HISTORY_TABLES)
 SKIP_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
 
@@ -332,6 +333,12 @@ def test_day_6_an_afternoon_run_on_the_same_scoring_day_restates_the_leads_its_d
     synced = "select score, top_reasons from marts.mart_crm_lead_sync where model_id = 'hybrid_v1' and lead_id = 'L_EQ_LATE'"
     assert query(afternoon, synced) != query(morning, synced)
     assert query(afternoon, "select distinct as_of_date from marts.mart_lead_scores_current") == [(DAYS[-1],)]
+    # What each run recorded before building those marts, which their daily data tests follow:
+    # the morning run found day 5's rows and restated them whole; the afternoon run did not.
+    recorded = "select as_of_date, restates_every_lead, restated_because from intermediate.int_lead_today_state_scope"
+    another_day = "; ".join(f"{mart} holds another scoring day" for mart in ("dim_leads", "mart_crm_lead_sync", "mart_lead_scores_current"))
+    assert query(morning, recorded) == [(DAYS[-1], True, another_day)]
+    assert query(afternoon, recorded) == [(DAYS[-1], False, None)]
 
 
 TODAY_MARTS = {"marts.mart_lead_scores_current": "mql_blocked_by", "marts.dim_leads": "company_name", "marts.mart_crm_lead_sync": "top_reasons"}

@@ -9,13 +9,14 @@ check the rows the latest staging wrote."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
 import duckdb
 import pytest
 
-from helpers import dbt, query
+from helpers import SAMPLE_END, dbt, query
 from lead_scoring import run_options
 
 MODEL = "intermediate.int_lead_fit_scores"
@@ -52,12 +53,13 @@ def _duplicate_lead(db, lead_id: str) -> None:
     _execute(db, f"insert into {MODEL} select * from {MODEL} where {ONE_ROW}", [lead_id])
 
 
-def _test_results(db, scope: str, select: str = "int_lead_fit_scores,test_type:generic") -> dict[str, tuple[str, int]]:
+def _test_results(db, scope: str, select: str = "int_lead_fit_scores,test_type:generic",
+                  extra_env: dict[str, str] | None = None) -> dict[str, tuple[str, int]]:
     """{test name: (status, failures)} of `dbt test --select <select>`, run with the args the
     pipeline gives a test-only run of that scope."""
     args = run_options.dbt_args({run_options.DATA_TEST_SCOPE_TAG: scope}, tests_only=True)
     target = db.parent / f"target_{scope}"
-    result = dbt([*args, "--select", *select.split(), "--target-path", str(target)], db)
+    result = dbt([*args, "--select", *select.split(), "--target-path", str(target)], db, extra_env)
     assert "Compilation Error" not in result.stdout, result.stdout[-3000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     # Generic test names end in a hash when they are long: keep the readable part.
@@ -172,3 +174,79 @@ def test_a_newly_staged_event_of_an_unknown_lead_fails_on_a_daily_run(staged):
     _execute(db, f"update {EVENTS} set lead_id = 'no-such-lead' where event_id = ?", [new])
     assert _events_results(db, "changed")[relationship] == ("fail", 1)
     assert _events_results(db, "all")[relationship] == ("fail", 2)
+
+
+# Today's state: the marts restated by lead on the same scoring day and whole on the first run of
+# a day (restated_by_lead_today), and the explanations view, whose decay moves with the day. Their
+# daily tests check the leads int_lead_lifecycle_scope flags only when int_lead_today_state_scope
+# recorded, for this run's scoring day, that today's state was not restated whole.
+TODAY = SAMPLE_END
+LISTED_FIT = "model_id = 'hybrid_v1' and rule_kind = 'fit'"
+TODAY_STATE = {
+    # tested model: (a table to break, its unique test)
+    "mart_lead_scores_current": ("marts.mart_lead_scores_current", "unique_combination_mart_lead_scores_current_model_id__lead_id"),
+    # A view: a rule state repeated under it repeats the lead's explanation row.
+    "fct_lead_score_explanations": ("intermediate.int_lead_current_rule_states",
+                                    "unique_combination_fct_lead_score_explanations_model_id__lead_id__rule_kind__rule_id"),
+}
+
+
+@pytest.fixture()
+def today_scoped(built_warehouse, tmp_path):
+    """A copy of the warehouse where the lifecycle scope flags only the first lead (by id);
+    returns (db, flagged lead, an untouched lead)."""
+    db = tmp_path / "lead_scoring.duckdb"
+    shutil.copy(built_warehouse, db)
+    flagged, untouched = [row[0] for row in query(db, f"select distinct lead_id from marts.fct_lead_score_explanations where {LISTED_FIT} order by lead_id limit 2")]
+    _execute(db, "update intermediate.int_lead_lifecycle_scope set needs_restate = (lead_id = ?)", [flagged])
+    return db, flagged, untouched
+
+
+def _record(db, as_of_date, restates_every_lead: bool) -> None:
+    _execute(db, "update intermediate.int_lead_today_state_scope set as_of_date = ?, restates_every_lead = ?, restated_because = ?",
+             [as_of_date, restates_every_lead, "dim_leads holds another scoring day" if restates_every_lead else None])
+
+
+def _repeat_a_row(db, tested: str, lead_id: str) -> None:
+    """One row of the lead twice: its champion-model score, or the rule state behind its first
+    listed fit rule."""
+    table = TODAY_STATE[tested][0]
+    rule = ""
+    if "rule_states" in table:
+        rule = f" and rule_kind = 'fit' and rule_id = (select min(rule_id) from marts.fct_lead_score_explanations where lead_id = ? and {LISTED_FIT})"
+    _execute(db, f"insert into {table} select * from {table} where lead_id = ? and model_id = 'hybrid_v1'{rule}", [lead_id] * (2 if rule else 1))
+
+
+def _unique_result(db, tested: str, scope: str) -> tuple[str, int]:
+    return _test_results(db, scope, f"{tested},test_type:generic", {"LEAD_SCORING_AS_OF_DATE": TODAY.isoformat()})[TODAY_STATE[tested][1]]
+
+
+@pytest.mark.parametrize("tested", sorted(TODAY_STATE))
+def test_on_the_same_scoring_day_a_broken_row_of_an_untouched_lead_is_not_checked(today_scoped, tested):
+    db, _, untouched = today_scoped
+    _record(db, TODAY, restates_every_lead=False)
+    _repeat_a_row(db, tested, untouched)
+    assert _unique_result(db, tested, "changed") == ("pass", 0)
+    assert _unique_result(db, tested, "all") == ("fail", 1)
+
+
+@pytest.mark.parametrize("tested", sorted(TODAY_STATE))
+def test_on_the_same_scoring_day_a_broken_row_of_a_flagged_lead_fails(today_scoped, tested):
+    db, flagged, _ = today_scoped
+    _record(db, TODAY, restates_every_lead=False)
+    _repeat_a_row(db, tested, flagged)
+    assert _unique_result(db, tested, "changed") == ("fail", 1)
+
+
+@pytest.mark.parametrize("tested", sorted(TODAY_STATE))
+@pytest.mark.parametrize("recorded", ["restated whole", "for another day", "nothing"])
+def test_after_a_whole_restatement_or_without_a_record_for_the_day_every_row_is_checked(today_scoped, tested, recorded):
+    db, _, untouched = today_scoped
+    if recorded == "restated whole":
+        _record(db, TODAY, restates_every_lead=True)
+    elif recorded == "for another day":
+        _record(db, TODAY - dt.timedelta(days=1), restates_every_lead=False)
+    else:
+        _execute(db, "drop table intermediate.int_lead_today_state_scope", [])
+    _repeat_a_row(db, tested, untouched)
+    assert _unique_result(db, tested, "changed") == ("fail", 1)

@@ -3,7 +3,9 @@ dbt_project.yml) are built after their scope model (meta.daily_test_scope_model,
 int_lead_scoring_scope): their tests read this run's scope, never the previous run's or none at
 all (on a first run, a test of a model upstream of the scope would find no scope table), and they
 rewrite only the flagged leads' rows: incremental models, or views over them. A table rebuilt
-whole is tested whole."""
+whole is tested whole. The models of today's state (meta.daily_test_scope_today_state) are also
+built after int_lead_today_state_scope, whose row of this run says whether today's state was
+restated whole."""
 
 from __future__ import annotations
 
@@ -36,6 +38,10 @@ def test_every_scoped_model_is_built_after_the_scope_and_has_its_key_column():
     assert set(scopes.values()) == {"model.lead_scoring.int_lead_scoring_scope", "model.lead_scoring.int_lead_lifecycle_scope",
                                     "model.lead_scoring.int_account_scope"}
     assert sorted(uid for uid, scope in scopes.items() if uid not in _downstream(manifest["child_map"], scope)) == []
+    today_state = sorted(uid for uid, node in scoped.items() if node["config"]["meta"].get("daily_test_scope_today_state"))
+    assert today_state == ["model.lead_scoring." + name for name in ("dim_leads", "fct_lead_score_explanations", "mart_crm_lead_sync",
+                                                                     "mart_lead_scores_current")]
+    assert set(today_state) <= _downstream(manifest["child_map"], "model.lead_scoring.int_lead_today_state_scope")
     for uid, node in scoped.items():
         assert node["config"]["meta"]["daily_test_scope"] in node["columns"], uid
         day_column = node["config"]["meta"].get("daily_test_scope_day")

@@ -7,6 +7,7 @@
 -- Personal data (email, names) stays in staging: the CRM matches on lead_id.
 -- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
 {{ restated_by_lead_today() }}
+{%- set restates_every_lead = restates_every_lead_today() %}
 
 with
 
@@ -14,7 +15,7 @@ scores as (
 
     select scores.*
     from {{ ref('mart_lead_scores_current') }} as scores
-    {{ leads_restated_today('scores') }}
+    {{ leads_restated_today('scores', restates_every_lead) }}
 
 ),
 
@@ -22,7 +23,7 @@ explanations as (
 
     select explanations.model_id, explanations.lead_id, explanations.description, explanations.points
     from {{ ref('fct_lead_score_explanations') }} as explanations
-    {{ leads_restated_today('explanations') }}
+    {{ leads_restated_today('explanations', restates_every_lead) }}
     where explanations.rule_kind != 'remainder' and explanations.points >= 0.01
 
 ),
@@ -53,7 +54,7 @@ current_stints as (
 
     select signals.model_id, signals.lead_id, signals.to_stage as lifecycle_stage, cast(signals.signal_at as date) as stage_entered_on
     from {{ ref('int_lead_stage_signals_evaluated') }} as signals
-    {{ leads_restated_today('signals') }}
+    {{ leads_restated_today('signals', restates_every_lead) }}
     where signals.is_applied and signals.exited_at is null
 
 ),
@@ -62,7 +63,7 @@ band_changes as (
 
     select spans.model_id, spans.lead_id, max(spans.valid_from_date) as band_changed_on
     from {{ ref('int_lead_score_band_spans') }} as spans
-    {{ leads_restated_today('spans') }}
+    {{ leads_restated_today('spans', restates_every_lead) }}
     where spans.valid_from_date <= {{ scoring_as_of_date() }}
     group by spans.model_id, spans.lead_id
 

@@ -6,6 +6,7 @@
 -- stint still open, which grow every day, are computed here (days_in_stage macro). Restated by
 -- lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
 {{ restated_by_lead_today() }}
+{%- set restates_every_lead = restates_every_lead_today() %}
 
 {#- Every stage, main path and detours, gets its own columns. -#}
 {%- set stages = lifecycle_stage_names() %}
@@ -17,7 +18,7 @@ leads as (
 
     select leads.*
     from {{ ref('stg_raw__leads') }} as leads
-    {{ leads_restated_today('leads') }}
+    {{ leads_restated_today('leads', restates_every_lead) }}
     where cast(leads.created_at as date) <= {{ as_of }}
 
 ),
@@ -27,7 +28,7 @@ lead_stages as (
 
     select lead_stages.*
     from {{ ref('int_lead_stages_summarized') }} as lead_stages
-    {{ leads_restated_today('lead_stages') }}
+    {{ leads_restated_today('lead_stages', restates_every_lead) }}
 
 ),
 
@@ -41,7 +42,7 @@ current_scores as (
 
     select scores.*
     from {{ ref('mart_lead_scores_current') }} as scores
-    {{ leads_restated_today('scores') }}
+    {{ leads_restated_today('scores', restates_every_lead) }}
     where scores.is_primary_model
 
 ),
@@ -51,7 +52,7 @@ last_score_changes as (
 
     select scores.lead_id, scores.score_date, scores.total_score
     from {{ ref('fct_lead_scores') }} as scores
-    {{ leads_restated_today('scores') }}
+    {{ leads_restated_today('scores', restates_every_lead) }}
     where scores.is_primary_model
       and scores.next_score_date is null
 
@@ -66,7 +67,7 @@ qualification_updates as (
         updates.is_sales_qualified,
         row_number() over (partition by updates.lead_id order by updates.occurred_at desc, updates.event_id desc) as recency
     from {{ ref('int_qualification_updates_resolved') }} as updates
-    {{ leads_restated_today('updates') }}
+    {{ leads_restated_today('updates', restates_every_lead) }}
     where cast(updates.occurred_at as date) <= {{ as_of }}
 
 ),

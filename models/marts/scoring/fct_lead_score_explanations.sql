@@ -10,8 +10,10 @@
 --
 -- A view over int_lead_current_rule_states, which holds each rule's state today before decay and
 -- is restated by lead: only the decay - and so which rules are listed - changes with the day
--- alone, and it is computed here, on read.
+-- alone, and it is computed here, on read. Built after int_lead_today_state_scope, which says
+-- whether its daily data tests can check only the restated leads (the day has not moved).
 {{ config(materialized=view_where_supported()) }}
+-- depends_on: {{ ref('int_lead_today_state_scope') }}
 {%- set as_of = scoring_as_of_date() %}
 {#- Contributions smaller than this (decayed to almost nothing) go into the remainder row. -#}
 {%- set smallest_listed_points = 0.01 %}

@@ -10,6 +10,7 @@
 --
 -- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
 {{ restated_by_lead_today() }}
+{%- set restates_every_lead = restates_every_lead_today() %}
 {%- set explained_engagement %}
         select
             explanations.model_id,
@@ -18,7 +19,7 @@
             sum(explanations.points_for_mql) as mql_engagement_score,
             count(case when explanations.is_required_for_mql and explanations.holds_for_mql then 1 end) as required_engagement_rules_holding
         from {{ ref('fct_lead_score_explanations') }} as explanations
-        {{ leads_restated_today('explanations') }}
+        {{ leads_restated_today('explanations', restates_every_lead) }}
         where explanations.rule_kind != 'fit'
         group by explanations.model_id, explanations.lead_id
 {%- endset %}
@@ -27,7 +28,7 @@ with
 
 current_scores as (
 
-    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement, lead_filter=leads_restated_today('fit_scores')) }}
+    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement, lead_filter=leads_restated_today('fit_scores', restates_every_lead)) }}
 
 ),
 
@@ -41,7 +42,7 @@ episodes as (
 
     select episodes.*
     from {{ ref('fct_lead_mql_episodes') }} as episodes
-    {{ leads_restated_today('episodes') }}
+    {{ leads_restated_today('episodes', restates_every_lead) }}
 
 ),
 
@@ -53,7 +54,7 @@ blocking_gates as (
         explanations.lead_id,
         {{ dbt.listagg('explanations.rule_id', "', '", 'order by explanations.rule_id') }} as mql_blocked_by
     from {{ ref('fct_lead_score_explanations') }} as explanations
-    {{ leads_restated_today('explanations') }}
+    {{ leads_restated_today('explanations', restates_every_lead) }}
     where explanations.is_blocking_mql
     group by explanations.model_id, explanations.lead_id
 
