@@ -90,7 +90,7 @@ SCALING_CLASSES = {
                        " (those of today's state only on a run for the same scoring day)"),
     "models rebuilt whole": "tables rebuilt from all rows on every run",
     "views": "views (created on every run, computed when read)",
-    "whole tests": "every other data test: over whole models or views, and the singular tests",
+    "whole tests": "every other data test: over whole models or views, and the singular tests over aggregates and accounts",
     "unit tests": "dbt unit tests",
     "seeds and snapshots": "seeds and snapshots",
 }
@@ -99,7 +99,8 @@ SCALING_CLASSES = {
 def scaling_class(uid: str, nodes: dict) -> str:
     """The SCALING_CLASSES key of node `uid`, from the manifest's `nodes` and `unit_tests`: a
     model by its materialization, a data test by the meta of the model it is attached to (the meta
-    that narrows it on a daily run, macros/tests/get_where_subquery.sql)."""
+    that narrows it on a daily run, macros/tests/get_where_subquery.sql), a singular test by
+    whether it reads its models through the macro daily_tested_leads."""
     kind = uid.split(".")[0]
     node = nodes.get("nodes", {}).get(uid, {})
     if kind == "model":
@@ -108,7 +109,8 @@ def scaling_class(uid: str, nodes: dict) -> str:
     if kind == "test":
         attached = nodes.get("nodes", {}).get(node.get("attached_node") or "", {})
         meta = attached.get("config", {}).get("meta", {})
-        narrowed = any(meta.get(key) for key in ("daily_test_scope", "daily_test_scope_staged"))
+        narrowed = any(meta.get(key) for key in ("daily_test_scope", "daily_test_scope_staged")) or any(
+            macro.endswith(".daily_tested_leads") for macro in node.get("depends_on", {}).get("macros", []))
         return "narrowed tests" if narrowed else "whole tests"
     return "unit tests" if kind == "unit_test" else "seeds and snapshots"
 

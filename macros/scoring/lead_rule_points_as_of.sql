@@ -2,8 +2,9 @@
     before D: one row per (model, lead, engagement rule) with a state on D. Under recycle_policy
     reset_engagement a lead with a sales rejection has two states per rule: one over all its events
     (counts_for_total) and one over the events after its latest rejection (counts_for_mql); every
-    other lead has one state that counts for both. Used by lead_scores_as_of. -#}
-{% macro lead_rule_points_as_of(as_of_date) -%}
+    other lead has one state that counts for both. Used by lead_scores_as_of. `lead_filter`: a
+    condition on the column lead_id keeping the leads to read (default: every lead). -#}
+{% macro lead_rule_points_as_of(as_of_date, lead_filter=none) -%}
     select
         states.model_id,
         states.lead_id,
@@ -32,4 +33,7 @@
         and rules.rule_id = states.rule_id
     where states.state_date <= {{ as_of_date }}
       and (states.next_state_date is null or states.next_state_date > {{ as_of_date }})
+    {%- if lead_filter %}
+      and {{ lead_filter }}
+    {%- endif %}
 {%- endmacro %}

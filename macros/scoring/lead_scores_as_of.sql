@@ -11,16 +11,19 @@
     `engagement`: a select of each (model, lead)'s engagement_score, mql_engagement_score and
     required_engagement_rules_holding on D, where they are already known (mart_lead_scores_current
     sums its explanation rows); by default they are summed from every rule's state on D.
-    `lead_filter`: a join on int_lead_fit_scores (aliased fit_scores) that keeps the leads to
-    score (mart_lead_scores_current's leads_restated_today); by default every lead. -#}
-{% macro lead_scores_as_of(as_of_date, engagement=none, lead_filter='') -%}
+    `lead_filter`: a condition on the column lead_id that keeps the leads to score (the leads
+    mart_lead_scores_current restates, the leads a daily data test checks), applied to each
+    input read by lead; by default every lead. -#}
+{% macro lead_scores_as_of(as_of_date, engagement=none, lead_filter=none) -%}
     with
 
     fit as (
         select fit_scores.*
         from {{ ref('int_lead_fit_scores') }} as fit_scores
-        {{ lead_filter }}
         where fit_scores.created_on <= {{ as_of_date }}
+        {%- if lead_filter %}
+          and {{ lead_filter }}
+        {%- endif %}
     ),
 
     gates as (
@@ -29,7 +32,7 @@
 
     {% if engagement is none -%}
     rule_points as (
-        {{ lead_rule_points_as_of(as_of_date) }}
+        {{ lead_rule_points_as_of(as_of_date, lead_filter) }}
     ),
 
     engagement as (

@@ -6,7 +6,10 @@
     (daily_test_scope_day_column); on incremental staging models, to the rows the latest staging
     wrote (daily_test_scope_column, latest_staged_rows_condition). The relation gets an
     alias: Spark would read `where (` right after a table name as a table alias with a column
-    list. -#}
+    list. A view whose rows a macro builds with a lead_filter (its meta
+    daily_test_scope_rows_macro: fct_lead_score_explanations, lead_score_explanations) is read
+    through that macro with the leads as the filter: a filter on the view itself would apply only
+    after every lead's rows were built. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -14,21 +17,27 @@
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
     {%- set scope_column = daily_test_scope_column() -%}
+    {%- set built_rows = none -%}
     {%- if scope_column -%}
         {%- set scoped = rescored_leads_condition(scope_column, daily_test_scope_model()) -%}
         {%- set day_column = daily_test_scope_day_column() -%}
+        {%- set rows_macro = ((graph.nodes.get(model.get('attached_node')) or {}).get('config', {}).get('meta', {})).get('daily_test_scope_rows_macro') -%}
         {%- if day_column -%}
             {%- set scoped = '(' ~ scoped ~ ' or ' ~ day_column ~ ' = ' ~ scoring_as_of_date() ~ ')' -%}
         {%- endif -%}
-        {%- do conditions.append(scoped) -%}
+        {%- if rows_macro and not day_column -%}
+            {%- set built_rows = '(' ~ context[rows_macro](lead_filter=scoped) ~ ')' -%}
+        {%- else -%}
+            {%- do conditions.append(scoped) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- set staged_column = daily_test_scope_column('daily_test_scope_staged') -%}
     {%- if staged_column -%}
         {%- do conditions.append(latest_staged_rows_condition(relation, staged_column)) -%}
     {%- endif -%}
-    {%- if conditions -%}
+    {%- if conditions or built_rows -%}
         {%- set filtered -%}
-            (select * from {{ relation }} as tested_rows where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ built_rows or relation }} as tested_rows{% if conditions %} where {{ conditions | join(' and ') }}{% endif %}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}

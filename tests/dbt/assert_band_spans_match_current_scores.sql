@@ -3,6 +3,8 @@
 -- mart_lead_scores_current gives it. A decay day found one day off, or a band change missed
 -- between two score changes, fails here for every lead whose score decayed through a bound.
 {{ config(meta={'dagster': {'ref': {'name': 'int_lead_score_band_spans'}}}) }}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
@@ -12,6 +14,7 @@ spans_today as (
     from {{ ref('int_lead_score_band_spans') }}
     where valid_from < {{ scoring_day_end() }}
       and (valid_to is null or valid_to >= {{ scoring_day_end() }})
+      and {{ tested }}
 
 ),
 
@@ -19,6 +22,7 @@ scores as (
 
     select model_id, lead_id, score_band, total_score
     from {{ ref('mart_lead_scores_current') }}
+    where {{ tested }}
 
 ),
 

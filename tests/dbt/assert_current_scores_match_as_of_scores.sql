@@ -3,18 +3,21 @@
 -- recomputed from every rule's whole state history (macro lead_scores_as_of): the explanation of a
 -- score holds every point of it, and the states restated by lead are the ones of today.
 {{ config(meta={'dagster': {'ref': {'name': 'mart_lead_scores_current'}}}) }}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
 current_scores as (
 
     select * from {{ ref('mart_lead_scores_current') }}
+    where {{ tested }}
 
 ),
 
 as_of_scores as (
 
-    {{ lead_scores_as_of(scoring_as_of_date()) }}
+    {{ lead_scores_as_of(scoring_as_of_date(), lead_filter=tested) }}
 
 )
 

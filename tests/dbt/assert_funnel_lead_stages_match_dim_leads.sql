@@ -4,6 +4,8 @@
 -- them equal), current stage. Returns the leads that differ.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_funnel'}}}) }}
 {%- set stages = lifecycle_stage_names(main_path_only=true) %}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
@@ -11,12 +13,14 @@ funnel as (
 
     select * from {{ ref('fct_lead_funnel') }}
     where is_primary_model
+      and {{ tested }}
 
 ),
 
 dim_leads as (
 
     select * from {{ ref('dim_leads') }}
+    where {{ tested }}
 
 ),
 

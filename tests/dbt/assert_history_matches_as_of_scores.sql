@@ -2,6 +2,8 @@
 -- row of that day exactly, so history and as-of queries cannot disagree.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_scores'}}}) }}
 {%- set check_day = "cast(" ~ dbt.dateadd('day', -45, scoring_as_of_date()) ~ " as date)" %}
+{#- On a daily run, the leads the run rescored (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id') %}
 
 with
 
@@ -9,12 +11,13 @@ history as (
 
     select * from {{ ref('fct_lead_scores') }}
     where score_date = {{ check_day }}
+      and {{ tested }}
 
 ),
 
 as_of_check_day as (
 
-    {{ lead_scores_as_of(check_day) }}
+    {{ lead_scores_as_of(check_day, lead_filter=tested) }}
 
 )
 

@@ -2,6 +2,8 @@
 -- per scoring model in fct_lead_stage_transitions, and one row in dim_leads (no lead missing,
 -- none extra). Returns the offending leads.
 {{ config(meta={'dagster': {'ref': {'name': 'dim_leads'}}}) }}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
@@ -9,6 +11,7 @@ leads as (
 
     select lead_id from {{ ref('stg_raw__leads') }}
     where cast(created_at as date) <= {{ scoring_as_of_date() }}
+      and {{ tested }}
 
 ),
 
@@ -23,6 +26,7 @@ current_stages as (
     select model_id, lead_id, count(*) as current_stages
     from {{ ref('fct_lead_stage_transitions') }}
     where is_current_stage
+      and {{ tested }}
     group by model_id, lead_id
 
 ),
@@ -31,6 +35,7 @@ dim_rows as (
 
     select lead_id, count(*) as dim_rows
     from {{ ref('dim_leads') }}
+    where {{ tested }}
     group by lead_id
 
 ),

@@ -4,6 +4,8 @@
 -- opportunity) unless the lead skipped stages (then a skipped stage is empty, or a stage was
 -- entered by a skip before the stage below it). Returns the offending rows.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_stage_transitions'}}}) }}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
@@ -20,12 +22,14 @@ transitions as (
             order by transition_number
         ) as previous_transitioned_at
     from {{ ref('fct_lead_stage_transitions') }}
+    where {{ tested }}
 
 ),
 
 leads as (
 
     select * from {{ ref('dim_leads') }}
+    where {{ tested }}
 
 ),
 

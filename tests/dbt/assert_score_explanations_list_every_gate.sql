@@ -1,6 +1,8 @@
 -- Every lead scored today has one explanation row per required rule (gate) of its model, holding
 -- or not, so a lead kept from being an MQL by a gate always shows which one and why.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_lead_score_explanations'}}}) }}
+{#- On a daily run for the same scoring day, the leads the run restated (daily_tested_leads). #}
+{%- set tested = daily_tested_leads('lead_id', 'int_lead_lifecycle_scope', today_state=true) %}
 
 with
 
@@ -9,6 +11,7 @@ gate_rows as (
     select model_id, lead_id, count(*) as listed_gates
     from {{ ref('fct_lead_score_explanations') }}
     where is_required_for_mql
+      and {{ tested }}
     group by model_id, lead_id
 
 ),
@@ -16,6 +19,7 @@ gate_rows as (
 current_scores as (
 
     select model_id, lead_id from {{ ref('mart_lead_scores_current') }}
+    where {{ tested }}
 
 ),
 

@@ -250,3 +250,39 @@ def test_after_a_whole_restatement_or_without_a_record_for_the_day_every_row_is_
         _execute(db, "drop table intermediate.int_lead_today_state_scope", [])
     _repeat_a_row(db, tested, untouched)
     assert _unique_result(db, tested, "changed") == ("fail", 1)
+
+
+# Singular tests read their models through daily_tested_leads: the history check on a daily run
+# checks the rescored leads (any day), the check of today's scores the restated leads on the same
+# scoring day only.
+def _singular_result(db, test: str, scope: str) -> tuple[str, int]:
+    return _test_results(db, scope, test, {"LEAD_SCORING_AS_OF_DATE": TODAY.isoformat()})[test]
+
+
+def test_the_history_check_reads_the_rescored_leads_on_a_daily_run(built_warehouse, tmp_path):
+    db = tmp_path / "lead_scoring.duckdb"
+    shutil.copy(built_warehouse, db)
+    check_day = TODAY - dt.timedelta(days=45)  # the day assert_history_matches_as_of_scores checks
+    rescored, unchanged = [row[0] for row in query(
+        db, "select lead_id from marts.fct_lead_scores where score_date = ? and model_id = 'hybrid_v1' order by lead_id limit 2", [check_day])]
+    _execute(db, "update intermediate.int_lead_scoring_scope set needs_rescore = (lead_id = ?)", [rescored])
+    # fct_lead_scores is a view over the score changes.
+    broken = "update intermediate.int_lead_score_changes set total_score = total_score + 1 where lead_id = ? and score_date = ? and model_id = 'hybrid_v1'"
+    _execute(db, broken, [unchanged, check_day])
+    assert _singular_result(db, "assert_history_matches_as_of_scores", "changed") == ("pass", 0)
+    assert _singular_result(db, "assert_history_matches_as_of_scores", "all") == ("fail", 1)
+    _execute(db, broken, [rescored, check_day])
+    assert _singular_result(db, "assert_history_matches_as_of_scores", "changed") == ("fail", 1)
+
+
+@pytest.mark.parametrize("restated_whole", [False, True])
+def test_the_check_of_todays_scores_reads_the_restated_leads_only_on_the_same_scoring_day(today_scoped, restated_whole):
+    db, flagged, untouched = today_scoped
+    _record(db, TODAY, restates_every_lead=restated_whole)
+    broken = "update marts.mart_lead_scores_current set total_score = total_score + 1 where lead_id = ? and model_id = 'hybrid_v1'"
+    _execute(db, broken, [untouched])
+    test = "assert_current_scores_match_as_of_scores"
+    assert _singular_result(db, test, "changed") == (("fail", 1) if restated_whole else ("pass", 0))
+    assert _singular_result(db, test, "all") == ("fail", 1)
+    _execute(db, broken, [flagged])
+    assert _singular_result(db, test, "changed") == ("fail", 2 if restated_whole else 1)

@@ -189,13 +189,14 @@ def test_nodes_are_classed_by_how_their_work_grows_on_a_daily_run():
         "test.p.unique_events": {"attached_node": "model.p.events", "config": {}},
         "test.p.unique_current": {"attached_node": "model.p.current", "config": {}},
         "test.p.assert_singular": {"attached_node": None, "config": {}},
+        "test.p.assert_by_lead": {"attached_node": None, "config": {}, "depends_on": {"macros": ["macro.p.daily_tested_leads"]}},
     }}
     classes = {uid: scaling_class(uid, nodes) for uid in [*nodes["nodes"], "unit_test.p.scores.a_case", "seed.p.rules", "snapshot.p.lifecycle"]}
     assert classes == {
         "model.p.scores": "restated models", "model.p.events": "restated models",
         "model.p.current": "models rebuilt whole", "model.p.explained": "views",
         "test.p.unique_scores": "narrowed tests", "test.p.unique_events": "narrowed tests",
-        "test.p.unique_current": "whole tests", "test.p.assert_singular": "whole tests",
+        "test.p.unique_current": "whole tests", "test.p.assert_singular": "whole tests", "test.p.assert_by_lead": "narrowed tests",
         "unit_test.p.scores.a_case": "unit tests", "seed.p.rules": "seeds and snapshots", "snapshot.p.lifecycle": "seeds and snapshots",
     }
     assert set(classes.values()) == set(SCALING_CLASSES)

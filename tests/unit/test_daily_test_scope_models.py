@@ -42,6 +42,12 @@ def test_every_scoped_model_is_built_after_the_scope_and_has_its_key_column():
     assert today_state == ["model.lead_scoring." + name for name in ("dim_leads", "fct_lead_score_explanations", "mart_crm_lead_sync",
                                                                      "mart_lead_scores_current")]
     assert set(today_state) <= _downstream(manifest["child_map"], "model.lead_scoring.int_lead_today_state_scope")
+    # A view read through its macro on a narrowed run is that macro.
+    rows_macros = {uid: node["config"]["meta"]["daily_test_scope_rows_macro"] for uid, node in scoped.items()
+                   if node["config"]["meta"].get("daily_test_scope_rows_macro")}
+    assert rows_macros == {"model.lead_scoring.fct_lead_score_explanations": "lead_score_explanations"}
+    for uid, macro in rows_macros.items():
+        assert scoped[uid]["config"]["materialized"] == "view" and "macro.lead_scoring." + macro in scoped[uid]["depends_on"]["macros"], uid
     for uid, node in scoped.items():
         assert node["config"]["meta"]["daily_test_scope"] in node["columns"], uid
         day_column = node["config"]["meta"].get("daily_test_scope_day")

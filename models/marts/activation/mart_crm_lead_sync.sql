@@ -8,6 +8,9 @@
 -- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
 {{ restated_by_lead_today() }}
 {%- set restates_every_lead = restates_every_lead_today() %}
+-- The explanations of the restated leads are built from these (explanations_restated_today).
+-- depends_on: {{ ref('int_lead_current_rule_states') }}
+-- depends_on: {{ ref('int_engagement_rules') }}
 
 with
 
@@ -22,8 +25,7 @@ scores as (
 explanations as (
 
     select explanations.model_id, explanations.lead_id, explanations.description, explanations.points
-    from {{ ref('fct_lead_score_explanations') }} as explanations
-    {{ leads_restated_today('explanations', restates_every_lead) }}
+    from ({{ explanations_restated_today(restates_every_lead) }}) as explanations
     where explanations.rule_kind != 'remainder' and explanations.points >= 0.01
 
 ),

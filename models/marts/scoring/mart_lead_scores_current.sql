@@ -11,6 +11,9 @@
 -- Restated by lead while the scoring day stays the same, whole on a new day (restated_by_lead_today).
 {{ restated_by_lead_today() }}
 {%- set restates_every_lead = restates_every_lead_today() %}
+-- The explanations of the restated leads are built from these (explanations_restated_today).
+-- depends_on: {{ ref('int_lead_current_rule_states') }}
+-- depends_on: {{ ref('int_engagement_rules') }}
 {%- set explained_engagement %}
         select
             explanations.model_id,
@@ -18,17 +21,23 @@
             sum(explanations.points) as engagement_score,
             sum(explanations.points_for_mql) as mql_engagement_score,
             count(case when explanations.is_required_for_mql and explanations.holds_for_mql then 1 end) as required_engagement_rules_holding
-        from {{ ref('fct_lead_score_explanations') }} as explanations
-        {{ leads_restated_today('explanations', restates_every_lead) }}
+        from explanations
         where explanations.rule_kind != 'fit'
         group by explanations.model_id, explanations.lead_id
 {%- endset %}
 
 with
 
+-- Read once for the engagement sums and the blocking gates.
+explanations as (
+
+    {{ explanations_restated_today(restates_every_lead) }}
+
+),
+
 current_scores as (
 
-    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement, lead_filter=leads_restated_today('fit_scores', restates_every_lead)) }}
+    {{ lead_scores_as_of(scoring_as_of_date(), engagement=explained_engagement, lead_filter=lead_filter_restated_today(restates_every_lead)) }}
 
 ),
 
@@ -53,8 +62,7 @@ blocking_gates as (
         explanations.model_id,
         explanations.lead_id,
         {{ dbt.listagg('explanations.rule_id', "', '", 'order by explanations.rule_id') }} as mql_blocked_by
-    from {{ ref('fct_lead_score_explanations') }} as explanations
-    {{ leads_restated_today('explanations', restates_every_lead) }}
+    from explanations
     where explanations.is_blocking_mql
     group by explanations.model_id, explanations.lead_id
 
