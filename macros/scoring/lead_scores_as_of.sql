@@ -12,8 +12,9 @@
     required_engagement_rules_holding on D, where they are already known (mart_lead_scores_current
     sums its explanation rows); by default they are summed from every rule's state on D.
     `lead_filter`: a condition on the column lead_id that keeps the leads to score (the leads
-    mart_lead_scores_current restates, the leads a daily data test checks), applied to each
-    input read by lead; by default every lead. -#}
+    mart_lead_scores_current restates, the leads a daily data test checks), applied to the fit
+    scores and the rule states (the few engagement resets are read whole); by default every
+    lead. -#}
 {% macro lead_scores_as_of(as_of_date, engagement=none, lead_filter=none) -%}
     with
 
